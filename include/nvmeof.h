@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* libnvmeof: a userspace NVMe over Fabrics initiator.
+ *
+ * Conventions:
+ * - Functions returning int return 0 on success and -1 on failure; functions
+ *   returning a pointer return NULL on failure.  On failure the calling
+ *   thread's error is set: nvmeof_get_error() gives a message naming the
+ *   command and, for NVMe failures, the status in words; nvmeof_get_errno()
+ *   gives the matching errno (one table maps NVMe status to errno).
+ * - Every function is safe to call from many threads at once on the same
+ *   controller or namespace, except the *_close functions.
+ * - Offsets and lengths of I/O are in bytes and must be multiples of the
+ *   namespace's LBA size (else EINVAL).  Transfers larger than the
+ *   controller's limit are split transparently.
+ */
+#ifndef NVMEOF_H
+#define NVMEOF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NVMEOF_DISCOVERY_NQN "nqn.2014-08.org.nvmexpress.discovery"
+#define NVMEOF_NQN_MAX 223      /* bytes, without the terminating NUL */
+
+/* ---- Errors (thread-local) ------------------------------------------- */
+const char *nvmeof_get_error (void);
+int nvmeof_get_errno (void);
+
+/* NVMe status (the 15-bit status field of a completion: SCT in bits 10:8,
+ * SC in bits 7:0, CRD 12:11, MORE 13, DNR 14) in words and as an errno.
+ * These are the library's one status table; front ends use them. */
+const char *nvmeof_status_string (uint16_t status);
+int nvmeof_status_errno (uint16_t status);
+/* The NVMe status of the calling thread's last failed command, or 0 if the
+ * last failure was not an NVMe status (a transport error, a timeout ...). */
+uint16_t nvmeof_get_status (void);
+
+/* ---- Options ----------------------------------------------------------
+ * One parser for every front end.  Keys follow nvme-cli and the kernel:
+ *   url             nvme+tcp://host[:port]/subsystem-nqn[/nsid]
+ *   transport       tcp
+ *   traddr          host name or address
+ *   trsvcid         port (default 4420; 8009 for the discovery NQN)
+ *   nqn             subsystem NQN
+ *   nsid            namespace ID (front ends: which namespace to use)
+ *   hostnqn         host NQN (default: /etc/nvme/hostnqn, else derived)
+ *   hostid          host ID, a UUID (default: /etc/nvme/hostid, else derived)
+ *   hdr-digest      boolean
+ *   data-digest     boolean
+ *   nr-io-queues    1..256 (default: online CPUs, capped by the controller)
+ *   queue-size      16..1024 (default 128)
+ *   keep-alive-tmo  seconds, 0 disables (default 5)
+ *   timeout         command timeout in seconds (default 30)
+ *   connect-timeout seconds (default 10)
+ *   ctrl-loss-tmo   seconds (default 600)
+ *   reconnect-delay seconds (default 10)
+ *   disable-sqflow  boolean: ask to disable SQ flow control (default false)
+ * Underscore spellings (nr_io_queues ...) are accepted too.  A bad key or
+ * value fails with one line naming the key and what was expected. */
+struct nvmeof_opts;
+
+struct nvmeof_opts *nvmeof_opts_new (void);
+void nvmeof_opts_free (struct nvmeof_opts *opts);
+int nvmeof_opts_set (struct nvmeof_opts *opts, const char *key,
+                     const char *value);
+/* True if key names an option nvmeof_opts_set accepts. */
+bool nvmeof_opts_is_key (const char *key);
+/* Check the options are complete (an address and a subsystem NQN). */
+int nvmeof_opts_validate (const struct nvmeof_opts *opts);
+/* The namespace named by nsid= or the URL, or 0 if none was given. */
+uint32_t nvmeof_opts_get_nsid (const struct nvmeof_opts *opts);
+/* The effective host NQN and host ID (after defaults), and a short phrase
+ * saying where each came from ("/etc/nvme/hostnqn", "derived from
+ * /etc/machine-id", "option"). */
+const char *nvmeof_opts_get_hostnqn (const struct nvmeof_opts *opts,
+                                     const char **source);
+const char *nvmeof_opts_get_hostid (const struct nvmeof_opts *opts,
+                                    const char **source);
+
+/* ---- Controllers ----------------------------------------------------- */
+struct nvmeof_ctrl;
+
+/* Connect, initialise and enable a controller and create its I/O queues. */
+struct nvmeof_ctrl *nvmeof_connect (const struct nvmeof_opts *opts);
+/* Orderly shutdown (CC.SHN, bounded) and free.  Outstanding commands fail. */
+void nvmeof_close (struct nvmeof_ctrl *ctrl);
+
+struct nvmeof_ctrl_info {
+  char model[41];               /* Identify MN, trailing spaces removed */
+  char serial[21];              /* SN */
+  char firmware[9];             /* FR */
+  char subnqn[256];             /* SUBNQN */
+  uint16_t vid, ssvid;
+  uint16_t cntlid;
+  uint32_t version;             /* VS property */
+  uint64_t cap;                 /* CAP property */
+  uint32_t max_transfer;        /* bytes per command (MDTS and transport) */
+  uint32_t nn;                  /* number of namespaces (NN) */
+  uint16_t oncs;                /* optional NVM commands */
+  uint8_t vwc;                  /* volatile write cache field */
+  uint16_t nr_io_queues;        /* I/O queues in use */
+  uint16_t queue_size;          /* entries per I/O queue */
+  uint32_t kato_ms;             /* keep-alive timeout in use, 0 if none */
+  uint32_t ioccsz_bytes;        /* in-capsule data for I/O commands */
+  uint32_t maxh2cdata;          /* from ICResp */
+  bool hdr_digest, data_digest;
+  bool discovery;               /* a discovery controller */
+};
+const struct nvmeof_ctrl_info *nvmeof_ctrl_get_info (struct nvmeof_ctrl *ctrl);
+
+/* The active namespace IDs (Identify CNS 02h, paged past 1024), ascending.
+ * Returns the count (possibly more than max: call again with a larger
+ * array), or -1. */
+int64_t nvmeof_list_namespaces (struct nvmeof_ctrl *ctrl, uint32_t *nsids,
+                                size_t max);
+
+/* Raw admin commands for tools: a 4096-byte Identify (cns, nsid, cntid), Get
+ * Log Page (lid, lsp, nsid, offset), Get and Set Features. */
+int nvmeof_identify (struct nvmeof_ctrl *ctrl, uint8_t cns, uint32_t nsid,
+                     void *buf4096);
+int nvmeof_get_log_page (struct nvmeof_ctrl *ctrl, uint8_t lid, uint8_t lsp,
+                         uint32_t nsid, uint64_t offset, void *buf,
+                         uint32_t len);
+int nvmeof_get_features (struct nvmeof_ctrl *ctrl, uint8_t fid,
+                         uint32_t nsid, uint32_t cdw11, uint32_t *result);
+int nvmeof_set_features (struct nvmeof_ctrl *ctrl, uint8_t fid,
+                         uint32_t nsid, uint32_t cdw11, uint32_t *result);
+
+/* ---- Namespaces ------------------------------------------------------ */
+struct nvmeof_ns;
+
+struct nvmeof_ns_info {
+  uint32_t nsid;
+  uint64_t nsze;                /* size in logical blocks */
+  uint64_t size;                /* size in bytes */
+  uint32_t lba_size;            /* bytes (from FLBAS incl. its high bits) */
+  uint8_t lbaf;                 /* LBA format index in use */
+  bool write_protected;         /* NSATTR or write-protect feature */
+  bool volatile_write_cache;    /* Flush means something */
+  bool has_write_zeroes;        /* ONCS bit 3 */
+  bool has_deallocate;          /* ONCS bit 2 (Dataset Management) */
+  bool wz_deallocate;           /* DLFEAT bit 3: Write Zeroes may deallocate */
+  bool deallocated_reads_zero;  /* DLFEAT bits 2:0 == 1 */
+  uint32_t max_transfer;        /* bytes per command */
+  uint32_t max_write_zeroes;    /* bytes per Write Zeroes command */
+  uint32_t optimal_io_boundary; /* NOIOB in bytes, 0 if not reported */
+  uint32_t preferred_write_granularity; /* NPWG in bytes, 0 if none */
+  uint32_t optimal_write_size;  /* NOWS in bytes, 0 if none */
+  bool has_nguid, has_eui64, has_uuid;
+  uint8_t nguid[16];
+  uint8_t eui64[8];
+  uint8_t uuid[16];
+};
+
+/* Identify the namespace and prepare it for I/O.  Namespaces formatted with
+ * metadata or protection information are refused. */
+struct nvmeof_ns *nvmeof_ns_open (struct nvmeof_ctrl *ctrl, uint32_t nsid);
+void nvmeof_ns_close (struct nvmeof_ns *ns);
+const struct nvmeof_ns_info *nvmeof_ns_get_info (struct nvmeof_ns *ns);
+
+/* Flags for I/O. */
+#define NVMEOF_FUA        (1u << 0)  /* Write, Write Zeroes: force unit access */
+#define NVMEOF_DEALLOCATE (1u << 1)  /* Write Zeroes: may deallocate (DEAC) */
+
+struct nvmeof_range {
+  uint64_t offset;              /* bytes */
+  uint64_t length;              /* bytes */
+};
+
+/* Blocking I/O. */
+int nvmeof_read (struct nvmeof_ns *ns, void *buf, size_t len,
+                 uint64_t offset);
+int nvmeof_write (struct nvmeof_ns *ns, const void *buf, size_t len,
+                  uint64_t offset, unsigned flags);
+int nvmeof_flush (struct nvmeof_ns *ns);
+int nvmeof_write_zeroes (struct nvmeof_ns *ns, uint64_t len, uint64_t offset,
+                         unsigned flags);
+int nvmeof_deallocate (struct nvmeof_ns *ns, const struct nvmeof_range *ranges,
+                       unsigned nr_ranges);
+
+/* ---- Asynchronous I/O -------------------------------------------------
+ * Submit with a callback; the callback runs in the thread that calls
+ * nvmeof_ctrl_process(), never inside a submit call.  status is 0 on success
+ * or -errno; nvme_status is the NVMe status (0 if the failure was not an
+ * NVMe status).  The buffer must stay valid until the callback runs.
+ * nvmeof_ctrl_get_fd() is readable when callbacks are ready to run. */
+typedef void (*nvmeof_callback) (void *opaque, int status,
+                                 uint16_t nvme_status);
+
+int nvmeof_aio_read (struct nvmeof_ns *ns, void *buf, size_t len,
+                     uint64_t offset, nvmeof_callback cb, void *opaque);
+int nvmeof_aio_write (struct nvmeof_ns *ns, const void *buf, size_t len,
+                      uint64_t offset, unsigned flags,
+                      nvmeof_callback cb, void *opaque);
+int nvmeof_aio_flush (struct nvmeof_ns *ns, nvmeof_callback cb, void *opaque);
+int nvmeof_ctrl_get_fd (struct nvmeof_ctrl *ctrl);
+/* Run the ready callbacks; returns how many ran, or -1. */
+int nvmeof_ctrl_process (struct nvmeof_ctrl *ctrl);
+
+/* ---- Discovery ------------------------------------------------------- */
+struct nvmeof_disc_entry {
+  uint8_t trtype;               /* 3 = TCP */
+  uint8_t adrfam;               /* 1 = IPv4, 2 = IPv6 */
+  uint8_t subtype;              /* 1 referral, 2 NVM subsystem, 3 current DC */
+  uint8_t treq;
+  uint16_t portid;
+  uint16_t cntlid;
+  uint16_t asqsz;
+  uint16_t eflags;
+  uint8_t sectype;              /* TSAS byte 0 for TCP */
+  char trsvcid[33];
+  char traddr[257];
+  char subnqn[257];
+};
+
+/* Read the whole discovery log (log page 70h, in pages, re-read when GENCTR
+ * changed underneath).  *entries is malloc'ed; free it with free(). */
+int nvmeof_discover (struct nvmeof_ctrl *ctrl,
+                     struct nvmeof_disc_entry **entries, size_t *count,
+                     uint64_t *genctr);
+
+/* Names for discovery fields, for printing. */
+const char *nvmeof_trtype_string (uint8_t trtype);
+const char *nvmeof_adrfam_string (uint8_t adrfam);
+const char *nvmeof_subtype_string (uint8_t subtype);
+
+/* ---- Version --------------------------------------------------------- */
+const char *nvmeof_version (void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NVMEOF_H */

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Host identity: the host NQN and host ID, stable across runs. */
+#ifndef NVMEOF_HOSTID_H
+#define NVMEOF_HOSTID_H
+
+#include <stddef.h>
+#include <stdbool.h>
+
+/* Validate an NQN: "nqn.yyyy-mm.reverse.domain:..." or the UUID form
+ * "nqn.2014-08.org.nvmexpress:uuid:<uuid>", at most 223 bytes.  On error
+ * sets the library error naming what is wrong (with key as prefix). */
+int nqn_validate (const char *key, const char *nqn);
+/* Validate and normalise a UUID string (36 chars, lower case). */
+int uuid_validate (const char *key, const char *uuid, char out[37]);
+int uuid_parse_bytes (const char *uuid, unsigned char out[16]);
+
+/* Defaults, in order: the files (/etc/nvme/hostnqn, /etc/nvme/hostid, or
+ * $NVMEOF_HOSTNQN_FILE / $NVMEOF_HOSTID_FILE for tests), else derived
+ * stably from /etc/machine-id (or the DMI product UUID) as nvme-cli does.
+ * *source says where the value came from. */
+int hostnqn_default (char *buf, size_t len, const char **source);
+int hostid_default (char *buf, size_t len, const char **source);
+
+#endif
