@@ -86,6 +86,7 @@ put_le64 (void *p, uint64_t v)
 #define GET16(f) get_le16 (&(f))
 #define GET32(f) get_le32 (&(f))
 #define GET64(f) get_le64 (&(f))
+
 #define PUT16(f, v) put_le16 (&(f), (v))
 #define PUT32(f, v) put_le32 (&(f), (v))
 #define PUT64(f, v) put_le64 (&(f), (v))

@@ -26,7 +26,7 @@ crc32c (const void *buf, size_t len)
  * best at run time.  Unavailable ones return NULL from crc32c_impl. */
 typedef uint32_t (*crc32c_fn) (uint32_t state, const void *buf, size_t len);
 uint32_t crc32c_update_table (uint32_t state, const void *buf, size_t len);
-crc32c_fn crc32c_impl (const char *name);   /* "table", "sse42", "pclmul" */
-const char *crc32c_impl_name (void);        /* the one chosen */
+crc32c_fn crc32c_impl (const char *name); /* "table", "sse42", "pclmul" */
+const char *crc32c_impl_name (void);      /* the one chosen */
 
 #endif

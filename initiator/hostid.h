@@ -10,6 +10,9 @@
  * "nqn.2014-08.org.nvmexpress:uuid:<uuid>", at most 223 bytes.  On error
  * sets the library error naming what is wrong (with key as prefix). */
 int nqn_validate (const char *key, const char *nqn);
+/* A subsystem NQN: only length (1..223 bytes) and characters are checked,
+ * since targets accept any name ("testnqn"). */
+int subnqn_validate (const char *key, const char *nqn);
 /* Validate and normalise a UUID string (36 chars, lower case). */
 int uuid_validate (const char *key, const char *uuid, char out[37]);
 int uuid_parse_bytes (const char *uuid, unsigned char out[16]);
@@ -20,5 +23,14 @@ int uuid_parse_bytes (const char *uuid, unsigned char out[16]);
  * *source says where the value came from. */
 int hostnqn_default (char *buf, size_t len, const char **source);
 int hostid_default (char *buf, size_t len, const char **source);
+/* The same when the other half of the identity is already known (given
+ * as an option): a missing host NQN file gives the UUID-form NQN of that
+ * host ID, and a missing host ID file gives the UUID of a UUID-form host
+ * NQN, so that the pair stays consistent.  NULL behaves as above.
+ * $NVMEOF_MACHINE_ID_FILE replaces /etc/machine-id (for tests). */
+int hostnqn_default_for_hostid (const char *hostid, char *buf, size_t len,
+                                const char **source);
+int hostid_default_for_hostnqn (const char *hostnqn, char *buf, size_t len,
+                                const char **source);
 
 #endif

@@ -11,27 +11,27 @@
 
 enum nvmeof_transport_type {
   NVMEOF_TRANSPORT_TCP = 0,
-  NVMEOF_TRANSPORT_ETH = 1,     /* raw Ethernet (AF_PACKET), later */
+  NVMEOF_TRANSPORT_ETH = 1, /* raw Ethernet (AF_PACKET), later */
 };
 
 struct nvmeof_opts {
   enum nvmeof_transport_type transport;
-  char traddr[256];             /* host name, IPv4 or IPv6 literal (no brackets) */
-  char trsvcid[33];             /* port; "" = default for the NQN */
+  char traddr[256]; /* host name, IPv4 or IPv6 literal (no brackets) */
+  char trsvcid[33]; /* port; "" = default for the NQN */
   char subnqn[NVMEOF_NQN_MAX + 1];
-  uint32_t nsid;                /* 0 = not given */
-  char hostnqn[NVMEOF_NQN_MAX + 1];   /* "" = default */
-  char hostid[37];              /* UUID string; "" = default */
+  uint32_t nsid;                    /* 0 = not given */
+  char hostnqn[NVMEOF_NQN_MAX + 1]; /* "" = default */
+  char hostid[37];                  /* UUID string; "" = default */
   const char *hostnqn_source, *hostid_source;
   bool hdr_digest, data_digest;
-  bool disable_sqflow;          /* Connect CATTR bit 2 on I/O queues */
-  uint16_t nr_io_queues;        /* 0 = online CPUs */
-  uint16_t queue_size;          /* default 128 */
-  uint32_t kato_s;              /* keep-alive-tmo, default 5, 0 disables */
-  uint32_t timeout_s;           /* command timeout, default 30 */
-  uint32_t connect_timeout_s;   /* default 10 */
-  int32_t ctrl_loss_tmo_s;      /* default 600, -1 = forever */
-  uint32_t reconnect_delay_s;   /* default 10 */
+  bool disable_sqflow;        /* Connect CATTR bit 2 on I/O queues */
+  uint16_t nr_io_queues;      /* 0 = online CPUs */
+  uint16_t queue_size;        /* default 128 */
+  uint32_t kato_s;            /* keep-alive-tmo, default 5, 0 disables */
+  uint32_t timeout_s;         /* command timeout, default 30 */
+  uint32_t connect_timeout_s; /* default 10 */
+  int32_t ctrl_loss_tmo_s;    /* default 600, -1 = forever */
+  uint32_t reconnect_delay_s; /* default 10 */
 };
 
 /* Fill the host NQN and host ID defaults in place (idempotent). */

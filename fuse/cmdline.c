@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* nvmeof-fuse: the command line.  Our own options, FUSE's -o options
+ * (passed on to libfuse) and the library's connection keys, each
+ * forwarded unchanged to nvmeof_opts_set() so that names, defaults and
+ * messages are those of the nbdkit plugin and of the nvmeof command. */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nvmeof-fuse.h"
+
+static const struct {
+  const char *name;
+  bool boolean; /* --key alone means true */
+  const char *metavar;
+  const char *help;
+} conn_keys[] = {
+  { "hostnqn", false, "NQN", "host NQN (default /etc/nvme/hostnqn)" },
+  { "hostid", false, "UUID", "host ID (default /etc/nvme/hostid)" },
+  { "hdr-digest", true, "BOOL", "header digests (CRC32C)" },
+  { "data-digest", true, "BOOL", "data digests (CRC32C)" },
+  { "nr-io-queues", false, "N", "number of I/O queues" },
+  { "queue-size", false, "N", "entries per I/O queue" },
+  { "keep-alive-tmo", false, "SECS", "keep-alive timeout, 0 disables" },
+  { "timeout", false, "SECS", "command timeout (a lost target: EIO after it)" },
+  { "connect-timeout", false, "SECS", "connection timeout" },
+  { "ctrl-loss-tmo", false, "SECS", "give up reconnecting after SECS" },
+  { "reconnect-delay", false, "SECS", "delay between reconnect attempts" },
+  { "disable-sqflow", true, "BOOL", "ask to disable SQ flow control" },
+  { "transport", false, "TRTYPE", "transport (tcp)" },
+  { "traddr", false, "ADDR", "target address (instead of a URL)" },
+  { "trsvcid", false, "PORT", "target port" },
+  { "nqn", false, "NQN", "subsystem NQN" },
+};
+#define NR_CONN_KEYS (sizeof conn_keys / sizeof conn_keys[0])
+
+enum {
+  OPT_CONN = 0x100,       /* + index into conn_keys */
+  OPT_CONN_ALIAS = 0x140, /* + index: underscore spelling */
+  OPT_DIRECT_IO = 0x200,
+  OPT_CACHED,
+  OPT_MAX_THREADS,
+};
+
+static void
+usage (FILE *fp)
+{
+  size_t i;
+
+  fprintf (
+    fp,
+    "Usage: nvmeof-fuse [OPTIONS] URL MOUNTPOINT\n"
+    "Mount the namespaces of an NVMe-oF subsystem as files n1, n2, ...\n"
+    "URL: nvme+tcp://HOST[:PORT]/SUBSYSTEM-NQN\n"
+    "\n"
+    "Options:\n"
+    "  -o OPTS                       FUSE mount options (ro, allow_other ...)\n"
+    "  -f, --foreground              stay in the foreground\n"
+    "  -d, --debug                   FUSE debugging (implies -f)\n"
+    "  -s, --single-thread           one thread serves all requests\n"
+    "  -v, --verbose                 report I/O errors and request sizes\n"
+    "      --direct-io               bypass the page cache (default)\n"
+    "      --cached                  use the page cache\n"
+    "      --max-threads=N           worker threads (default 16)\n"
+    "  -h, --help                    show this help\n"
+    "  -V, --version                 show the version\n"
+    "\n"
+    "Connection options (keys of nvmeof_opts_set; underscores work too):\n");
+  for (i = 0; i < NR_CONN_KEYS; i++) {
+    char left[48];
+    snprintf (left, sizeof left, conn_keys[i].boolean ? "--%s[=%s]" : "--%s=%s",
+              conn_keys[i].name, conn_keys[i].metavar);
+    fprintf (fp, "      %-24s  %s\n", left, conn_keys[i].help);
+  }
+  fprintf (fp, "\nUnmount with: fusermount3 -u MOUNTPOINT\n");
+}
+
+static int
+parse_uint (const char *opt, const char *arg, unsigned min, unsigned max,
+            unsigned *out)
+{
+  char *end;
+  unsigned long v;
+
+  errno = 0;
+  v = strtoul (arg, &end, 10);
+  if (arg[0] == '-' || arg[0] == '\0' || errno || *end || v < min || v > max) {
+    fprintf (stderr,
+             "nvmeof-fuse: %s: expected a number from %u to %u, "
+             "got '%s'\n",
+             opt, min, max, arg);
+    return -1;
+  }
+  *out = (unsigned) v;
+  return 0;
+}
+
+/* Note "ro"/"rw" among comma-separated -o options. */
+static void
+scan_mount_options (struct nvmeof_fuse *nf, const char *opts)
+{
+  char *copy = strdup (opts), *tok, *save = NULL;
+
+  if (copy == NULL)
+    return;
+  for (tok = strtok_r (copy, ",", &save); tok;
+       tok = strtok_r (NULL, ",", &save)) {
+    if (strcmp (tok, "ro") == 0)
+      nf->read_only = true;
+    else if (strcmp (tok, "rw") == 0)
+      nf->read_only = false;
+  }
+  free (copy);
+}
+
+int
+nvmeof_fuse_parse_args (int argc, char **argv, struct nvmeof_fuse *nf,
+                        struct fuse_args *args, struct nvmeof_opts **opts_ret)
+{
+  struct option longopts[16 + 2 * NR_CONN_KEYS + 1];
+  static char aliases[NR_CONN_KEYS][32];
+  struct nvmeof_opts *opts = NULL;
+  const char *pos[2];
+  int npos = 0, c;
+  bool have_traddr = false;
+  size_t i, n = 0, nr_kv = 0;
+  struct {
+    const char *key, *value;
+  } kv[64];
+
+  nf->direct_io = true;
+  nf->max_threads = 16;
+  if (fuse_opt_add_arg (args, argv[0]) == -1 ||
+      fuse_opt_add_arg (args, "-o") == -1 ||
+      fuse_opt_add_arg (args, "fsname=nvmeof,subtype=nvmeof") == -1) {
+    fprintf (stderr, "nvmeof-fuse: out of memory\n");
+    return -1;
+  }
+
+  longopts[n++] = (struct option){ "foreground", no_argument, NULL, 'f' };
+  longopts[n++] = (struct option){ "debug", no_argument, NULL, 'd' };
+  longopts[n++] = (struct option){ "single-thread", no_argument, NULL, 's' };
+  longopts[n++] = (struct option){ "verbose", no_argument, NULL, 'v' };
+  longopts[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+  longopts[n++] = (struct option){ "version", no_argument, NULL, 'V' };
+  longopts[n++] =
+    (struct option){ "direct-io", no_argument, NULL, OPT_DIRECT_IO };
+  longopts[n++] = (struct option){ "cached", no_argument, NULL, OPT_CACHED };
+  longopts[n++] =
+    (struct option){ "max-threads", required_argument, NULL, OPT_MAX_THREADS };
+  for (i = 0; i < NR_CONN_KEYS; i++) {
+    int has_arg = conn_keys[i].boolean ? optional_argument : required_argument;
+    char *a = aliases[i];
+
+    longopts[n++] =
+      (struct option){ conn_keys[i].name, has_arg, NULL, (int) (OPT_CONN + i) };
+    snprintf (aliases[i], sizeof aliases[i], "%s", conn_keys[i].name);
+    for (; *a; a++)
+      if (*a == '-')
+        *a = '_';
+    if (strcmp (aliases[i], conn_keys[i].name) != 0)
+      longopts[n++] = (struct option){ aliases[i], has_arg, NULL,
+                                       (int) (OPT_CONN_ALIAS + i) };
+  }
+  longopts[n] = (struct option){ NULL, 0, NULL, 0 };
+
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, ":o:fdsvhV", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'o':
+      scan_mount_options (nf, optarg);
+      if (fuse_opt_add_arg (args, "-o") == -1 ||
+          fuse_opt_add_arg (args, optarg) == -1)
+        goto err;
+      break;
+    case 'f':
+      nf->foreground = true;
+      break;
+    case 'd':
+      nf->debug = nf->foreground = true;
+      break;
+    case 's':
+      nf->single_thread = true;
+      break;
+    case 'v':
+      nf->verbose = true;
+      break;
+    case 'h':
+      usage (stdout);
+      return 1;
+    case 'V':
+      printf ("nvmeof-fuse %s (libnvmeof %s, libfuse %d)\n", PACKAGE_VERSION,
+              nvmeof_version (), fuse_version ());
+      return 1;
+    case OPT_DIRECT_IO:
+      nf->direct_io = true;
+      break;
+    case OPT_CACHED:
+      nf->direct_io = false;
+      break;
+    case OPT_MAX_THREADS:
+      if (parse_uint ("--max-threads", optarg, 1, 256, &nf->max_threads) == -1)
+        goto err;
+      break;
+    case ':':
+      fprintf (stderr, "nvmeof-fuse: option '%s' needs a value\n",
+               argv[optind - 1]);
+      goto err;
+    case '?':
+      if (optopt)
+        fprintf (stderr,
+                 "nvmeof-fuse: unknown option '-%c' (see "
+                 "nvmeof-fuse --help)\n",
+                 optopt);
+      else
+        fprintf (stderr,
+                 "nvmeof-fuse: unknown option '%s' (see "
+                 "nvmeof-fuse --help)\n",
+                 argv[optind - 1]);
+      goto err;
+    default:
+      if (c >= OPT_CONN && c < OPT_CONN_ALIAS + (int) NR_CONN_KEYS) {
+        size_t k =
+          (size_t) (c >= OPT_CONN_ALIAS ? c - OPT_CONN_ALIAS : c - OPT_CONN);
+        if (nr_kv == sizeof kv / sizeof kv[0]) {
+          fprintf (stderr, "nvmeof-fuse: too many options\n");
+          goto err;
+        }
+        kv[nr_kv].key = conn_keys[k].name;
+        kv[nr_kv++].value = optarg ? optarg : "true";
+        if (strcmp (conn_keys[k].name, "traddr") == 0)
+          have_traddr = true;
+        break;
+      }
+      fprintf (stderr, "nvmeof-fuse: unexpected option\n");
+      goto err;
+    }
+  }
+  for (; optind < argc; optind++) {
+    if (npos == 2) {
+      fprintf (stderr,
+               "nvmeof-fuse: unexpected argument '%s' (expected "
+               "URL MOUNTPOINT)\n",
+               argv[optind]);
+      goto err;
+    }
+    pos[npos++] = argv[optind];
+  }
+  if (npos == 2) {
+    nf->url = pos[0];
+    nf->mountpoint = pos[1];
+  }
+  else if (npos == 1 && have_traddr)
+    nf->mountpoint = pos[0];
+  else {
+    fprintf (stderr, "nvmeof-fuse: expected URL MOUNTPOINT (see "
+                     "nvmeof-fuse --help)\n");
+    goto err;
+  }
+  /* The URL first, so that options override what it says. */
+  opts = nvmeof_opts_new ();
+  if (opts == NULL) {
+    fprintf (stderr, "nvmeof-fuse: %s\n", nvmeof_get_error ());
+    goto err;
+  }
+  if (nf->url && nvmeof_opts_set (opts, "url", nf->url) == -1) {
+    fprintf (stderr, "nvmeof-fuse: %s\n", nvmeof_get_error ());
+    goto err;
+  }
+  for (i = 0; i < nr_kv; i++)
+    if (nvmeof_opts_set (opts, kv[i].key, kv[i].value) == -1) {
+      fprintf (stderr, "nvmeof-fuse: %s\n", nvmeof_get_error ());
+      goto err;
+    }
+  if (nvmeof_opts_validate (opts) == -1) {
+    fprintf (stderr, "nvmeof-fuse: %s\n", nvmeof_get_error ());
+    goto err;
+  }
+  if (nvmeof_opts_get_nsid (opts) != 0)
+    fprintf (stderr, "nvmeof-fuse: note: every namespace is mounted; the "
+                     "NSID in the URL is ignored\n");
+  if (nf->debug && fuse_opt_add_arg (args, "-d") == -1)
+    goto err;
+  *opts_ret = opts;
+  return 0;
+
+err:
+  if (opts)
+    nvmeof_opts_free (opts);
+  return -1;
+}

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The asynchronous API.  Each nvmeof_aio_* call takes an operation from a
+ * per-controller pool (sized to the commands the I/O queues hold, so no
+ * allocation per I/O) and submits its pieces; when the last piece
+ * completes, the receive thread puts the operation on the ready list and
+ * makes the eventfd readable.  nvmeof_ctrl_process runs the callbacks in
+ * the calling thread. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+
+#include "internal.h"
+#include "errors.h"
+
+int
+aio_init (struct nvmeof_ctrl *ctrl)
+{
+  unsigned nr = 1, i;
+
+  for (i = 0; i < ctrl->nr_ioq; i++)
+    nr += ctrl->ioq[i]->depth;
+  ctrl->aio_ops = calloc (nr, sizeof *ctrl->aio_ops);
+  if (ctrl->aio_ops == NULL) {
+    set_error (ENOMEM, "out of memory");
+    return -1;
+  }
+  for (i = 0; i < nr; i++)
+    ctrl->aio_ops[i].next = i + 1 < nr ? &ctrl->aio_ops[i + 1] : NULL;
+  ctrl->aio_free = &ctrl->aio_ops[0];
+  ctrl->aio_fd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (ctrl->aio_fd < 0) {
+    set_error (errno, "eventfd: %s", strerror (errno));
+    return -1;
+  }
+  return 0;
+}
+
+void
+aio_free_all (struct nvmeof_ctrl *ctrl)
+{
+  if (ctrl->aio_fd >= 0)
+    close (ctrl->aio_fd);
+  ctrl->aio_fd = -1;
+  free (ctrl->aio_ops);
+  ctrl->aio_ops = NULL;
+}
+
+/* Drop one reference; the last one makes the operation ready.  Under
+ * aio_lock; returns true if the eventfd must be signalled. */
+static bool
+op_put (struct nvmeof_ctrl *ctrl, struct nvmeof_aio_op *op)
+{
+  if (--op->pending > 0)
+    return false;
+  op->next = NULL;
+  if (ctrl->ready_tail)
+    ctrl->ready_tail->next = op;
+  else
+    ctrl->ready_head = op;
+  ctrl->ready_tail = op;
+  return true;
+}
+
+static void
+signal_ready (struct nvmeof_ctrl *ctrl)
+{
+  uint64_t one = 1;
+
+  if (write (ctrl->aio_fd, &one, sizeof one) < 0) {
+    /* EAGAIN: the counter is saturated, still readable. */
+  }
+}
+
+/* Completion of one piece (receive thread, under q->lock). */
+static void
+aio_req_done (struct nvmeof_queue *q, struct nvmeof_req *req)
+{
+  struct nvmeof_ctrl *ctrl = q->ctrl;
+  struct nvmeof_aio_op *op = req->ctx;
+  bool ready;
+
+  pthread_mutex_lock (&ctrl->aio_lock);
+  if ((req->err || req->status) && op->err == 0 && op->status == 0) {
+    char cmd[160];
+
+    cmd_describe (&req->sqe, q->qid, cmd, sizeof cmd);
+    op->err = req->err ? req->err : nvmeof_status_errno (req->status);
+    if (op->err == 0)
+      op->err = EIO;
+    op->status = req->err ? 0 : req->status;
+    if (req->err == ETIMEDOUT)
+      msgf (op->msg, sizeof op->msg, "%s timed out", cmd);
+    else if (req->err && req->errmsg)
+      msgf (op->msg, sizeof op->msg, "%s: %s", cmd, req->errmsg);
+    else if (req->err) {
+      pthread_mutex_lock (&ctrl->fail_lock);
+      msgf (op->msg, sizeof op->msg, "%s: %s", cmd,
+            ctrl->fail_msg[0] ? ctrl->fail_msg : "queue failed");
+      pthread_mutex_unlock (&ctrl->fail_lock);
+    }
+    else
+      msgf (op->msg, sizeof op->msg, "%s", cmd);
+  }
+  ready = op_put (ctrl, op);
+  pthread_mutex_unlock (&ctrl->aio_lock);
+  if (ready)
+    signal_ready (ctrl);
+}
+
+static struct nvmeof_req *
+aio_alloc (struct nvmeof_queue *q, void *ctx)
+{
+  struct nvmeof_ctrl *ctrl = q->ctrl;
+  struct nvmeof_aio_op *op = ctx;
+  struct nvmeof_req *req;
+
+  pthread_mutex_lock (&ctrl->aio_lock);
+  op->pending++;
+  pthread_mutex_unlock (&ctrl->aio_lock);
+  req = req_alloc (q, true, aio_req_done, op, ctrl->timeout_ms);
+  if (req == NULL) {
+    pthread_mutex_lock (&ctrl->aio_lock);
+    op->pending--;
+    pthread_mutex_unlock (&ctrl->aio_lock);
+  }
+  return req;
+}
+
+static struct nvmeof_aio_op *
+op_get (struct nvmeof_ctrl *ctrl, nvmeof_callback cb, void *opaque,
+        const char *fn)
+{
+  struct nvmeof_aio_op *op;
+
+  if (cb == NULL) {
+    set_error (EINVAL, "%s: the callback must not be NULL", fn);
+    return NULL;
+  }
+  pthread_mutex_lock (&ctrl->aio_lock);
+  op = ctrl->aio_free;
+  if (op)
+    ctrl->aio_free = op->next;
+  pthread_mutex_unlock (&ctrl->aio_lock);
+  if (op == NULL) {
+    set_error (EAGAIN,
+               "%s: too many asynchronous requests in flight or "
+               "waiting for nvmeof_ctrl_process",
+               fn);
+    return NULL;
+  }
+  op->cb = cb;
+  op->opaque = opaque;
+  op->pending = 1; /* held by the submitter until the end */
+  op->err = 0;
+  op->status = 0;
+  op->msg[0] = '\0';
+  op->next = NULL;
+  return op;
+}
+
+static void
+op_release (struct nvmeof_ctrl *ctrl, struct nvmeof_aio_op *op)
+{
+  pthread_mutex_lock (&ctrl->aio_lock);
+  op->next = ctrl->aio_free;
+  ctrl->aio_free = op;
+  pthread_mutex_unlock (&ctrl->aio_lock);
+}
+
+/* After submitting: if nothing went out the call fails without a
+ * callback; otherwise a failure part way is reported by the callback. */
+static int
+op_submitted (struct nvmeof_ctrl *ctrl, struct nvmeof_aio_op *op, int r,
+              unsigned submitted)
+{
+  bool ready;
+
+  if (r < 0 && submitted == 0) {
+    op_release (ctrl, op);
+    return -1;
+  }
+  pthread_mutex_lock (&ctrl->aio_lock);
+  if (r < 0 && op->err == 0 && op->status == 0) {
+    op->err = nvmeof_get_errno () ? nvmeof_get_errno () : EIO;
+    msgf (op->msg, sizeof op->msg, "%s", nvmeof_get_error ());
+  }
+  ready = op_put (ctrl, op);
+  pthread_mutex_unlock (&ctrl->aio_lock);
+  if (ready)
+    signal_ready (ctrl);
+  return 0;
+}
+
+static int
+aio_rw (struct nvmeof_ns *ns, const char *fn, uint8_t opcode, void *buf,
+        size_t len, uint64_t offset, uint32_t flags, nvmeof_callback cb,
+        void *opaque)
+{
+  struct nvmeof_queue *q;
+  struct nvmeof_aio_op *op;
+  unsigned submitted = 0;
+  int r = 0;
+
+  if (io_check (ns, fn, len, offset) < 0)
+    return -1;
+  if (buf == NULL && len > 0) {
+    set_error (EINVAL, "%s: buf is NULL", fn);
+    return -1;
+  }
+  q = io_queue (ns, fn);
+  if (q == NULL)
+    return -1;
+  op = op_get (ns->ctrl, cb, opaque, fn);
+  if (op == NULL)
+    return -1;
+  if (len > 0)
+    r = io_submit (ns, q, opcode, buf, len, offset, flags, aio_alloc, op,
+                   &submitted);
+  else
+    submitted = 1; /* nothing to do: completes at once */
+  return op_submitted (ns->ctrl, op, r, submitted);
+}
+
+int
+nvmeof_aio_read (struct nvmeof_ns *ns, void *buf, size_t len, uint64_t offset,
+                 nvmeof_callback cb, void *opaque)
+{
+  return aio_rw (ns, "nvmeof_aio_read", NVME_CMD_READ, buf, len, offset, 0, cb,
+                 opaque);
+}
+
+int
+nvmeof_aio_write (struct nvmeof_ns *ns, const void *buf, size_t len,
+                  uint64_t offset, unsigned flags, nvmeof_callback cb,
+                  void *opaque)
+{
+  return aio_rw (ns, "nvmeof_aio_write", NVME_CMD_WRITE, (void *) buf, len,
+                 offset, (flags & NVMEOF_FUA) ? NVME_RW_FUA : 0, cb, opaque);
+}
+
+int
+nvmeof_aio_flush (struct nvmeof_ns *ns, nvmeof_callback cb, void *opaque)
+{
+  struct nvmeof_queue *q;
+  struct nvmeof_aio_op *op;
+  struct nvmeof_req *req = NULL;
+
+  if (ns == NULL) {
+    set_error (EINVAL, "nvmeof_aio_flush: ns is NULL");
+    return -1;
+  }
+  q = io_queue (ns, "nvmeof_aio_flush");
+  if (q == NULL)
+    return -1;
+  op = op_get (ns->ctrl, cb, opaque, "nvmeof_aio_flush");
+  if (op == NULL)
+    return -1;
+  if (ns->info.volatile_write_cache) {
+    req = aio_alloc (q, op);
+    if (req == NULL)
+      return op_submitted (ns->ctrl, op, -1, 0);
+    req->sqe.opcode = NVME_CMD_FLUSH;
+    PUT32 (req->sqe.nsid, ns->info.nsid);
+    req_submit (q, req);
+  }
+  return op_submitted (ns->ctrl, op, 0, 1);
+}
+
+int
+nvmeof_ctrl_get_fd (struct nvmeof_ctrl *ctrl)
+{
+  if (ctrl == NULL || ctrl->aio_fd < 0) {
+    set_error (EINVAL, "nvmeof_ctrl_get_fd: no controller");
+    return -1;
+  }
+  return ctrl->aio_fd;
+}
+
+static int
+run_ready (struct nvmeof_ctrl *ctrl)
+{
+  struct nvmeof_aio_op *op, *next;
+  uint64_t v;
+  int n = 0;
+
+  if (read (ctrl->aio_fd, &v, sizeof v) < 0) {
+    /* EAGAIN: nothing signalled; look at the list anyway. */
+  }
+  pthread_mutex_lock (&ctrl->aio_lock);
+  op = ctrl->ready_head;
+  ctrl->ready_head = ctrl->ready_tail = NULL;
+  pthread_mutex_unlock (&ctrl->aio_lock);
+
+  for (; op; op = next) {
+    nvmeof_callback cb = op->cb;
+    void *opaque = op->opaque;
+    int err = op->err;
+    uint16_t status = op->status;
+
+    next = op->next;
+    /* The callback may call nvmeof_get_error(). */
+    if (status)
+      set_error_status (status, "%s", op->msg);
+    else if (err)
+      set_error (err, "%s", op->msg);
+    /* Back to the pool before the callback, which may submit again. */
+    op_release (ctrl, op);
+    cb (opaque, err ? -err : 0, status);
+    n++;
+  }
+  return n;
+}
+
+int
+nvmeof_ctrl_process (struct nvmeof_ctrl *ctrl)
+{
+  if (ctrl == NULL || ctrl->aio_fd < 0) {
+    set_error (EINVAL, "nvmeof_ctrl_process: no controller");
+    return -1;
+  }
+  return run_ready (ctrl);
+}
+
+void
+aio_drain (struct nvmeof_ctrl *ctrl)
+{
+  if (ctrl->aio_fd >= 0)
+    run_ready (ctrl);
+}

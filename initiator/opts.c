@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The one option parser for every front end (nbdkit plugin, FUSE, CLI).
+ * Keys and defaults follow nvme-cli and the Linux host (fabrics.h:
+ * queue size 128 in 16..1024, keep-alive 5 s, ctrl-loss-tmo 600 s,
+ * reconnect-delay 10 s).  A bad key or value fails with one line naming
+ * the key and what was expected. */
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <arpa/inet.h>
+
+#include "nvmeof.h"
+#include "errors.h"
+#include "hostid.h"
+#include "opts.h"
+#include "uri.h"
+
+enum key {
+  K_URL,
+  K_TRANSPORT,
+  K_TRADDR,
+  K_TRSVCID,
+  K_NQN,
+  K_NSID,
+  K_HOSTNQN,
+  K_HOSTID,
+  K_HDR_DIGEST,
+  K_DATA_DIGEST,
+  K_NR_IO_QUEUES,
+  K_QUEUE_SIZE,
+  K_KATO,
+  K_TIMEOUT,
+  K_CONNECT_TIMEOUT,
+  K_CTRL_LOSS_TMO,
+  K_RECONNECT_DELAY,
+  K_DISABLE_SQFLOW,
+};
+
+static const struct {
+  const char *name;
+  enum key key;
+} keys[] = {
+  { "url", K_URL },
+  { "transport", K_TRANSPORT },
+  { "traddr", K_TRADDR },
+  { "trsvcid", K_TRSVCID },
+  { "nqn", K_NQN },
+  { "nsid", K_NSID },
+  { "hostnqn", K_HOSTNQN },
+  { "hostid", K_HOSTID },
+  { "hdr-digest", K_HDR_DIGEST },
+  { "data-digest", K_DATA_DIGEST },
+  { "nr-io-queues", K_NR_IO_QUEUES },
+  { "queue-size", K_QUEUE_SIZE },
+  { "keep-alive-tmo", K_KATO },
+  { "timeout", K_TIMEOUT },
+  { "connect-timeout", K_CONNECT_TIMEOUT },
+  { "ctrl-loss-tmo", K_CTRL_LOSS_TMO },
+  { "reconnect-delay", K_RECONNECT_DELAY },
+  { "disable-sqflow", K_DISABLE_SQFLOW },
+};
+#define NR_KEYS (sizeof keys / sizeof keys[0])
+
+/* Find a key, with '_' read as '-'.  Returns the index in keys or -1. */
+static int
+find_key (const char *key)
+{
+  size_t i, j;
+
+  if (key == NULL)
+    return -1;
+  for (i = 0; i < NR_KEYS; i++) {
+    for (j = 0; keys[i].name[j] && key[j]; j++) {
+      char c = key[j] == '_' ? '-' : key[j];
+
+      if (c != keys[i].name[j])
+        break;
+    }
+    if (keys[i].name[j] == '\0' && key[j] == '\0')
+      return (int) i;
+  }
+  return -1;
+}
+
+/* The user's text, on one line and not too long, for messages. */
+static const char *
+shown (const char *s, char *buf, size_t len)
+{
+  return error_quote (s, 100, buf, len);
+}
+
+static int
+bad_value (const char *key, const char *expected, const char *value)
+{
+  char q[120];
+
+  set_error (EINVAL, "%s: expected %s, got '%s'", key, expected,
+             shown (value, q, sizeof q));
+  return -1;
+}
+
+/* A decimal integer in [min, max]: no sign for min >= 0, no spaces, no
+ * trailing junk. */
+static int
+parse_int (const char *key, const char *value, int64_t min, int64_t max,
+           const char *extra, int64_t *out)
+{
+  char expected[128];
+  const char *p = value;
+  char *end;
+  long long v;
+
+  snprintf (expected, sizeof expected,
+            "an integer from %" PRId64 "%s to %" PRId64, min, extra, max);
+  if (*p == '+' || (*p == '-' && min >= 0))
+    return bad_value (key, expected, value);
+  if (*p == '-')
+    p++;
+  if (!isdigit ((unsigned char) *p))
+    return bad_value (key, expected, value);
+  errno = 0;
+  v = strtoll (value, &end, 10);
+  if (errno != 0 || *end != '\0' || v < min || v > max)
+    return bad_value (key, expected, value);
+  *out = v;
+  return 0;
+}
+
+static int
+parse_bool (const char *key, const char *value, bool *out)
+{
+  static const char *const yes[] = { "1", "true", "yes", "on" };
+  static const char *const no[] = { "0", "false", "no", "off" };
+  size_t i;
+
+  for (i = 0; i < 4; i++) {
+    if (strcasecmp (value, yes[i]) == 0) {
+      *out = true;
+      return 0;
+    }
+    if (strcasecmp (value, no[i]) == 0) {
+      *out = false;
+      return 0;
+    }
+  }
+  return bad_value (key, "a boolean (1/0, true/false, yes/no, on/off)", value);
+}
+
+/* A host name, IPv4 address or IPv6 address (brackets optional, zone as
+ * "%eth0"), stored without brackets. */
+static int
+parse_traddr (const char *key, const char *value, char *out, size_t len)
+{
+  static const char expected[] = "a host name, IPv4 or IPv6 address";
+  char buf[256];
+  const char *start = value;
+  size_t n = strlen (value), i;
+
+  if (n >= 2 && value[0] == '[' && value[n - 1] == ']') {
+    start++;
+    n -= 2;
+  }
+  if (n == 0 || n >= sizeof buf || n >= len)
+    return bad_value (key, expected, value);
+  memcpy (buf, start, n);
+  buf[n] = '\0';
+
+  if (strchr (buf, ':')) {
+    struct in6_addr a6;
+    char *zone = strchr (buf, '%');
+
+    if (zone)
+      *zone = '\0';
+    if (inet_pton (AF_INET6, buf, &a6) != 1)
+      return bad_value (key, expected, value);
+    if (zone) {
+      *zone = '%';
+      if (zone[1] == '\0')
+        return bad_value (key, expected, value);
+      for (i = 1; zone[i]; i++)
+        if (!isalnum ((unsigned char) zone[i]) && !strchr ("-._~", zone[i]))
+          return bad_value (key, expected, value);
+    }
+  }
+  else {
+    bool dotted_digits = true;
+    struct in_addr a4;
+
+    for (i = 0; buf[i]; i++) {
+      unsigned char c = (unsigned char) buf[i];
+
+      if (!isalnum (c) && c != '-' && c != '.' && c != '_')
+        return bad_value (key, expected, value);
+      if (!isdigit (c) && c != '.')
+        dotted_digits = false;
+    }
+    if (dotted_digits && inet_pton (AF_INET, buf, &a4) != 1)
+      return bad_value (key, expected, value);
+  }
+  memcpy (out, buf, n + 1);
+  return 0;
+}
+
+struct nvmeof_opts *
+nvmeof_opts_new (void)
+{
+  struct nvmeof_opts *opts = calloc (1, sizeof *opts);
+
+  if (opts == NULL) {
+    set_error (errno, "nvmeof_opts_new: %m");
+    return NULL;
+  }
+  opts->transport = NVMEOF_TRANSPORT_TCP;
+  opts->nr_io_queues = 0; /* online CPUs, decided later */
+  opts->queue_size = 128;
+  opts->kato_s = 5;
+  opts->timeout_s = 30;
+  opts->connect_timeout_s = 10;
+  opts->ctrl_loss_tmo_s = 600;
+  opts->reconnect_delay_s = 10;
+  return opts;
+}
+
+void
+nvmeof_opts_free (struct nvmeof_opts *opts)
+{
+  free (opts);
+}
+
+bool
+nvmeof_opts_is_key (const char *key)
+{
+  return find_key (key) >= 0;
+}
+
+int
+nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
+{
+  int k = find_key (key);
+  int64_t v;
+  char q[120], id[37];
+
+  if (opts == NULL) {
+    set_error (EINVAL, "nvmeof_opts_set: opts is NULL");
+    return -1;
+  }
+  if (k < 0) {
+    set_error (EINVAL,
+               "%s: unknown option (expected one of url, transport, "
+               "traddr, trsvcid, nqn, nsid, hostnqn, hostid, hdr-digest, "
+               "data-digest, nr-io-queues, queue-size, keep-alive-tmo, "
+               "timeout, connect-timeout, ctrl-loss-tmo, reconnect-delay, "
+               "disable-sqflow)",
+               key ? shown (key, q, sizeof q) : "(null)");
+    return -1;
+  }
+  if (value == NULL) {
+    set_error (EINVAL, "%s: missing value", keys[k].name);
+    return -1;
+  }
+
+  switch (keys[k].key) {
+  case K_URL: return uri_parse (value, opts);
+
+  case K_TRANSPORT:
+    if (strcasecmp (value, "tcp") == 0) {
+      opts->transport = NVMEOF_TRANSPORT_TCP;
+      return 0;
+    }
+    if (strcasecmp (value, "eth") == 0) {
+      set_error (EINVAL, "%s: 'eth' is not supported yet", key);
+      return -1;
+    }
+    return bad_value (key, "'tcp'", value);
+
+  case K_TRADDR:
+    return parse_traddr (key, value, opts->traddr, sizeof opts->traddr);
+
+  case K_TRSVCID:
+    if (parse_int (key, value, 1, 65535, "", &v) == -1)
+      return -1;
+    snprintf (opts->trsvcid, sizeof opts->trsvcid, "%" PRId64, v);
+    return 0;
+
+  case K_NQN:
+    if (subnqn_validate (key, value) == -1)
+      return -1;
+    memcpy (opts->subnqn, value, strlen (value) + 1);
+    return 0;
+
+  case K_NSID:
+    if (parse_int (key, value, 1, 0xFFFFFFFE, "", &v) == -1)
+      return -1;
+    opts->nsid = (uint32_t) v;
+    return 0;
+
+  case K_HOSTNQN:
+    if (nqn_validate (key, value) == -1)
+      return -1;
+    if (strcmp (value, NVMEOF_DISCOVERY_NQN) == 0) {
+      set_error (EINVAL, "%s: the discovery NQN cannot name a host", key);
+      return -1;
+    }
+    memcpy (opts->hostnqn, value, strlen (value) + 1);
+    opts->hostnqn_source = "option";
+    return 0;
+
+  case K_HOSTID:
+    if (uuid_validate (key, value, id) == -1)
+      return -1;
+    if (strcmp (id, "00000000-0000-0000-0000-000000000000") == 0) {
+      set_error (EINVAL, "%s: the nil UUID cannot be a host ID", key);
+      return -1;
+    }
+    memcpy (opts->hostid, id, sizeof id);
+    opts->hostid_source = "option";
+    return 0;
+
+  case K_HDR_DIGEST: return parse_bool (key, value, &opts->hdr_digest);
+  case K_DATA_DIGEST: return parse_bool (key, value, &opts->data_digest);
+  case K_DISABLE_SQFLOW: return parse_bool (key, value, &opts->disable_sqflow);
+
+  case K_NR_IO_QUEUES:
+    if (parse_int (key, value, 1, 256, "", &v) == -1)
+      return -1;
+    opts->nr_io_queues = (uint16_t) v;
+    return 0;
+
+  case K_QUEUE_SIZE:
+    if (parse_int (key, value, 16, 1024, "", &v) == -1)
+      return -1;
+    opts->queue_size = (uint16_t) v;
+    return 0;
+
+  case K_KATO:
+    if (parse_int (key, value, 0, 65535, " (0 disables)", &v) == -1)
+      return -1;
+    opts->kato_s = (uint32_t) v;
+    return 0;
+
+  case K_TIMEOUT:
+    if (parse_int (key, value, 1, 3600, "", &v) == -1)
+      return -1;
+    opts->timeout_s = (uint32_t) v;
+    return 0;
+
+  case K_CONNECT_TIMEOUT:
+    if (parse_int (key, value, 1, 3600, "", &v) == -1)
+      return -1;
+    opts->connect_timeout_s = (uint32_t) v;
+    return 0;
+
+  case K_CTRL_LOSS_TMO:
+    if (parse_int (key, value, -1, INT32_MAX, " (forever)", &v) == -1)
+      return -1;
+    opts->ctrl_loss_tmo_s = (int32_t) v;
+    return 0;
+
+  case K_RECONNECT_DELAY:
+    if (parse_int (key, value, 1, 3600, "", &v) == -1)
+      return -1;
+    opts->reconnect_delay_s = (uint32_t) v;
+    return 0;
+  }
+  set_error (EINVAL, "%s: option not handled", key); /* not reached */
+  return -1;
+}
+
+int
+nvmeof_opts_validate (const struct nvmeof_opts *opts)
+{
+  if (opts == NULL) {
+    set_error (EINVAL, "nvmeof_opts_validate: opts is NULL");
+    return -1;
+  }
+  if (opts->traddr[0] == '\0') {
+    set_error (EINVAL, "traddr: missing: give url= or traddr= and nqn=");
+    return -1;
+  }
+  if (opts->subnqn[0] == '\0') {
+    set_error (EINVAL, "nqn: missing: give url= or nqn= (the subsystem "
+                       "NQN; " NVMEOF_DISCOVERY_NQN " for discovery)");
+    return -1;
+  }
+  return 0;
+}
+
+uint32_t
+nvmeof_opts_get_nsid (const struct nvmeof_opts *opts)
+{
+  return opts ? opts->nsid : 0;
+}
+
+/* Precedence for each half: option > file > derived, keeping the pair
+ * consistent (see hostid.c).  Idempotent. */
+int
+opts_resolve_host_identity (struct nvmeof_opts *opts)
+{
+  char nqn[NVMEOF_NQN_MAX + 1], id[37];
+  const char *nqn_src = NULL, *id_src = NULL;
+  const char *given_nqn = opts->hostnqn[0] ? opts->hostnqn : NULL;
+  const char *given_id = opts->hostid[0] ? opts->hostid : NULL;
+
+  if (given_nqn && given_id)
+    return 0;
+  if (!given_nqn &&
+      hostnqn_default_for_hostid (given_id, nqn, sizeof nqn, &nqn_src) == -1)
+    return -1;
+  if (!given_id &&
+      hostid_default_for_hostnqn (given_nqn, id, sizeof id, &id_src) == -1)
+    return -1;
+  /* Both succeeded: only now change opts. */
+  if (!given_nqn) {
+    memcpy (opts->hostnqn, nqn, strlen (nqn) + 1);
+    opts->hostnqn_source = nqn_src;
+  }
+  if (!given_id) {
+    memcpy (opts->hostid, id, sizeof id);
+    opts->hostid_source = id_src;
+  }
+  return 0;
+}
+
+/* The public getters take const options; the defaults are filled in
+ * lazily, which writes to the (heap-allocated) options object. */
+const char *
+nvmeof_opts_get_hostnqn (const struct nvmeof_opts *opts, const char **source)
+{
+  if (opts == NULL) {
+    set_error (EINVAL, "nvmeof_opts_get_hostnqn: opts is NULL");
+    return NULL;
+  }
+  if (opts_resolve_host_identity ((struct nvmeof_opts *) opts) == -1)
+    return NULL;
+  if (source)
+    *source = opts->hostnqn_source;
+  return opts->hostnqn;
+}
+
+const char *
+nvmeof_opts_get_hostid (const struct nvmeof_opts *opts, const char **source)
+{
+  if (opts == NULL) {
+    set_error (EINVAL, "nvmeof_opts_get_hostid: opts is NULL");
+    return NULL;
+  }
+  if (opts_resolve_host_identity ((struct nvmeof_opts *) opts) == -1)
+    return NULL;
+  if (source)
+    *source = opts->hostid_source;
+  return opts->hostid;
+}
+
+const char *
+opts_port (const struct nvmeof_opts *opts)
+{
+  if (opts->trsvcid[0])
+    return opts->trsvcid;
+  return strcmp (opts->subnqn, NVMEOF_DISCOVERY_NQN) == 0 ? "8009" : "4420";
+}

@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Queues: the request array indexed by CID, the stack of free CIDs (with
+ * waiting while the queue is full), completion, and blocking batches of
+ * commands whose state lives on the caller's stack.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+#include "errors.h"
+#include "nvmf-wire.h"
+
+uint64_t
+now_ms (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+void
+msgf (char *buf, size_t len, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (buf, len, fmt, ap);
+  va_end (ap);
+}
+
+int
+queue_init (struct nvmeof_queue *q, struct nvmeof_ctrl *ctrl,
+            const struct nvmeof_transport_ops *ops, uint16_t qid, uint16_t size)
+{
+  unsigned i;
+
+  if (size < 2) {
+    set_error (EINVAL, "queue %u: size %u is too small", qid, size);
+    return -1;
+  }
+  q->ctrl = ctrl;
+  q->ops = ops;
+  q->qid = qid;
+  q->size = size;
+  /* A queue of N entries is full with N-1 commands in it (SQ flow
+   * control); never have more outstanding than that. */
+  q->depth = size - 1;
+  q->reqs = calloc (q->depth, sizeof *q->reqs);
+  q->free_cids = calloc (q->depth, sizeof *q->free_cids);
+  if (q->reqs == NULL || q->free_cids == NULL) {
+    set_error (ENOMEM, "queue %u: out of memory", qid);
+    free (q->reqs);
+    free (q->free_cids);
+    q->reqs = NULL;
+    q->free_cids = NULL;
+    return -1;
+  }
+  /* Hand out low CIDs first: pushed in reverse. */
+  for (i = 0; i < q->depth; i++) {
+    q->reqs[i].cid = i;
+    q->free_cids[i] = q->depth - 1 - i;
+  }
+  q->nr_free = q->depth;
+  pthread_mutex_init (&q->lock, NULL);
+  pthread_cond_init (&q->free_cond, NULL);
+  q->locks_init = true;
+  return 0;
+}
+
+void
+queue_free (struct nvmeof_queue *q)
+{
+  if (q->locks_init) {
+    pthread_mutex_destroy (&q->lock);
+    pthread_cond_destroy (&q->free_cond);
+    q->locks_init = false;
+  }
+  free (q->reqs);
+  free (q->free_cids);
+  q->reqs = NULL;
+  q->free_cids = NULL;
+}
+
+/* Under q->lock. */
+static struct nvmeof_req *
+req_take (struct nvmeof_queue *q, bool wait)
+{
+  struct nvmeof_req *req;
+
+  for (;;) {
+    /* A failed controller fails commands at once, except those that bring
+     * it up again. */
+    if (q->dead || (atomic_load (&q->ctrl->failed) && !in_bringup)) {
+      ctrl_set_failed_error (q->ctrl, NULL);
+      return NULL;
+    }
+    if (q->nr_free > 0)
+      break;
+    if (!wait) {
+      set_error (EAGAIN, "queue %u is full (%u commands outstanding)", q->qid,
+                 q->depth);
+      return NULL;
+    }
+    /* Commands complete or time out, so this wait is bounded. */
+    pthread_cond_wait (&q->free_cond, &q->lock);
+  }
+  req = &q->reqs[q->free_cids[--q->nr_free]];
+  req->in_use = true;
+  req->gen++;
+  req->dir = REQ_DIR_NONE;
+  req->buf = NULL;
+  req->len = 0;
+  req->timed_out = false;
+  req->status = 0;
+  req->result = 0;
+  req->err = 0;
+  req->errmsg = NULL;
+  req->inline_len = 0;
+  req->c2h_received = 0;
+  req->r2t_end = 0;
+  req->r2t_outstanding = 0;
+  req->tx_busy = false;
+  req->resp_deferred = false;
+  req->ddgst_error = false;
+  memset (&req->sqe, 0, sizeof req->sqe);
+  return req;
+}
+
+struct nvmeof_req *
+req_alloc (struct nvmeof_queue *q, bool wait,
+           void (*done) (struct nvmeof_queue *, struct nvmeof_req *), void *ctx,
+           uint32_t timeout_ms)
+{
+  struct nvmeof_req *req;
+
+  pthread_mutex_lock (&q->lock);
+  req = req_take (q, wait);
+  if (req) {
+    req->done = done;
+    req->ctx = ctx;
+    req->deadline_ms = timeout_ms ? now_ms () + timeout_ms : 0;
+    req->timeout_ms = timeout_ms;
+  }
+  pthread_mutex_unlock (&q->lock);
+  return req;
+}
+
+struct nvmeof_req *
+req_alloc_batch (struct nvmeof_queue *q, struct nvmeof_batch *b)
+{
+  struct nvmeof_req *req;
+
+  pthread_mutex_lock (&q->lock);
+  req = req_take (q, true);
+  if (req) {
+    req->done = batch_req_done;
+    req->ctx = b;
+    req->deadline_ms = now_ms () + q->ctrl->timeout_ms;
+    req->timeout_ms = q->ctrl->timeout_ms;
+    b->pending++;
+  }
+  pthread_mutex_unlock (&q->lock);
+  return req;
+}
+
+struct nvmeof_req *
+req_lookup (struct nvmeof_queue *q, uint16_t cid)
+{
+  if (cid >= q->depth || !q->reqs[cid].in_use)
+    return NULL;
+  return &q->reqs[cid];
+}
+
+void
+req_complete (struct nvmeof_queue *q, struct nvmeof_req *req)
+{
+  req->done (q, req);
+  req->in_use = false;
+  req->done = NULL;
+  req->ctx = NULL;
+  req->buf = NULL;
+  q->free_cids[q->nr_free++] = req->cid;
+  pthread_cond_signal (&q->free_cond);
+  atomic_store (&q->ctrl->comp_seen, true);
+}
+
+void
+queue_fail_all (struct nvmeof_queue *q, int err)
+{
+  unsigned i;
+
+  q->dead = true;
+  for (i = 0; i < q->depth; i++) {
+    struct nvmeof_req *req = &q->reqs[i];
+
+    if (!req->in_use)
+      continue;
+    req->err = req->timed_out ? ETIMEDOUT : err;
+    req_complete (q, req);
+  }
+  /* Wake everyone waiting for a CID: they will see q->dead. */
+  pthread_cond_broadcast (&q->free_cond);
+}
+
+int
+req_submit (struct nvmeof_queue *q, struct nvmeof_req *req)
+{
+  PUT16 (req->sqe.cid, req->cid);
+  return q->ops->submit (q, req);
+}
+
+/* ---- Blocking batches ------------------------------------------------ */
+
+void
+batch_init (struct nvmeof_batch *b)
+{
+  pthread_cond_init (&b->cond, NULL);
+  b->pending = 0;
+  b->fabrics = false;
+  b->err = 0;
+  b->status = 0;
+  b->result = 0;
+  b->msg[0] = '\0';
+}
+
+/* Format the failure of req into buf: the command, then why. */
+static void
+describe_failure (struct nvmeof_queue *q, struct nvmeof_req *req, char *buf,
+                  size_t len)
+{
+  char cmd[160];
+
+  cmd_describe (&req->sqe, q->qid, cmd, sizeof cmd);
+  if (req->err == ETIMEDOUT)
+    msgf (buf, len, "%s timed out after %" PRIu32 " s", cmd,
+          (req->timeout_ms + 999) / 1000);
+  else if (req->err && req->errmsg)
+    msgf (buf, len, "%s: %s", cmd, req->errmsg);
+  else if (req->err) {
+    pthread_mutex_lock (&q->ctrl->fail_lock);
+    msgf (buf, len, "%s: %s", cmd,
+          q->ctrl->fail_msg[0] ? q->ctrl->fail_msg : "queue failed");
+    pthread_mutex_unlock (&q->ctrl->fail_lock);
+  }
+  else
+    msgf (buf, len, "%s", cmd);
+}
+
+void
+batch_req_done (struct nvmeof_queue *q, struct nvmeof_req *req)
+{
+  struct nvmeof_batch *b = req->ctx;
+
+  if ((req->err || req->status) && b->err == 0 && b->status == 0) {
+    b->err = req->err;
+    b->status = req->err ? 0 : req->status;
+    b->fabrics = req->sqe.opcode == NVME_ADMIN_FABRICS;
+    describe_failure (q, req, b->msg, sizeof b->msg);
+  }
+  b->result = req->result;
+  if (--b->pending == 0)
+    pthread_cond_signal (&b->cond);
+}
+
+void
+batch_fail_local (struct nvmeof_queue *q, struct nvmeof_batch *b)
+{
+  pthread_mutex_lock (&q->lock);
+  if (b->err == 0 && b->status == 0) {
+    b->err = nvmeof_get_errno ();
+    if (b->err == 0)
+      b->err = EIO;
+    msgf (b->msg, sizeof b->msg, "%s", nvmeof_get_error ());
+  }
+  pthread_mutex_unlock (&q->lock);
+}
+
+int
+batch_wait (struct nvmeof_queue *q, struct nvmeof_batch *b)
+{
+  pthread_mutex_lock (&q->lock);
+  /* Bounded: every outstanding command completes, times out (timer.c) or
+   * is failed when its queue dies. */
+  while (b->pending > 0)
+    pthread_cond_wait (&b->cond, &q->lock);
+  pthread_mutex_unlock (&q->lock);
+  pthread_cond_destroy (&b->cond);
+
+  if (b->status) {
+    if (b->fabrics)
+      set_error_fabrics_status (b->status, "%s", b->msg);
+    else
+      set_error_status (b->status, "%s", b->msg);
+    return -1;
+  }
+  if (b->err) {
+    set_error (b->err, "%s", b->msg);
+    return -1;
+  }
+  return 0;
+}
+
+int
+queue_exec (struct nvmeof_queue *q, const struct nvme_sqe *sqe, void *buf,
+            uint32_t len, enum req_dir dir, uint64_t *result,
+            uint16_t *status_out)
+{
+  struct nvmeof_batch b;
+  struct nvmeof_req *req;
+  int r;
+
+  batch_init (&b);
+  req = req_alloc_batch (q, &b);
+  if (req == NULL) {
+    pthread_cond_destroy (&b.cond);
+    return -1;
+  }
+  req->sqe = *sqe;
+  req->buf = buf;
+  req->len = len;
+  req->dir = len ? dir : REQ_DIR_NONE;
+  req_submit (q, req); /* on failure the receiver fails req */
+  r = batch_wait (q, &b);
+  if (result)
+    *result = b.result;
+  if (status_out)
+    *status_out = b.status;
+  return r;
+}
+
+/* ---- Describing commands ------------------------------------------- */
+
+static const char *
+fabrics_name (uint8_t fctype)
+{
+  switch (fctype) {
+  case NVMF_FCTYPE_PROP_SET:
+    return "Fabrics Property Set";
+  case NVMF_FCTYPE_CONNECT:
+    return "Fabrics Connect";
+  case NVMF_FCTYPE_PROP_GET:
+    return "Fabrics Property Get";
+  case NVMF_FCTYPE_AUTH_SEND:
+    return "Fabrics Authentication Send";
+  case NVMF_FCTYPE_AUTH_RECV:
+    return "Fabrics Authentication Receive";
+  case NVMF_FCTYPE_DISCONNECT:
+    return "Fabrics Disconnect";
+  default:
+    return "Fabrics command";
+  }
+}
+
+const char *
+cmd_name (const struct nvme_sqe *sqe, uint16_t qid)
+{
+  if (sqe->opcode == NVME_ADMIN_FABRICS)
+    return fabrics_name (((const struct nvmf_cmd *) sqe)->fctype);
+  if (qid == 0) {
+    switch (sqe->opcode) {
+    case NVME_ADMIN_GET_LOG_PAGE:
+      return "Get Log Page";
+    case NVME_ADMIN_IDENTIFY:
+      return "Identify";
+    case NVME_ADMIN_ABORT:
+      return "Abort";
+    case NVME_ADMIN_SET_FEATURES:
+      return "Set Features";
+    case NVME_ADMIN_GET_FEATURES:
+      return "Get Features";
+    case NVME_ADMIN_ASYNC_EVENT:
+      return "Asynchronous Event Request";
+    case NVME_ADMIN_KEEP_ALIVE:
+      return "Keep Alive";
+    default:
+      return "admin command";
+    }
+  }
+  switch (sqe->opcode) {
+  case NVME_CMD_FLUSH:
+    return "Flush";
+  case NVME_CMD_WRITE:
+    return "Write";
+  case NVME_CMD_READ:
+    return "Read";
+  case NVME_CMD_WRITE_ZEROES:
+    return "Write Zeroes";
+  case NVME_CMD_DSM:
+    return "Dataset Management";
+  default:
+    return "I/O command";
+  }
+}
+
+static const char *
+prop_name (uint32_t ofst)
+{
+  switch (ofst) {
+  case NVME_REG_CAP:
+    return "CAP";
+  case NVME_REG_VS:
+    return "VS";
+  case NVME_REG_CC:
+    return "CC";
+  case NVME_REG_CSTS:
+    return "CSTS";
+  default:
+    return "property";
+  }
+}
+
+void
+cmd_describe (const struct nvme_sqe *sqe, uint16_t qid, char *buf, size_t len)
+{
+  const char *name = cmd_name (sqe, qid);
+  uint16_t cid = GET16 (sqe->cid);
+  uint32_t nsid = GET32 (sqe->nsid);
+  uint32_t cdw10 = GET32 (sqe->cdw10);
+
+  if (sqe->opcode == NVME_ADMIN_FABRICS) {
+    const struct nvmf_cmd *f = (const struct nvmf_cmd *) sqe;
+
+    if (f->fctype == NVMF_FCTYPE_PROP_GET || f->fctype == NVMF_FCTYPE_PROP_SET)
+      msgf (buf, len, "%s %s (cid %u)", name,
+            prop_name (GET32 (((const struct nvmf_prop_get_cmd *) sqe)->ofst)),
+            cid);
+    else if (f->fctype == NVMF_FCTYPE_CONNECT)
+      msgf (buf, len, "%s (queue %u)", name,
+            GET16 (((const struct nvmf_connect_cmd *) sqe)->qid));
+    else
+      msgf (buf, len, "%s (cid %u)", name, cid);
+    return;
+  }
+  if (qid == 0) {
+    switch (sqe->opcode) {
+    case NVME_ADMIN_IDENTIFY:
+      msgf (buf, len, "%s (cid %u, cns %u, nsid %" PRIu32 ")", name, cid,
+            cdw10 & 0xFF, nsid);
+      return;
+    case NVME_ADMIN_GET_LOG_PAGE:
+      msgf (buf, len, "%s (cid %u, lid 0x%02x)", name, cid, cdw10 & 0xFF);
+      return;
+    case NVME_ADMIN_GET_FEATURES:
+    case NVME_ADMIN_SET_FEATURES:
+      msgf (buf, len, "%s (cid %u, fid 0x%02x)", name, cid, cdw10 & 0xFF);
+      return;
+    default:
+      msgf (buf, len, "%s (cid %u, opcode 0x%02x)", name, cid, sqe->opcode);
+      return;
+    }
+  }
+  switch (sqe->opcode) {
+  case NVME_CMD_READ:
+  case NVME_CMD_WRITE:
+  case NVME_CMD_WRITE_ZEROES: {
+    uint64_t slba = GET32 (sqe->cdw10) | (uint64_t) GET32 (sqe->cdw11) << 32;
+    uint32_t nlb = (GET32 (sqe->cdw12) & NVME_RW_NLB_MASK) + 1;
+
+    msgf (buf, len,
+          "%s (queue %u, cid %u, nsid %" PRIu32 ", lba %" PRIu64 "+%" PRIu32
+          ")",
+          name, qid, cid, nsid, slba, nlb);
+    return;
+  }
+  case NVME_CMD_DSM:
+    msgf (buf, len, "%s (queue %u, cid %u, nsid %" PRIu32 ", %u ranges)", name,
+          qid, cid, nsid, (cdw10 & 0xFF) + 1);
+    return;
+  default:
+    msgf (buf, len, "%s (queue %u, cid %u, nsid %" PRIu32 ")", name, qid, cid,
+          nsid);
+    return;
+  }
+}

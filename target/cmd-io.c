@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* NVM I/O commands: Read, Write (FUA), Flush, Write Zeroes (DEAC) and
+ * Dataset Management (deallocate).  The prepare step checks the namespace,
+ * the LBA range, MDTS and write protection, and points the data at its
+ * place: RAM itself for RAM namespaces (no copy either way), else the
+ * request's buffer. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "target.h"
+
+#define NVME_RW_PRINFO_MASK (0xFu << 26)
+
+uint64_t
+max_transfer_bytes (void)
+{
+  return cfg.mdts ? (uint64_t) 4096 << cfg.mdts : 0;
+}
+
+static uint16_t
+errno_status (int e, bool write)
+{
+  if (e == ENOSPC || e == EDQUOT)
+    return NVME_SC_CAP_EXCEEDED;
+  return write ? NVME_SC_WRITE_FAULT : NVME_SC_UNRECOVERED_READ;
+}
+
+static uint64_t
+slba_of (const struct req *r)
+{
+  return GET32 (r->sqe.cdw10) | (uint64_t) GET32 (r->sqe.cdw11) << 32;
+}
+
+static uint32_t
+nlb_of (const struct req *r)
+{
+  return (GET32 (r->sqe.cdw12) & NVME_RW_NLB_MASK) + 1;
+}
+
+/* Namespace and LBA range of Read, Write and Write Zeroes. */
+static uint16_t
+check_range (struct conn *c, struct req *r)
+{
+  const struct tgt_subsys *ss = conn_info (c)->ctrl->subsys;
+  uint64_t slba = slba_of (r);
+  uint32_t nlb = nlb_of (r);
+
+  r->ns = subsys_find_ns (ss, GET32 (r->sqe.nsid));
+  if (!r->ns)
+    return NVME_SC_INVALID_NS;
+  if (GET32 (r->sqe.cdw12) & NVME_RW_PRINFO_MASK)
+    return NVME_SC_INVALID_FIELD; /* no protection information */
+  if (slba >= r->ns->nlbas || nlb > r->ns->nlbas - slba)
+    return NVME_SC_LBA_RANGE;
+  return 0;
+}
+
+static bool
+want_fua (struct conn *c, const struct req *r)
+{
+  return (GET32 (r->sqe.cdw12) & NVME_RW_FUA) ||
+         !atomic_load (&conn_info (c)->ctrl->wce);
+}
+
+static void
+exec_read (struct conn *c, struct req *r)
+{
+  struct backend *be = &r->ns->be;
+
+  (void) c;
+  if (be->kind != BACKEND_RAM &&
+      backend_read (be, r->data, slba_of (r) << r->ns->lba_shift, r->len) ==
+        -1) {
+    r->status = errno_status (errno, false);
+    return;
+  }
+  stat_add (STAT_READ, 1);
+  stat_add (STAT_BYTES_READ, r->len);
+}
+
+static void
+exec_write (struct conn *c, struct req *r)
+{
+  struct backend *be = &r->ns->be;
+
+  if (!r->ram_write &&
+      backend_write (be, r->data, slba_of (r) << r->ns->lba_shift, r->len) ==
+        -1) {
+    r->status = errno_status (errno, true);
+    return;
+  }
+  if (GET32 (r->sqe.cdw12) & NVME_RW_FUA)
+    stat_add (STAT_WRITE_FUA, 1);
+  if (want_fua (c, r) && backend_sync (be, true) == -1) {
+    r->status = errno_status (errno, true);
+    return;
+  }
+  stat_add (STAT_WRITE, 1);
+  stat_add (STAT_BYTES_WRITTEN, r->len);
+}
+
+static uint16_t
+prepare_rw (struct conn *c, struct req *r, bool write)
+{
+  uint64_t len, max = max_transfer_bytes ();
+  uint16_t st = check_range (c, r);
+
+  if (st)
+    return st;
+  len = (uint64_t) nlb_of (r) << r->ns->lba_shift;
+  if (max && len > max)
+    return NVME_SC_INVALID_FIELD;
+  if (write && atomic_load (&r->ns->wp) != WP_NONE)
+    return NVME_SC_NS_WRITE_PROTECTED;
+  r->len = len;
+  r->dir = write ? DIR_H2C : DIR_C2H;
+  r->exec = write ? exec_write : exec_read;
+  /* RAM: straight in and out, except writes with data digests, which
+   * must not reach the namespace before their digest is checked.  Like a
+   * device (and NVMe), nothing orders overlapping commands of different
+   * queues: RAM is not locked. */
+  if (r->ns->be.kind == BACKEND_RAM && !(write && conn_info (c)->ddgst)) {
+    r->data = r->ns->be.ram + (slba_of (r) << r->ns->lba_shift);
+    r->ram_write = write;
+    return 0;
+  }
+  r->data = req_buf (c, r, len);
+  return r->data ? 0 : NVME_SC_INTERNAL;
+}
+
+static void
+exec_flush (struct conn *c, struct req *r)
+{
+  const struct tgt_subsys *ss = conn_info (c)->ctrl->subsys;
+  size_t i;
+
+  stat_add (STAT_FLUSH, 1);
+  if (r->ns) {
+    if (backend_sync (&r->ns->be, false) == -1)
+      r->status = errno_status (errno, true);
+    return;
+  }
+  for (i = 0; i < ss->nr_ns; i++)
+    if (backend_sync (&ss->ns[i].be, false) == -1)
+      r->status = errno_status (errno, true);
+}
+
+static void
+exec_write_zeroes (struct conn *c, struct req *r)
+{
+  struct backend *be = &r->ns->be;
+  uint64_t off = slba_of (r) << r->ns->lba_shift;
+  uint64_t len = (uint64_t) nlb_of (r) << r->ns->lba_shift;
+  bool deac = GET32 (r->sqe.cdw12) & NVME_WZ_DEAC;
+  int ret;
+
+  ret = deac ? backend_deallocate (be, off, len) : backend_zero (be, off, len);
+  if (ret == 0 && want_fua (c, r))
+    ret = backend_sync (be, true);
+  if (ret == -1) {
+    r->status = errno_status (errno, true);
+    return;
+  }
+  stat_add (STAT_WRITE_ZEROES, 1);
+  if (deac)
+    stat_add (STAT_WRITE_ZEROES_DEAC, 1);
+}
+
+static void
+exec_dsm (struct conn *c, struct req *r)
+{
+  struct backend *be = &r->ns->be;
+  unsigned nr = r->len / sizeof (struct nvme_dsm_range), i;
+  struct nvme_dsm_range rg;
+  unsigned shift = r->ns->lba_shift;
+
+  (void) c;
+  if (!(GET32 (r->sqe.cdw11) & NVME_DSM_ATTR_DEALLOCATE))
+    return; /* only hints: nothing to do */
+  /* Check every range before touching any. */
+  for (i = 0; i < nr; i++) {
+    uint64_t slba;
+    uint32_t nlb;
+
+    memcpy (&rg, r->data + i * sizeof rg, sizeof rg);
+    slba = GET64 (rg.slba);
+    nlb = GET32 (rg.nlb);
+    if (nlb && (slba >= r->ns->nlbas || nlb > r->ns->nlbas - slba)) {
+      r->status = NVME_SC_LBA_RANGE;
+      return;
+    }
+  }
+  for (i = 0; i < nr; i++) {
+    memcpy (&rg, r->data + i * sizeof rg, sizeof rg);
+    if (GET32 (rg.nlb) == 0)
+      continue;
+    if (backend_deallocate (be, GET64 (rg.slba) << shift,
+                            (uint64_t) GET32 (rg.nlb) << shift) == -1) {
+      r->status = errno_status (errno, true);
+      return;
+    }
+  }
+  stat_add (STAT_DSM_DEALLOCATE, 1);
+  stat_add (STAT_DSM_RANGES, nr);
+}
+
+uint16_t
+io_prepare (struct conn *c, struct req *r)
+{
+  struct conn_info *ci = conn_info (c);
+  const struct tgt_subsys *ss = ci->ctrl->subsys;
+  uint32_t nsid = GET32 (r->sqe.nsid);
+  uint16_t st;
+
+  if (!atomic_load (&ci->ctrl->ready))
+    return NVME_SC_CMD_SEQ_ERROR;
+  switch (r->sqe.opcode) {
+  case NVME_CMD_READ:
+    return prepare_rw (c, r, false);
+  case NVME_CMD_WRITE:
+    return prepare_rw (c, r, true);
+  case NVME_CMD_FLUSH:
+    if (nsid != NVME_NSID_ALL) {
+      r->ns = subsys_find_ns (ss, nsid);
+      if (!r->ns)
+        return NVME_SC_INVALID_NS;
+    }
+    r->exec = exec_flush;
+    return 0;
+  case NVME_CMD_WRITE_ZEROES:
+    st = check_range (c, r);
+    if (st)
+      return st;
+    if (atomic_load (&r->ns->wp) != WP_NONE)
+      return NVME_SC_NS_WRITE_PROTECTED;
+    r->exec = exec_write_zeroes;
+    return 0;
+  case NVME_CMD_DSM:
+    r->ns = subsys_find_ns (ss, nsid);
+    if (!r->ns)
+      return NVME_SC_INVALID_NS;
+    if ((GET32 (r->sqe.cdw11) & NVME_DSM_ATTR_DEALLOCATE) &&
+        atomic_load (&r->ns->wp) != WP_NONE)
+      return NVME_SC_NS_WRITE_PROTECTED;
+    r->dir = DIR_H2C;
+    r->len =
+      ((GET32 (r->sqe.cdw10) & 0xFF) + 1) * sizeof (struct nvme_dsm_range);
+    r->data = req_buf (c, r, r->len);
+    if (!r->data)
+      return NVME_SC_INTERNAL;
+    r->exec = exec_dsm;
+    return 0;
+  default:
+    return NVME_SC_INVALID_OPCODE;
+  }
+}

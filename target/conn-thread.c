@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Connection lifecycle: one detached thread per accepted TCP connection,
+ * the list of live connections (so that SIGTERM can close them all), and
+ * the cleanup that detaches a queue from its controller before the socket
+ * is closed (so that a controller teardown never shuts down a reused fd). */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "conn.h"
+
+#define MAX_CONNS        4096
+#define PRE_CONNECT_REQS 2
+
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t conns_cond = PTHREAD_COND_INITIALIZER;
+static struct conn *conns;
+static unsigned nr_conns;
+
+static void
+conn_free (struct conn *c)
+{
+  unsigned i;
+
+  for (i = 0; i < c->nr_reqs; i++) {
+    free (c->reqs[i]->buf);
+    free (c->reqs[i]);
+  }
+  free (c->reqs);
+  free (c->free_list);
+  free (c->done_list);
+  free (c->rbuf);
+  free (c);
+}
+
+static void *
+conn_thread (void *arg)
+{
+  struct conn *c = arg;
+
+  while (!c->closing && !c->info.close_after && !atomic_load (&stopping))
+    if (conn_recv_pdu (c) == -1)
+      break;
+  if (!fault_hung (&c->fault))
+    tx_flush (c);
+  log_verbose ("%s: connection closed", c->info.peer);
+
+  if (c->info.ctrl)
+    ctrl_remove_queue (c->info.ctrl, c->info.qid);
+  pthread_mutex_lock (&conns_lock);
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    conns = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
+  nr_conns--;
+  pthread_cond_broadcast (&conns_cond);
+  pthread_mutex_unlock (&conns_lock);
+  close (c->fd);
+  conn_free (c);
+  return NULL;
+}
+
+int
+conn_start (int fd, struct tgt_port *port)
+{
+  struct conn *c;
+  struct sockaddr_storage peer;
+  socklen_t plen = sizeof peer;
+  char host[INET6_ADDRSTRLEN] = "?";
+  pthread_attr_t attr;
+  pthread_t t;
+  int one = 1, err;
+
+  setsockopt (fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  c = calloc (1, sizeof *c);
+  if (!c || !(c->rbuf = malloc (RBUF_SIZE)) ||
+      conn_grow_reqs (c, PRE_CONNECT_REQS) == -1) {
+    if (c)
+      conn_free (c);
+    close (fd);
+    return -1;
+  }
+  c->fd = fd;
+  c->info.port = port;
+  c->icd_max = TGT_ADMIN_ICD; /* until Connect: fabrics use 8 KiB */
+  c->info.local_len = sizeof c->info.local;
+  getsockname (fd, (struct sockaddr *) &c->info.local, &c->info.local_len);
+  if (getpeername (fd, (struct sockaddr *) &peer, &plen) == 0) {
+    if (peer.ss_family == AF_INET)
+      inet_ntop (AF_INET, &((struct sockaddr_in *) &peer)->sin_addr, host,
+                 sizeof host);
+    else if (peer.ss_family == AF_INET6)
+      inet_ntop (AF_INET6, &((struct sockaddr_in6 *) &peer)->sin6_addr, host,
+                 sizeof host);
+    snprintf (c->info.peer, sizeof c->info.peer, "%s:%u", host,
+              ntohs (peer.ss_family == AF_INET6 ?
+                       ((struct sockaddr_in6 *) &peer)->sin6_port :
+                       ((struct sockaddr_in *) &peer)->sin_port));
+  }
+  fault_init (&c->fault, false);
+
+  pthread_mutex_lock (&conns_lock);
+  if (nr_conns >= MAX_CONNS || atomic_load (&stopping)) {
+    pthread_mutex_unlock (&conns_lock);
+    log_msg ("%s: too many connections, refused", c->info.peer);
+    close (fd);
+    conn_free (c);
+    return -1;
+  }
+  c->next = conns;
+  if (conns)
+    conns->prev = c;
+  conns = c;
+  nr_conns++;
+  pthread_attr_init (&attr);
+  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+  err = pthread_create (&t, &attr, conn_thread, c);
+  pthread_attr_destroy (&attr);
+  if (err) {
+    conns = c->next;
+    if (conns)
+      conns->prev = NULL;
+    nr_conns--;
+    pthread_mutex_unlock (&conns_lock);
+    log_msg ("pthread_create: %s", strerror (err));
+    close (fd);
+    conn_free (c);
+    return -1;
+  }
+  pthread_mutex_unlock (&conns_lock);
+  log_verbose ("%s: connected", c->info.peer);
+  return 0;
+}
+
+void
+conn_kill (struct conn *c)
+{
+  shutdown (c->fd, SHUT_RDWR);
+}
+
+void
+conn_shutdown_all (void)
+{
+  struct conn *c;
+  struct timespec ts;
+
+  clock_gettime (CLOCK_REALTIME, &ts);
+  ts.tv_sec += 10;
+  pthread_mutex_lock (&conns_lock);
+  for (c = conns; c; c = c->next)
+    shutdown (c->fd, SHUT_RDWR);
+  while (nr_conns > 0)
+    if (pthread_cond_timedwait (&conns_cond, &conns_lock, &ts) != 0)
+      break;
+  if (nr_conns > 0)
+    log_msg ("%u connections did not close in time", nr_conns);
+  pthread_mutex_unlock (&conns_lock);
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* A connection (one NVMe/TCP queue): shared by conn.c (thread and receive
+ * path) and conn-send.c (send batch and PDU building). */
+#ifndef NVMEOF_TARGET_CONN_H
+#define NVMEOF_TARGET_CONN_H
+
+#include "target.h"
+
+#define RBUF_SIZE      (64 * 1024) /* read-ahead for headers and small data */
+#define TX_IOV_MAX     256         /* iovecs per writev batch */
+#define TX_FLUSH_BYTES (1024 * 1024)
+
+struct conn {
+  int fd;
+  struct conn_info info;
+  struct conn *next, *prev; /* all connections, for shutdown */
+
+  /* Negotiated by ICReq/ICResp. */
+  bool ic_done;
+  bool hdgst, ddgst;
+  uint32_t hpda_align; /* bytes; C2HData PDO alignment */
+  uint32_t r2t_max;    /* outstanding R2Ts per command */
+  uint32_t icd_max;    /* in-capsule data limit, bytes */
+
+  /* Requests by index (= TTAG); allocated on demand, kept until close. */
+  struct req **reqs;
+  unsigned nr_reqs, max_reqs;
+  uint16_t *free_list;
+  unsigned nr_free;
+  uint16_t *done_list; /* completions queued, not yet flushed */
+  unsigned nr_done;
+  uint16_t sqhd;
+  size_t buf_bytes; /* request buffers, for the memory budget */
+
+  /* Receive read-ahead. */
+  uint8_t *rbuf;
+  size_t rpos, rlen;
+  uint8_t hdr[256]; /* the PDU header being handled */
+
+  /* Send batch: iovecs into requests' storage and RAM, sent by writev when
+   * there is nothing more to read or the batch is full. */
+  struct iovec iov[TX_IOV_MAX];
+  int niov;
+  size_t tx_bytes;
+  bool tx_ram; /* the batch points into RAM namespaces */
+  uint8_t icresp[128];
+  uint8_t term[NVME_TCP_TERM_MAX_PLEN];
+
+  struct fault_state fault;
+  bool closing; /* leave after sending what is queued */
+};
+
+/* conn.c */
+int conn_recv_pdu (struct conn *c);
+int conn_grow_reqs (struct conn *c, unsigned max);
+
+/* conn-send.c */
+int tx_queue (struct conn *c, const void *p, size_t len);
+int tx_flush (struct conn *c);
+int send_icresp (struct conn *c, uint8_t digest);
+int send_r2ts (struct conn *c, struct req *r);
+int send_completion (struct conn *c, struct req *r);
+/* Send a C2HTermReq (fes, fei, the offending header) and stop. */
+void send_termreq (struct conn *c, uint16_t fes, uint32_t fei, const void *hdr,
+                   size_t hlen);
+
+#endif

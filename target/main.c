@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* nvmeof-target: command line, listening sockets, daemonizing (after the
+ * sockets listen, so that the pidfile appears only when the target is
+ * ready, as nbdkit does), signals (a handler and a self-pipe) and the
+ * accept loop.  The main thread
+ * also runs the keep-alive watchdog; each connection has its own thread
+ * (conn.c). */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "target.h"
+
+atomic_bool stopping;
+static const char *pidfile;
+static int sigpipe_fds[2] = { -1, -1 };
+
+/* SIGTERM/SIGINT stop the target at once: connection threads stop
+ * answering as soon as the flag is set, even before the main loop wakes up
+ * (a test that kills the target must not get answers afterwards).  The
+ * byte in the pipe wakes the main loop. */
+static void
+on_signal (int sig)
+{
+  int saved = errno;
+  char c = sig == SIGUSR1 ? 'u' : 't';
+
+  if (sig != SIGUSR1)
+    atomic_store (&stopping, true);
+  if (write (sigpipe_fds[1], &c, 1) == -1) {
+    /* The pipe is full: the main loop has wake-ups queued anyway. */
+  }
+  errno = saved;
+}
+
+void
+log_msg (const char *fmt, ...)
+{
+  va_list ap;
+  char buf[1024];
+
+  va_start (ap, fmt);
+  vsnprintf (buf, sizeof buf, fmt, ap);
+  va_end (ap);
+  fprintf (stderr, "nvmeof-target: %s\n", buf);
+}
+
+void
+log_verbose (const char *fmt, ...)
+{
+  va_list ap;
+  char buf[1024];
+
+  if (!cfg.verbose)
+    return;
+  va_start (ap, fmt);
+  vsnprintf (buf, sizeof buf, fmt, ap);
+  va_end (ap);
+  fprintf (stderr, "nvmeof-target: %s\n", buf);
+}
+
+bool
+stop_requested (void)
+{
+  sigset_t set;
+
+  if (atomic_load (&stopping))
+    return true;
+  if (sigpending (&set) == 0 &&
+      (sigismember (&set, SIGTERM) == 1 || sigismember (&set, SIGINT) == 1)) {
+    atomic_store (&stopping, true);
+    return true;
+  }
+  return false;
+}
+
+static void
+usage (void)
+{
+  printf (
+    "Usage: nvmeof-target [OPTIONS]\n"
+    "A userspace NVMe/TCP target.  With no options it serves a 1 GiB RAM\n"
+    "namespace as " TGT_DEFAULT_NQN " on 127.0.0.1:4420.\n"
+    "\n"
+    "  -c, --config FILE        nvmetcli JSON (/etc/nvmet/config.json)\n"
+    "  -l, --listen ADDR:PORT   listen address, IPv6 as [ADDR]:PORT\n"
+    "                           (default 127.0.0.1:4420; with -c: first port)\n"
+    "  -n, --nqn NQN            subsystem NQN (default the one above)\n"
+    "      --ram SIZE           add a RAM namespace (k/M/G/T suffixes)\n"
+    "      --file PATH          add a file or block device namespace\n"
+    "      --lba-size N         512 or 4096, for the namespaces after it\n"
+    "      --allow-host NQN     allow this host (repeatable; default all)\n"
+    "      --write-protect      the namespaces are write protected\n"
+    "      --no-write-cache     report no volatile write cache\n"
+    "      --inline-data-size N I/O queue in-capsule bytes (default 16384)\n"
+    "      --maxh2cdata N       MAXH2CDATA (default 131072, min 4096)\n"
+    "      --maxr2t N           R2Ts per command, 1-16 (default 4)\n"
+    "      --mdts N             MDTS, 2^N 4 KiB pages (default 5, 0 none)\n"
+    "      --stats-file FILE    JSON counters, on SIGUSR1 and at exit\n"
+    "  -P, --pidfile FILE       write the process id once listening\n"
+    "  -f, --foreground         do not daemonize\n"
+    "  -v, --verbose            log connections and errors to stderr\n"
+    "      --help               this help\n"
+    "      --version            print the version\n"
+    "\n"
+    "Fault injection (tests; I/O queues only, counted per connection):\n"
+    "      --fault-close-after N     close the connection on command N+1\n"
+    "      --fault-termreq-after N   send a C2HTermReq on command N+1\n"
+    "      --fault-hang-after N      answer nothing from command N+1 on\n"
+    "      --fault-delay-ms N        delay every command by N ms\n"
+    "      --fault-corrupt-hdgst N   bad header digest in the Nth PDU\n"
+    "      --fault-corrupt-ddgst N   bad data digest in the Nth C2HData\n"
+    "      --fault-bad-plen N        wrong PLEN in the Nth response\n"
+    "      --fault-bad-hlen N        wrong HLEN in the Nth response\n"
+    "      --fault-bad-pdo N         wrong PDO in the Nth response\n"
+    "      --fault-unknown-cid N     unknown CID in the Nth response\n"
+    "      --fault-data-overflow N   512 bytes too many in the Nth read\n"
+    "      --fault-once              only the first fault fires\n"
+    "      --fault-admin             count admin queues too\n");
+}
+
+enum {
+  OPT_RAM = 256,
+  OPT_FILE,
+  OPT_LBA_SIZE,
+  OPT_ALLOW_HOST,
+  OPT_WRITE_PROTECT,
+  OPT_NO_WRITE_CACHE,
+  OPT_INLINE,
+  OPT_MAXH2CDATA,
+  OPT_MAXR2T,
+  OPT_MDTS,
+  OPT_STATS,
+  OPT_HELP,
+  OPT_VERSION,
+  OPT_F_CLOSE,
+  OPT_F_TERMREQ,
+  OPT_F_HANG,
+  OPT_F_DELAY,
+  OPT_F_HDGST,
+  OPT_F_DDGST,
+  OPT_F_PLEN,
+  OPT_F_HLEN,
+  OPT_F_PDO,
+  OPT_F_CID,
+  OPT_F_OVERFLOW,
+  OPT_F_ONCE,
+  OPT_F_ADMIN,
+};
+
+static const struct option long_options[] = {
+  { "config", required_argument, NULL, 'c' },
+  { "listen", required_argument, NULL, 'l' },
+  { "nqn", required_argument, NULL, 'n' },
+  { "ram", required_argument, NULL, OPT_RAM },
+  { "file", required_argument, NULL, OPT_FILE },
+  { "lba-size", required_argument, NULL, OPT_LBA_SIZE },
+  { "allow-host", required_argument, NULL, OPT_ALLOW_HOST },
+  { "write-protect", no_argument, NULL, OPT_WRITE_PROTECT },
+  { "no-write-cache", no_argument, NULL, OPT_NO_WRITE_CACHE },
+  { "inline-data-size", required_argument, NULL, OPT_INLINE },
+  { "maxh2cdata", required_argument, NULL, OPT_MAXH2CDATA },
+  { "maxr2t", required_argument, NULL, OPT_MAXR2T },
+  { "mdts", required_argument, NULL, OPT_MDTS },
+  { "stats-file", required_argument, NULL, OPT_STATS },
+  { "pidfile", required_argument, NULL, 'P' },
+  { "foreground", no_argument, NULL, 'f' },
+  { "verbose", no_argument, NULL, 'v' },
+  { "help", no_argument, NULL, OPT_HELP },
+  { "version", no_argument, NULL, OPT_VERSION },
+  { "fault-close-after", required_argument, NULL, OPT_F_CLOSE },
+  { "fault-termreq-after", required_argument, NULL, OPT_F_TERMREQ },
+  { "fault-hang-after", required_argument, NULL, OPT_F_HANG },
+  { "fault-delay-ms", required_argument, NULL, OPT_F_DELAY },
+  { "fault-corrupt-hdgst", required_argument, NULL, OPT_F_HDGST },
+  { "fault-corrupt-ddgst", required_argument, NULL, OPT_F_DDGST },
+  { "fault-bad-plen", required_argument, NULL, OPT_F_PLEN },
+  { "fault-bad-hlen", required_argument, NULL, OPT_F_HLEN },
+  { "fault-bad-pdo", required_argument, NULL, OPT_F_PDO },
+  { "fault-unknown-cid", required_argument, NULL, OPT_F_CID },
+  { "fault-data-overflow", required_argument, NULL, OPT_F_OVERFLOW },
+  { "fault-once", no_argument, NULL, OPT_F_ONCE },
+  { "fault-admin", no_argument, NULL, OPT_F_ADMIN },
+  { NULL, 0, NULL, 0 },
+};
+
+static void die (const char *fmt, ...)
+  __attribute__((__format__ (__printf__, 1, 2),
+                                          __noreturn__));
+
+static void
+die (const char *fmt, ...)
+{
+  va_list ap;
+
+  fputs ("nvmeof-target: ", stderr);
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fputc ('\n', stderr);
+  exit (EXIT_FAILURE);
+}
+
+static uint64_t
+parse_uint (const char *opt, const char *s, uint64_t min, uint64_t max)
+{
+  char *end;
+  unsigned long long n;
+
+  errno = 0;
+  n = strtoull (s, &end, 10);
+  if (errno || end == s || *end || s[0] == '-' || n < min || n > max)
+    die ("--%s: expected a number from %llu to %llu, got '%s'", opt,
+         (unsigned long long) min, (unsigned long long) max, s);
+  return n;
+}
+
+static void
+check_nqn (const char *opt, const char *s)
+{
+  size_t len = strlen (s);
+
+  if (len == 0 || len > TGT_NQN_MAX)
+    die ("--%s: expected an NQN of 1 to %d bytes, got '%s'", opt, TGT_NQN_MAX,
+         s);
+}
+
+/* Paths used after daemonizing (chdir /) must be absolute. */
+static const char *
+absolute (const char *opt, const char *path)
+{
+  char cwd[PATH_MAX], *p;
+
+  if (path[0] == '/')
+    return path;
+  if (!getcwd (cwd, sizeof cwd))
+    die ("--%s: getcwd: %s", opt, strerror (errno));
+  p = malloc (strlen (cwd) + strlen (path) + 2);
+  if (!p)
+    die ("out of memory");
+  snprintf (p, strlen (cwd) + strlen (path) + 2, "%s/%s", cwd, path);
+  return p;
+}
+
+static void
+add_ns (struct quick_opts *q, const char *spec, unsigned shift)
+{
+  struct quick_ns *n = realloc (q->ns, (q->nr_ns + 1) * sizeof *n);
+
+  if (!n)
+    die ("out of memory");
+  q->ns = n;
+  q->ns[q->nr_ns].spec = spec;
+  q->ns[q->nr_ns].lba_shift = shift;
+  q->nr_ns++;
+  q->any_quick = true;
+}
+
+static void
+parse_options (int argc, char **argv, struct quick_opts *q, bool *fg)
+{
+  unsigned shift = 9;
+  uint64_t size;
+  int c, li = -1;
+  char *spec;
+  const char **h;
+
+  opterr = 0;
+  while ((c = getopt_long (argc, argv, ":c:l:n:P:fv", long_options, &li)) !=
+         -1) {
+    const char *name = optind > 1 ? argv[optind - 1] : "";
+    const char *lname = li >= 0 ? long_options[li].name : "";
+
+    switch (c) {
+    case 'c':
+      q->config_file = optarg;
+      break;
+    case 'l':
+      q->listen = optarg;
+      break;
+    case 'n':
+      check_nqn ("nqn", optarg);
+      if (strcmp (optarg, TGT_DISCOVERY_NQN) == 0)
+        die ("--nqn: the discovery NQN is served anyway; choose another");
+      q->nqn = optarg;
+      q->any_quick = true;
+      break;
+    case OPT_RAM:
+      if (parse_size (optarg, &size) == -1 || size < 512)
+        die ("--ram: expected a size of at least 512 bytes like 64M or 1G, "
+             "got '%s'",
+             optarg);
+      spec = malloc (strlen (optarg) + 5);
+      if (!spec)
+        die ("out of memory");
+      snprintf (spec, strlen (optarg) + 5, "ram:%s", optarg);
+      add_ns (q, spec, shift);
+      break;
+    case OPT_FILE:
+      spec = strdup (optarg);
+      if (!spec)
+        die ("out of memory");
+      add_ns (q, spec, shift);
+      break;
+    case OPT_LBA_SIZE:
+      if (strcmp (optarg, "512") == 0)
+        shift = 9;
+      else if (strcmp (optarg, "4096") == 0)
+        shift = 12;
+      else
+        die ("--lba-size: expected 512 or 4096, got '%s'", optarg);
+      q->any_quick = true;
+      break;
+    case OPT_ALLOW_HOST:
+      check_nqn ("allow-host", optarg);
+      h = realloc (q->hosts, (q->nr_hosts + 1) * sizeof *h);
+      if (!h)
+        die ("out of memory");
+      q->hosts = h;
+      q->hosts[q->nr_hosts++] = optarg;
+      q->any_quick = true;
+      break;
+    case OPT_WRITE_PROTECT:
+      q->write_protect = q->any_quick = true;
+      break;
+    case OPT_NO_WRITE_CACHE:
+      q->no_write_cache = q->any_quick = true;
+      break;
+    case OPT_INLINE:
+      cfg.inline_data_size =
+        parse_uint ("inline-data-size", optarg, 0, 1 << 20);
+      if (cfg.inline_data_size % 16)
+        die ("--inline-data-size: expected a multiple of 16, got '%s'", optarg);
+      break;
+    case OPT_MAXH2CDATA:
+      cfg.maxh2cdata =
+        parse_uint ("maxh2cdata", optarg, NVME_TCP_MIN_MAXH2CDATA, 64 << 20);
+      if (cfg.maxh2cdata % 4)
+        die ("--maxh2cdata: expected a multiple of 4, got '%s'", optarg);
+      break;
+    case OPT_MAXR2T:
+      cfg.maxr2t = parse_uint ("maxr2t", optarg, 1, TGT_MAX_R2T);
+      break;
+    case OPT_MDTS:
+      cfg.mdts = parse_uint ("mdts", optarg, 0, 15);
+      break;
+    case OPT_STATS:
+      cfg.stats_file = absolute ("stats-file", optarg);
+      break;
+    case 'P':
+      pidfile = absolute ("pidfile", optarg);
+      break;
+    case 'f':
+      *fg = true;
+      break;
+    case 'v':
+      cfg.verbose = true;
+      break;
+    case OPT_HELP:
+      usage ();
+      exit (EXIT_SUCCESS);
+    case OPT_VERSION:
+      printf ("nvmeof-target %s\n", PACKAGE_VERSION);
+      exit (EXIT_SUCCESS);
+#define FAULT(opt, field, min) \
+  case opt: \
+    cfg.fault.field = parse_uint (lname, optarg, min, UINT32_MAX); \
+    break
+      FAULT (OPT_F_CLOSE, close_after, 1);
+      FAULT (OPT_F_TERMREQ, termreq_after, 1);
+      FAULT (OPT_F_HANG, hang_after, 1);
+      FAULT (OPT_F_DELAY, delay_ms, 0);
+      FAULT (OPT_F_HDGST, corrupt_hdgst, 1);
+      FAULT (OPT_F_DDGST, corrupt_ddgst, 1);
+      FAULT (OPT_F_PLEN, bad_plen, 1);
+      FAULT (OPT_F_HLEN, bad_hlen, 1);
+      FAULT (OPT_F_PDO, bad_pdo, 1);
+      FAULT (OPT_F_CID, unknown_cid, 1);
+      FAULT (OPT_F_OVERFLOW, data_overflow, 1);
+#undef FAULT
+    case OPT_F_ONCE:
+      cfg.fault.once = true;
+      break;
+    case OPT_F_ADMIN:
+      cfg.fault.admin = true;
+      break;
+    case ':':
+      die ("option '%s' needs a value (see --help)", name);
+      break;
+    default:
+      die ("unknown option '%s' (see --help)", name);
+    }
+    li = -1;
+  }
+  if (optind < argc)
+    die ("unexpected argument '%s' (see --help)", argv[optind]);
+}
+
+/* ---- sockets, daemon, main loop --------------------------------------- */
+
+static int
+listen_port (struct tgt_port *port)
+{
+  struct addrinfo hints = { .ai_flags =
+                              AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
+                            .ai_socktype = SOCK_STREAM };
+  struct addrinfo *ai;
+  int fd, one = 1, err;
+
+  err = getaddrinfo (port->traddr, port->trsvcid, &hints, &ai);
+  if (err) {
+    log_msg ("port %u: %s:%s: %s", port->portid, port->traddr, port->trsvcid,
+             gai_strerror (err));
+    return -1;
+  }
+  fd = socket (ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd == -1)
+    goto fail;
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (ai->ai_family == AF_INET6)
+    setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+  if (bind (fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+      listen (fd, SOMAXCONN) == -1)
+    goto fail;
+  freeaddrinfo (ai);
+  port->listen_fd = fd;
+  log_verbose ("port %u: listening on %s:%s", port->portid, port->traddr,
+               port->trsvcid);
+  return 0;
+fail:
+  log_msg ("port %u: listen on %s:%s: %s", port->portid, port->traddr,
+           port->trsvcid, strerror (errno));
+  if (fd >= 0)
+    close (fd);
+  freeaddrinfo (ai);
+  return -1;
+}
+
+static void
+daemonize (void)
+{
+  pid_t pid = fork ();
+  int fd;
+
+  if (pid == -1)
+    die ("fork: %s", strerror (errno));
+  if (pid > 0)
+    _exit (EXIT_SUCCESS);
+  setsid ();
+  if (chdir ("/") == -1)
+    die ("chdir /: %s", strerror (errno));
+  fd = open ("/dev/null", O_RDWR);
+  if (fd >= 0) {
+    dup2 (fd, 0);
+    dup2 (fd, 1);
+    if (!cfg.verbose)
+      dup2 (fd, 2);
+    if (fd > 2)
+      close (fd);
+  }
+}
+
+/* Written to a temporary name and renamed, so that a reader never sees a
+ * partial pidfile. */
+static void
+write_pidfile (void)
+{
+  char tmp[PATH_MAX];
+  FILE *fp;
+
+  if (!pidfile)
+    return;
+  if ((size_t) snprintf (tmp, sizeof tmp, "%s.tmp", pidfile) >= sizeof tmp)
+    die ("--pidfile: path too long");
+  fp = fopen (tmp, "w");
+  if (!fp || fprintf (fp, "%ld\n", (long) getpid ()) < 0 || fclose (fp))
+    die ("%s: %s", tmp, strerror (errno));
+  if (rename (tmp, pidfile) == -1)
+    die ("%s: %s", pidfile, strerror (errno));
+}
+
+static void
+serve (void)
+{
+  int sfd = sigpipe_fds[0];
+  struct pollfd *pfd;
+  size_t i, n = cfg.nr_ports + 1;
+
+  pfd = calloc (n, sizeof *pfd);
+  if (!pfd)
+    die ("out of memory");
+  for (i = 0; i < cfg.nr_ports; i++) {
+    pfd[i].fd = cfg.ports[i].listen_fd;
+    pfd[i].events = POLLIN;
+  }
+  pfd[n - 1].fd = sfd;
+  pfd[n - 1].events = POLLIN;
+
+  while (!atomic_load (&stopping)) {
+    int r = poll (pfd, n, 100);
+
+    ctrl_check_kato (now_ms ());
+    if (r <= 0)
+      continue;
+    if (pfd[n - 1].revents & POLLIN) {
+      char buf[16];
+      ssize_t k = read (sfd, buf, sizeof buf), j;
+      for (j = 0; j < k; j++) {
+        if (buf[j] == 'u')
+          stats_write ();
+        else
+          log_verbose ("signal: shutting down");
+      }
+    }
+    for (i = 0; i + 1 < n; i++) {
+      if (pfd[i].revents & POLLIN) {
+        int fd = accept4 (pfd[i].fd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd >= 0)
+          conn_start (fd, &cfg.ports[i]);
+        else if (errno == EMFILE || errno == ENFILE)
+          poll (NULL, 0, 50); /* let connections close */
+      }
+    }
+  }
+  free (pfd);
+}
+
+int
+main (int argc, char **argv)
+{
+  struct quick_opts q = { 0 };
+  bool foreground = false;
+  struct sigaction sa;
+  size_t i;
+
+  parse_options (argc, argv, &q, &foreground);
+  if (config_build (&q) == -1)
+    exit (EXIT_FAILURE);
+  if (cfg.nr_ports == 0)
+    die ("nothing to serve: the configuration has no tcp port");
+
+  signal (SIGPIPE, SIG_IGN);
+  if (pipe2 (sigpipe_fds, O_CLOEXEC | O_NONBLOCK) == -1)
+    die ("pipe: %s", strerror (errno));
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset (&sa.sa_mask);
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGUSR1, &sa, NULL);
+
+  for (i = 0; i < cfg.nr_ports; i++)
+    if (listen_port (&cfg.ports[i]) == -1)
+      exit (EXIT_FAILURE);
+  if (!foreground)
+    daemonize ();
+  write_pidfile ();
+
+  serve ();
+
+  for (i = 0; i < cfg.nr_ports; i++)
+    close (cfg.ports[i].listen_fd);
+  conn_shutdown_all ();
+  config_sync_all ();
+  stats_write ();
+  if (pidfile)
+    unlink (pidfile);
+  config_free ();
+  for (i = 0; i < q.nr_ns; i++)
+    free ((char *) q.ns[i].spec);
+  free (q.ns);
+  free (q.hosts);
+  close (sigpipe_fds[0]);
+  close (sigpipe_fds[1]);
+  return EXIT_SUCCESS;
+}

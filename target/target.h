@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* nvmeof-target: declarations shared by its files, grouped by the file that
+ * defines them.  Global state is the parsed configuration (read-only once
+ * serving starts), the controller registry and the counters; everything
+ * else lives in a connection, a controller or a request. */
+#ifndef NVMEOF_TARGET_H
+#define NVMEOF_TARGET_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "nvme-wire.h"
+#include "nvmf-wire.h"
+#include "nvme-tcp-wire.h"
+
+#define TGT_DISCOVERY_NQN  "nqn.2014-08.org.nvmexpress.discovery"
+#define TGT_DEFAULT_NQN    "nqn.2026-11.io.nvmeof:target"
+#define TGT_NQN_MAX        223  /* bytes, the NUL not counted */
+#define TGT_MQES           1023 /* CAP.MQES, 0's based */
+#define TGT_AERL           3    /* Identify AERL, 0's based */
+#define TGT_ADMIN_ICD      8192 /* admin in-capsule data (as Linux) */
+#define TGT_MAX_R2T        16   /* cap on --maxr2t */
+#define TGT_DEFAULT_MAXQID 128  /* nvmet's default qid_max */
+#define TGT_MAX_NSID       8192 /* nvmetcli's MAX_NSID */
+
+/* NVMe statuses are handled as (SCT << 8) | SC, the NVME_SC_* and
+ * NVMF_SC_* codes of the wire headers; DNR is added when the completion is
+ * built. */
+
+/* ---- backend.c: where a namespace's bytes live ---------------------- */
+enum backend_kind { BACKEND_RAM, BACKEND_FILE, BACKEND_BLOCK };
+
+struct backend {
+  enum backend_kind kind;
+  char *path;      /* file or device; NULL for RAM */
+  int fd;          /* -1 for RAM */
+  uint8_t *ram;    /* RAM contents (mmap) */
+  uint64_t size;   /* bytes */
+  unsigned lbsize; /* block device logical block size */
+  bool readonly;
+  atomic_bool punch_ok;      /* FALLOC_FL_PUNCH_HOLE works */
+  atomic_bool zero_range_ok; /* FALLOC_FL_ZERO_RANGE works */
+};
+
+/* spec is "ram:SIZE" or a path.  Returns 0, or -1 after printing one line. */
+int backend_open (struct backend *be, const char *spec, bool readonly);
+void backend_close (struct backend *be);
+int backend_read (struct backend *be, void *buf, uint64_t off, size_t len);
+int backend_write (struct backend *be, const void *buf, uint64_t off,
+                   size_t len);
+int backend_sync (struct backend *be, bool data_only);
+int backend_zero (struct backend *be, uint64_t off, uint64_t len);
+int backend_deallocate (struct backend *be, uint64_t off, uint64_t len);
+/* Parse "1G", "512k", "4096" into bytes.  -1 if invalid. */
+int parse_size (const char *s, uint64_t *out);
+
+/* ---- config.c: the model nvmetcli describes ------------------------- */
+/* Write Protection Config (feature 84h) states. */
+enum { WP_NONE = 0, WP_ON = 1, WP_POWER_CYCLE = 2, WP_PERMANENT = 3 };
+
+struct tgt_ns {
+  uint32_t nsid;
+  struct backend be;
+  unsigned lba_shift; /* 9 or 12 */
+  uint64_t nlbas;
+  uint8_t nguid[16]; /* all zero: absent */
+  uint8_t uuid[16];
+  uint8_t eui64[8];
+  atomic_int wp; /* WP_* */
+};
+
+struct tgt_subsys {
+  char nqn[TGT_NQN_MAX + 1];
+  bool discovery;
+  bool allow_any_host;
+  char **hosts; /* allowed host NQNs */
+  size_t nr_hosts;
+  struct tgt_ns *ns; /* sorted by nsid */
+  size_t nr_ns;
+  char serial[21];
+  char model[41];
+  char firmware[9];
+  uint32_t version; /* VS register value */
+  uint16_t cntlid_min, cntlid_max;
+  uint16_t max_qid;
+  uint32_t nn; /* Identify NN */
+  bool vwc;    /* report a volatile write cache */
+};
+
+struct tgt_referral {
+  uint8_t trtype, adrfam, treq;
+  uint16_t portid;
+  char traddr[256];
+  char trsvcid[32];
+};
+
+struct tgt_port {
+  uint16_t portid;
+  uint8_t trtype, adrfam, treq;
+  char traddr[256];
+  char trsvcid[32];
+  struct tgt_subsys **subsys; /* the NVM subsystems this port exposes */
+  size_t nr_subsys;
+  struct tgt_referral *refs;
+  size_t nr_refs;
+  uint32_t inline_data_size;
+  int listen_fd;
+};
+
+/* Fault injection (fault.c reads these; all 0 = off). */
+struct fault_opts {
+  uint64_t close_after, delay_ms, corrupt_hdgst, corrupt_ddgst;
+  uint64_t termreq_after, bad_plen, bad_hlen, bad_pdo, unknown_cid;
+  uint64_t data_overflow, hang_after;
+  bool once;  /* fire in the first connection only */
+  bool admin; /* count admin queues too */
+};
+
+struct tgt_config {
+  struct tgt_port *ports;
+  size_t nr_ports;
+  struct tgt_subsys **subsys; /* NVM subsystems */
+  size_t nr_subsys;
+  struct tgt_subsys discovery;
+  /* Tuning from the command line. */
+  uint32_t maxh2cdata;
+  uint32_t maxr2t;
+  uint8_t mdts;
+  long inline_data_size; /* -1: not given */
+  const char *stats_file;
+  bool verbose;
+  struct fault_opts fault;
+  uint64_t genctr; /* discovery log generation counter */
+};
+
+extern struct tgt_config cfg;
+
+/* What the command line collected, for config_build. */
+struct quick_ns {
+  const char *spec; /* "ram:SIZE" or a path */
+  unsigned lba_shift;
+};
+
+struct quick_opts {
+  const char *config_file;
+  const char *listen; /* NULL: not given */
+  const char *nqn;
+  struct quick_ns *ns;
+  size_t nr_ns;
+  const char **hosts;
+  size_t nr_hosts;
+  bool write_protect;
+  bool no_write_cache;
+  bool any_quick; /* a subsystem-describing flag was given */
+};
+
+/* Build cfg from the options (loading the JSON file if any).  Prints one
+ * line and returns -1 on error. */
+int config_build (const struct quick_opts *q);
+void config_free (void);
+/* Split "ADDR:PORT" / "[v6]:PORT" into the port.  -1 if malformed. */
+int parse_listen (const char *s, struct tgt_port *port);
+struct tgt_subsys *config_find_subsys (const struct tgt_port *port,
+                                       const char *nqn);
+bool subsys_allows_host (const struct tgt_subsys *ss, const char *hostnqn);
+struct tgt_ns *subsys_find_ns (const struct tgt_subsys *ss, uint32_t nsid);
+/* Flush every file backend (at exit). */
+void config_sync_all (void);
+
+/* ---- ctrl.c: controllers shared by their queues --------------------- */
+struct conn;
+
+struct tgt_ctrl {
+  uint16_t cntlid;
+  struct tgt_subsys *subsys;
+  struct tgt_port *port;
+  char hostnqn[TGT_NQN_MAX + 1];
+  uint8_t hostid[16];
+  _Atomic uint64_t last_ms; /* last command seen on any queue */
+  _Atomic uint32_t kato_ms; /* 0: no keep-alive timeout */
+  atomic_bool ready;        /* CSTS.RDY, for the command path */
+  pthread_mutex_t lock;     /* protects what follows */
+  uint32_t cc, csts;
+  uint16_t nr_io_queues; /* granted by Number of Queues; 0: unset */
+  uint32_t aec;          /* Asynchronous Event Configuration */
+  atomic_bool wce;       /* volatile write cache enabled */
+  struct conn **queues;  /* by QID, [0 .. subsys->max_qid] */
+  unsigned refs;
+  bool dead;
+  struct tgt_ctrl *next; /* registry list */
+};
+
+/* Create a controller for the admin queue conn (dynamic model).  Returns
+ * NULL if no CNTLID is free. */
+struct tgt_ctrl *ctrl_create (struct tgt_subsys *ss, struct tgt_port *port,
+                              const char *hostnqn, const uint8_t hostid[16],
+                              uint32_t kato_ms, struct conn *admin);
+/* Find a live controller and take a reference; NULL if none. */
+struct tgt_ctrl *ctrl_get (struct tgt_subsys *ss, uint16_t cntlid);
+void ctrl_put (struct tgt_ctrl *ctrl);
+/* Attach an I/O queue.  Returns an NVMe status (0 = attached). */
+uint16_t ctrl_add_queue (struct tgt_ctrl *ctrl, uint16_t qid, struct conn *c);
+/* A queue's connection ends: detach it; the admin queue's end tears the
+ * controller down.  Drops the queue's reference. */
+void ctrl_remove_queue (struct tgt_ctrl *ctrl, uint16_t qid);
+/* Close every connection of the controller (KATO expiry, admin gone). */
+void ctrl_kill (struct tgt_ctrl *ctrl, const char *why);
+/* Called periodically: tear down controllers whose KATO has expired. */
+void ctrl_check_kato (uint64_t now_ms);
+void ctrl_touch (struct tgt_ctrl *ctrl);
+uint64_t now_ms (void);
+
+/* ---- conn.c, conn-thread.c: a thread per TCP connection ------------ */
+enum req_state { REQ_FREE, REQ_WAIT_DATA, REQ_DONE, REQ_AER };
+/* Data direction of a command. */
+enum req_dir { DIR_NONE, DIR_H2C, DIR_C2H };
+
+struct r2t_win {
+  uint32_t off, len, recvd;
+  bool active;
+};
+
+struct req {
+  enum req_state state;
+  uint16_t idx; /* = TTAG */
+  uint16_t cid;
+  struct nvme_sqe sqe;
+  /* Filled by the prepare step. */
+  enum req_dir dir;
+  uint32_t len;  /* data transfer length */
+  uint8_t *data; /* where the data is or will be */
+  struct tgt_ns *ns;
+  void (*exec) (struct conn *c, struct req *r);
+  bool ram_write; /* data goes straight into RAM */
+  /* Results. */
+  uint16_t status; /* NVME_SC_* / NVMF_SC_* */
+  uint32_t dw0, dw1;
+  /* Write data transfer. */
+  uint32_t r2t_next; /* next offset to ask for */
+  uint32_t recvd;
+  struct r2t_win r2t[TGT_MAX_R2T];
+  /* Buffer for file I/O and admin data; kept across commands. */
+  uint8_t *buf;
+  size_t buf_cap;
+  /* Send storage: referenced by the send batch until it is flushed. */
+  uint8_t rsp_pdu[sizeof (struct nvme_tcp_rsp_pdu) + 4];
+  uint8_t c2h_hdr[256]; /* C2HData header, HDGST, pad */
+  uint8_t r2t_pdu[TGT_MAX_R2T][sizeof (struct nvme_tcp_r2t_pdu) + 4];
+  uint8_t ddgst[4];
+};
+
+/* The per-connection state; defined in conn.c, used through these. */
+struct conn_info {
+  uint16_t qid;
+  uint16_t sqsize; /* 0's based */
+  bool connected;
+  bool sqhd_disabled;
+  bool close_after; /* Disconnect: close once answered */
+  bool ddgst;       /* data digests negotiated */
+  unsigned nr_aer;  /* Asynchronous Event Requests held */
+  struct tgt_ctrl *ctrl;
+  struct tgt_port *port;
+  struct sockaddr_storage local;
+  socklen_t local_len;
+  char peer[64]; /* for log messages */
+};
+
+struct conn_info *conn_info (struct conn *c);
+int conn_start (int fd, struct tgt_port *port);
+/* Shut down every connection (SIGTERM) and wait for the threads. */
+void conn_shutdown_all (void);
+/* Ask a connection to stop: used by the controller teardown. */
+void conn_kill (struct conn *c);
+/* Buffer of at least len bytes attached to the request (not zeroed).
+ * NULL on allocation failure. */
+uint8_t *req_buf (struct conn *c, struct req *r, size_t len);
+/* After a Connect succeeded: set up the queue for sqsize+1 entries. */
+int conn_set_queue (struct conn *c, uint16_t qid, uint16_t sqsize,
+                    bool sqhd_disabled, struct tgt_ctrl *ctrl);
+/* ---- cmd-fabrics.c ------------------------------------------------- */
+/* Each prepare step validates the command, sets r->dir/len/data/exec and
+ * returns 0, or returns an NVMe status to complete the command with. */
+uint16_t fabrics_prepare (struct conn *c, struct req *r);
+
+/* ---- cmd-admin.c ---------------------------------------------------- */
+uint16_t admin_prepare (struct conn *c, struct req *r);
+
+/* ---- cmd-io.c ------------------------------------------------------- */
+uint16_t io_prepare (struct conn *c, struct req *r);
+/* Total transfer size allowed by MDTS (0: unlimited). */
+uint64_t max_transfer_bytes (void);
+
+/* ---- discovery.c ---------------------------------------------------- */
+/* Build the discovery log as the host of ctrl sees it through port.
+ * Returns a malloc'd buffer and its size, or NULL. */
+uint8_t *discovery_log_build (const struct tgt_ctrl *ctrl,
+                              const struct sockaddr_storage *local,
+                              size_t *size);
+
+/* ---- stats.c -------------------------------------------------------- */
+enum stat_id {
+  STAT_READ,
+  STAT_WRITE,
+  STAT_WRITE_FUA,
+  STAT_FLUSH,
+  STAT_WRITE_ZEROES,
+  STAT_WRITE_ZEROES_DEAC,
+  STAT_DSM_DEALLOCATE,
+  STAT_DSM_RANGES,
+  STAT_IDENTIFY,
+  STAT_KEEP_ALIVE,
+  STAT_CONNECT,
+  STAT_BYTES_READ,
+  STAT_BYTES_WRITTEN,
+  STAT__MAX
+};
+void stat_add (enum stat_id id, uint64_t n);
+uint64_t stat_get (enum stat_id id);
+/* Rewrite cfg.stats_file atomically.  0 or -1 (message printed). */
+int stats_write (void);
+
+/* ---- fault.c -------------------------------------------------------- */
+struct fault_state {
+  bool armed;         /* faults apply to this connection */
+  uint64_t cmds;      /* commands received */
+  uint64_t responses; /* commands answered */
+  uint64_t reads;     /* commands answered with data */
+  uint64_t pdus;      /* PDUs sent */
+  uint64_t data_pdus; /* C2HData PDUs sent */
+  bool hung;
+};
+enum fault_action { FAULT_NONE, FAULT_CLOSE, FAULT_TERMREQ };
+/* Tamperings of one outgoing PDU. */
+#define F_BAD_PLEN      (1u << 0)
+#define F_BAD_HLEN      (1u << 1)
+#define F_BAD_PDO       (1u << 2)
+#define F_UNKNOWN_CID   (1u << 3)
+#define F_OVERFLOW      (1u << 4)
+#define F_CORRUPT_HDGST (1u << 5)
+#define F_CORRUPT_DDGST (1u << 6)
+
+void fault_init (struct fault_state *f, bool io_queue);
+/* On each received command (hang-after turns the connection silent). */
+enum fault_action fault_on_command (struct fault_state *f);
+void fault_delay (struct fault_state *f);
+/* On each command answered (data: a read's C2HData carries the answer). */
+unsigned fault_on_response (struct fault_state *f, bool data);
+/* On each PDU sent. */
+unsigned fault_on_pdu (struct fault_state *f, bool data);
+bool fault_hung (const struct fault_state *f);
+
+/* ---- main.c --------------------------------------------------------- */
+extern atomic_bool stopping; /* SIGTERM: answer nothing more */
+/* stopping, or a SIGTERM/SIGINT that is pending but not handled yet (a
+ * busy machine may run a connection thread before the signal handler). */
+bool stop_requested (void);
+/* One line on stderr, "nvmeof-target: " first; verbose only with -v. */
+void log_msg (const char *fmt, ...)
+  __attribute__((__format__ (__printf__, 1, 2)));
+void log_verbose (const char *fmt, ...)
+  __attribute__((__format__ (__printf__, 1, 2)));
+
+#endif /* NVMEOF_TARGET_H */

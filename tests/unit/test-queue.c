@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Queues (initiator/queue.c) over a fake transport: CIDs handed out from
+ * the free stack and looked up by CID, a full queue (EAGAIN, or waiting
+ * until a completion frees a CID), blocking batches completed by another
+ * thread with the first failure's message, a dead queue failing
+ * everything outstanding and new commands at once, the timeout scan
+ * (timer.c) failing the controller with the command named, and the
+ * command descriptions used in messages. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "errors.h"
+#include "nvmf-wire.h"
+
+static int failures, checks;
+
+#define CHECK(cond, ...) \
+  do { \
+    checks++; \
+    if (!(cond)) { \
+      fprintf (stderr, "FAIL: %s:%d: ", __FILE__, __LINE__); \
+      fprintf (stderr, __VA_ARGS__); \
+      fprintf (stderr, "\n"); \
+      failures++; \
+    } \
+  } while (0)
+
+/* The fake transport remembers what was submitted. */
+struct fake_queue {
+  struct nvmeof_queue q;
+  struct nvmeof_req *sent[64];
+  unsigned nr_sent;
+  bool shut;
+};
+
+static int
+fake_submit (struct nvmeof_queue *q, struct nvmeof_req *req)
+{
+  struct fake_queue *f = (struct fake_queue *) q;
+
+  pthread_mutex_lock (&q->lock);
+  f->sent[f->nr_sent++ % 64] = req;
+  pthread_mutex_unlock (&q->lock);
+  return 0;
+}
+
+static void
+fake_shutdown (struct nvmeof_queue *q)
+{
+  ((struct fake_queue *) q)->shut = true;
+}
+
+static const struct nvmeof_transport_ops fake_ops = {
+  .name = "fake",
+  .submit = fake_submit,
+  .shutdown = fake_shutdown,
+  .max_transfer = 65536,
+};
+
+static struct nvmeof_ctrl ctrl;
+static struct fake_queue fq;
+
+static void
+setup (uint16_t size)
+{
+  memset (&ctrl, 0, sizeof ctrl);
+  pthread_mutex_init (&ctrl.fail_lock, NULL);
+  ctrl.timeout_ms = 30000;
+  snprintf (ctrl.addr, sizeof ctrl.addr, "192.0.2.1:4420");
+  memset (&fq, 0, sizeof fq);
+  if (queue_init (&fq.q, &ctrl, &fake_ops, 1, size) < 0) {
+    fprintf (stderr, "queue_init: %s\n", nvmeof_get_error ());
+    exit (1);
+  }
+  ctrl.ioq = malloc (sizeof *ctrl.ioq);
+  ctrl.ioq[0] = &fq.q;
+  ctrl.nr_ioq = 1;
+}
+
+static void
+teardown (void)
+{
+  queue_free (&fq.q);
+  free (ctrl.ioq);
+  pthread_mutex_destroy (&ctrl.fail_lock);
+}
+
+static unsigned done_calls;
+
+static void
+count_done (struct nvmeof_queue *q, struct nvmeof_req *req)
+{
+  done_calls++;
+}
+
+static void
+test_cids (void)
+{
+  struct nvmeof_req *r[8];
+  unsigned i;
+  bool distinct = true;
+
+  printf ("CID allocation\n");
+  setup (8); /* 8 entries: 7 commands at most */
+  CHECK (fq.q.depth == 7, "depth %u", fq.q.depth);
+  for (i = 0; i < 7; i++) {
+    r[i] = req_alloc (&fq.q, false, count_done, NULL, 1000);
+    CHECK (r[i] != NULL, "alloc %u", i);
+  }
+  for (i = 0; i < 7; i++)
+    if (r[i]->cid != i)
+      distinct = false;
+  CHECK (distinct, "CIDs 0..6 in order");
+  CHECK (req_alloc (&fq.q, false, count_done, NULL, 1000) == NULL &&
+           nvmeof_get_errno () == EAGAIN,
+         "full queue: EAGAIN");
+  printf ("  %s\n", nvmeof_get_error ());
+
+  pthread_mutex_lock (&fq.q.lock);
+  CHECK (req_lookup (&fq.q, 3) == r[3], "lookup by CID");
+  CHECK (req_lookup (&fq.q, 7) == NULL, "CID out of range");
+  CHECK (req_lookup (&fq.q, 0xFFFF) == NULL, "CID 0xFFFF");
+  req_complete (&fq.q, r[3]);
+  CHECK (req_lookup (&fq.q, 3) == NULL, "completed CID not outstanding");
+  CHECK (done_calls == 1, "done ran once");
+  pthread_mutex_unlock (&fq.q.lock);
+  r[7] = req_alloc (&fq.q, false, count_done, NULL, 1000);
+  CHECK (r[7] == r[3] && r[7]->gen == 2, "freed CID reused, generation %u",
+         r[7]->gen);
+
+  /* Dead queue: outstanding commands fail, new ones fail at once. */
+  done_calls = 0;
+  snprintf (ctrl.fail_msg, sizeof ctrl.fail_msg, "connection lost: test");
+  atomic_store (&ctrl.failed, true);
+  pthread_mutex_lock (&fq.q.lock);
+  queue_fail_all (&fq.q, EIO);
+  pthread_mutex_unlock (&fq.q.lock);
+  CHECK (done_calls == 7, "all 7 outstanding failed: %u", done_calls);
+  CHECK (req_alloc (&fq.q, true, count_done, NULL, 1000) == NULL &&
+           nvmeof_get_errno () == EIO &&
+           strstr (nvmeof_get_error (), "connection lost: test"),
+         "dead queue: %s", nvmeof_get_error ());
+  teardown ();
+}
+
+/* A "receiver" thread completing what the batch submitted. */
+struct completer {
+  unsigned n;
+  uint16_t fail_status; /* for the second command */
+};
+
+static void *
+complete_later (void *arg)
+{
+  struct completer *c = arg;
+  unsigned i, done = 0;
+
+  while (done < c->n) {
+    usleep (1000);
+    pthread_mutex_lock (&fq.q.lock);
+    for (i = 0; i < fq.q.depth && done < c->n; i++) {
+      struct nvmeof_req *req = &fq.q.reqs[i];
+
+      if (!req->in_use)
+        continue;
+      req->status = (done == 1) ? c->fail_status : 0;
+      req->result = 0x1234;
+      req_complete (&fq.q, req);
+      done++;
+    }
+    pthread_mutex_unlock (&fq.q.lock);
+  }
+  return NULL;
+}
+
+static void
+test_batch (void)
+{
+  struct nvmeof_batch b;
+  struct completer c = { .n = 10, .fail_status = NVME_SC_LBA_RANGE };
+  pthread_t t;
+  unsigned i;
+  int r;
+
+  printf ("blocking batch, more commands than the queue holds\n");
+  setup (4); /* 3 at a time: the submitter must wait */
+  batch_init (&b);
+  pthread_create (&t, NULL, complete_later, &c);
+  for (i = 0; i < 10; i++) {
+    struct nvmeof_req *req = req_alloc_batch (&fq.q, &b);
+
+    CHECK (req != NULL, "alloc %u", i);
+    io_setup_rw (&req->sqe, NVME_CMD_READ, 1, i * 8, 8, 0);
+    req_submit (&fq.q, req);
+  }
+  r = batch_wait (&fq.q, &b);
+  pthread_join (t, NULL);
+  CHECK (r == -1, "a failed command fails the batch");
+  CHECK (nvmeof_get_status () == NVME_SC_LBA_RANGE &&
+           nvmeof_get_errno () == EINVAL,
+         "status %x errno %d", nvmeof_get_status (), nvmeof_get_errno ());
+  CHECK (strstr (nvmeof_get_error (), "Read (queue 1, cid") &&
+           strstr (nvmeof_get_error (), "LBA Out of Range"),
+         "message: %s", nvmeof_get_error ());
+  printf ("  %s\n", nvmeof_get_error ());
+  CHECK (fq.q.nr_free == 3, "every CID back: %u", fq.q.nr_free);
+  teardown ();
+}
+
+static void
+test_timeout (void)
+{
+  struct nvmeof_req *req;
+  uint64_t now = now_ms ();
+
+  printf ("timeout scan\n");
+  setup (8);
+  req = req_alloc (&fq.q, false, count_done, NULL, 5000);
+  io_setup_rw (&req->sqe, NVME_CMD_WRITE, 1, 2048, 8, 0);
+  PUT16 (req->sqe.cid, req->cid);
+  timer_scan (&ctrl, now + 1000);
+  CHECK (!req->timed_out && !atomic_load (&ctrl.failed), "not yet");
+  timer_scan (&ctrl, now + 6000);
+  CHECK (req->timed_out, "expired command marked");
+  CHECK (atomic_load (&ctrl.failed) && ctrl.fail_err == ETIMEDOUT,
+         "controller failed");
+  CHECK (fq.shut, "queue shut down");
+  CHECK (strstr (ctrl.fail_msg, "Write (queue 1, cid 0, nsid 1, lba 2048+8) "
+                                "timed out after 5 s") != NULL,
+         "message: %s", ctrl.fail_msg);
+  printf ("  %s\n", ctrl.fail_msg);
+  /* The receiver then fails it with ETIMEDOUT. */
+  pthread_mutex_lock (&fq.q.lock);
+  queue_fail_all (&fq.q, EIO);
+  pthread_mutex_unlock (&fq.q.lock);
+  CHECK (req->err == ETIMEDOUT, "err %d", req->err);
+  teardown ();
+}
+
+static void
+test_describe (void)
+{
+  struct nvme_sqe sqe;
+  char buf[160];
+
+  printf ("command descriptions\n");
+  memset (&sqe, 0, sizeof sqe);
+  sqe.opcode = NVME_ADMIN_IDENTIFY;
+  PUT16 (sqe.cid, 2);
+  PUT32 (sqe.cdw10, 1);
+  cmd_describe (&sqe, 0, buf, sizeof buf);
+  CHECK (strcmp (buf, "Identify (cid 2, cns 1, nsid 0)") == 0, "%s", buf);
+  sqe.opcode = NVME_ADMIN_FABRICS;
+  ((struct nvmf_cmd *) &sqe)->fctype = NVMF_FCTYPE_PROP_GET;
+  PUT32 (((struct nvmf_prop_get_cmd *) &sqe)->ofst, NVME_REG_CSTS);
+  cmd_describe (&sqe, 0, buf, sizeof buf);
+  CHECK (strcmp (buf, "Fabrics Property Get CSTS (cid 2)") == 0, "%s", buf);
+  io_setup_rw (&sqe, NVME_CMD_WRITE_ZEROES, 3, 1ull << 33, 65536, 0);
+  cmd_describe (&sqe, 2, buf, sizeof buf);
+  CHECK (strcmp (buf, "Write Zeroes (queue 2, cid 0, nsid 3, lba 8589934592"
+                      "+65536)") == 0,
+         "%s", buf);
+  CHECK (strcmp (cmd_name (&sqe, 0), "Abort") == 0,
+         "opcode 8 on the admin queue");
+  sqe.opcode = 0x42;
+  CHECK (strcmp (cmd_name (&sqe, 0), "admin command") == 0, "unknown admin");
+  CHECK (strcmp (cmd_name (&sqe, 1), "I/O command") == 0, "unknown I/O");
+}
+
+int
+main (void)
+{
+  test_cids ();
+  test_batch ();
+  test_timeout ();
+  test_describe ();
+  printf ("%d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
+}
