@@ -1,0 +1,197 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# /init of the interop VM (busybox, no root file system): load nvmet and
+# nvmet-tcp, build the configfs tree described by /etc/nvmet-config.sh,
+# then print NVMET-READY on the console (ttyS0).  On any failure it prints
+# "NVMET-FAILED: reason" and powers off, so the host never waits in vain.
+#
+# Host <-> guest: qemu user networking, guest address 10.0.2.15/24; the
+# host reaches the NVMe/TCP ports and the command channel (port 7777, one
+# shell command per connection, see /bin/nvmet-ctl) through hostfwd.
+#
+# Kernel command line: nvmeof_interop.maxlife=SECONDS powers the VM off
+# after that long even if the host forgot it.
+
+PATH=/sbin:/bin:/usr/sbin:/usr/bin
+export PATH
+/bin/busybox mkdir -p /proc /sys /dev /tmp /run /backing /sbin /usr/bin \
+  /usr/sbin
+/bin/busybox --install -s
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+fail ()
+{
+  dmesg | tail -n 20
+  echo "NVMET-FAILED: $*"
+  poweroff -f
+  exit 1
+}
+
+say ()
+{
+  echo "nvmet-init: $*"
+}
+
+load ()
+{
+  modprobe "$@" || fail "modprobe $*"
+}
+
+maxlife=
+for w in $(cat /proc/cmdline); do
+  case $w in
+    nvmeof_interop.maxlife=*) maxlife=${w#*=} ;;
+  esac
+done
+if [ -n "$maxlife" ]; then
+  (sleep "$maxlife"; echo "NVMET-LIFETIME-EXPIRED after ${maxlife}s";
+   poweroff -f) &
+fi
+
+load configfs
+mount -t configfs configfs /sys/kernel/config || fail "mount configfs"
+# Backing files live in RAM; the size cap turns runaway writes into I/O
+# errors rather than an out-of-memory guest.
+mount -t tmpfs -o "size=${NVMET_BACKING_SIZE:-320m}" tmpfs /backing ||
+  fail "mount tmpfs"
+
+# ---- network: static 10.0.2.15 as qemu's user network expects
+load virtio_pci
+load virtio_net
+n=0
+while [ ! -e /sys/class/net/eth0 ]; do
+  n=$((n + 1))
+  [ "$n" -le 100 ] || fail "no eth0 (virtio-net) after 10s"
+  sleep 0.1
+done
+ip link set lo up || fail "lo up"
+ip addr add 10.0.2.15/24 dev eth0 || fail "eth0 address"
+ip link set eth0 up || fail "eth0 up"
+ip route add default via 10.0.2.2 || fail "default route"
+
+# ---- nvmet
+load crc32c_generic
+load crct10dif_generic
+load nvmet
+load nvmet-tcp
+load loop
+load null_blk nr_devices=1 gb=16 bs=512
+
+CFS=/sys/kernel/config/nvmet
+[ -d "$CFS" ] || fail "$CFS missing after loading nvmet"
+NVMET_ADDR=10.0.2.15
+NVMET_PORTS=
+
+# set_attr FILE VALUE: write a configfs attribute or fail loudly.
+set_attr ()
+{
+  echo "$2" >"$1" 2>/dev/null || fail "cannot write '$2' to $1"
+}
+
+# subsystem NQN any|HOSTNQN...: a subsystem open to any host, or only to
+# the listed host NQNs.
+subsystem ()
+{
+  local nqn=$1 h
+  shift
+  mkdir "$CFS/subsystems/$nqn" || fail "cannot create subsystem $nqn"
+  if [ "$1" = any ]; then
+    set_attr "$CFS/subsystems/$nqn/attr_allow_any_host" 1
+  else
+    set_attr "$CFS/subsystems/$nqn/attr_allow_any_host" 0
+    for h in "$@"; do
+      [ -d "$CFS/hosts/$h" ] || mkdir "$CFS/hosts/$h" ||
+        fail "cannot create host $h"
+      ln -s "$CFS/hosts/$h" "$CFS/subsystems/$nqn/allowed_hosts/$h" ||
+        fail "cannot allow host $h on $nqn"
+    done
+  fi
+}
+
+# namespace NQN NSID KIND SIZE_MIB:
+#   loop  tmpfs file on a loop device (block device backend, 512-byte LBAs)
+#   file  tmpfs file through nvmet's file backend (4096-byte LBAs; buffered
+#         because tmpfs has no O_DIRECT)
+#   null  null_blk (data is thrown away; SIZE_MIB ignored; speed only)
+namespace ()
+{
+  local nqn=$1 nsid=$2 kind=$3 size=$4
+  local d="$CFS/subsystems/$nqn/namespaces/$nsid"
+  local f="/backing/$(echo "$nqn" | tr ':/' '__')-$nsid.img" dev
+  mkdir "$d" || fail "cannot create namespace $nsid of $nqn"
+  case $kind in
+    loop)
+      truncate -s "$((size * 1048576))" "$f" || fail "truncate $f"
+      dev=$(losetup -f) || fail "no free loop device"
+      losetup "$dev" "$f" || fail "losetup $dev $f"
+      set_attr "$d/device_path" "$dev" ;;
+    file)
+      truncate -s "$((size * 1048576))" "$f" || fail "truncate $f"
+      set_attr "$d/device_path" "$f"
+      set_attr "$d/buffered_io" 1 ;;
+    null)
+      set_attr "$d/device_path" /dev/nullb0 ;;
+    *) fail "namespace kind '$kind' (expected loop, file or null)" ;;
+  esac
+  set_attr "$d/enable" 1
+}
+
+# port ID TRSVCID [INLINE_DATA_SIZE]: an NVMe/TCP port on the guest address.
+port ()
+{
+  local d="$CFS/ports/$1"
+  mkdir "$d" || fail "cannot create port $1"
+  set_attr "$d/addr_trtype" tcp
+  set_attr "$d/addr_adrfam" ipv4
+  set_attr "$d/addr_traddr" "$NVMET_ADDR"
+  set_attr "$d/addr_trsvcid" "$2"
+  if [ -n "${3:-}" ]; then
+    set_attr "$d/param_inline_data_size" "$3"
+  fi
+  NVMET_PORTS="$NVMET_PORTS $2"
+}
+
+# export_on PORTID NQN: serve NQN on a port (the port listens from its first
+# subsystem on; discovery is served on every port).
+export_on ()
+{
+  ln -s "$CFS/subsystems/$2" "$CFS/ports/$1/subsystems/$2" ||
+    fail "cannot export $2 on port $1"
+}
+
+[ -f /etc/nvmet-config.sh ] || fail "no /etc/nvmet-config.sh in the initramfs"
+. /etc/nvmet-config.sh
+[ -n "$NVMET_PORTS" ] || fail "the configuration defines no port"
+
+# The ports listen once a subsystem is linked; check each one really does.
+for p in $NVMET_PORTS; do
+  hex=$(printf '%04X' "$p")
+  grep -q ":$hex 00000000:0000 0A " /proc/net/tcp ||
+    fail "nothing listens on port $p (is a subsystem exported on it?)"
+done
+
+# ---- command channel: one shell command per connection on port 7777.
+cat >/bin/nvmet-ctl <<'EOF'
+#!/bin/sh
+exec 2>&1
+read -r line || exit 0
+out=$(sh -c "$line" 2>&1)
+rc=$?
+[ -z "$out" ] || printf '%s\n' "$out"
+echo "NVMET-CTL-END rc=$rc"
+EOF
+chmod +x /bin/nvmet-ctl
+nc -ll -p 7777 -e /bin/nvmet-ctl &
+
+echo "<6>nvmet-init: NVMET-READY" >/dev/kmsg
+echo "NVMET-READY ports:$NVMET_PORTS uptime: $(cut -d' ' -f1 /proc/uptime)s"
+
+# PID 1 must not exit; reap whatever the channel leaves behind.
+while :; do
+  wait
+  sleep 60
+done
