@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# A lost connection to the controller makes requests fail with EIO and a
+# message in nbdkit's log, within the configured timeouts, never a hang:
+#  1. the target stops answering (SIGSTOP: the TCP connection stays open);
+#  2. the target goes away (SIGTERM: the connection is closed).
+# nbdkit itself stays up and answers new clients (with errors).
+#  3. the target comes back on the same address: the library reconnects
+#     and the same nbdkit serves again.
+source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
+source "$abs_srcdir/functions-plugin.sh"
+set -e -u -o pipefail
+
+requires_plugin
+requires_target
+requires /usr/bin/nbdsh --version
+d=$TMPDIR_TEST
+
+cat >"$d/lost.py" <<'PY'
+import errno, os, signal, time
+h.set_strict_mode(0)
+h.connect_uri(os.environ["NBD_URI"])
+data = os.urandom(4096)
+h.pwrite(data, 0)
+assert h.pread(4096, 0) == data
+target = int(os.environ["TARGET_PID"])
+sig = os.environ["SIGNAL"]
+os.kill(target, getattr(signal, "SIG" + sig))
+
+def target_gone():
+    try:
+        with open("/proc/%d/stat" % target) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+if sig == "TERM":           # wait until it has really gone (bounded)
+    deadline = time.monotonic() + 20
+    while not target_gone():
+        if time.monotonic() > deadline:
+            raise AssertionError("the target did not exit after SIGTERM")
+        time.sleep(0.02)
+limit = float(os.environ["LIMIT"])
+for what, fn in [("pread", lambda: h.pread(4096, 0)),
+                 ("pwrite", lambda: h.pwrite(data, 8192)),
+                 ("unaligned pread", lambda: h.pread(100, 3)),
+                 ("flush", lambda: h.flush())]:
+    t = time.monotonic()
+    try:
+        fn()
+    except nbd.Error as e:
+        took = time.monotonic() - t
+        print("%-16s failed after %.1fs: %s" % (what, took, e))
+        en = e.errno if isinstance(e.errno, int) else getattr(errno, str(e.errno), None)
+        if en != errno.EIO:
+            raise AssertionError("%s: errno %s, expected EIO" % (what, e.errno))
+        if took > limit:
+            raise AssertionError("%s took %.1fs (limit %ds)"
+                                 % (what, took, limit))
+    else:
+        if what == "flush":
+            continue        # may have nothing to send
+        raise AssertionError("%s succeeded with the target gone" % what)
+print("lost connection: ok")
+PY
+
+opts=(timeout=3 keep-alive-tmo=1 ctrl-loss-tmo=0 reconnect-delay=1)
+
+echo "== the target stops answering"
+start_target --ram 8M
+start_plugin -- "$TARGET_URL" "${opts[@]}"
+rc=0
+SIGNAL=STOP LIMIT=20 TARGET_PID=$TARGET_PID NBD_URI=$NBD_URI \
+  nbdsh_sys -c "exec(open('$d/lost.py').read())" || rc=$?
+kill -CONT "$TARGET_PID"
+[ "$rc" = 0 ] || fail "stopped target: status $rc"
+grep -q 'error' "$NBDKIT_LOG" || fail "no error in nbdkit's log"
+grep 'error' "$NBDKIT_LOG" | head -3
+# nbdkit is still up: a new client connects (its I/O fails).
+with_timeout 60 nbdinfo --size "$NBD_URI" >/dev/null ||
+  fail "nbdkit did not survive the lost connection"
+stop_target
+
+echo "== the target goes away"
+start_target --ram 8M
+start_plugin -- "$TARGET_URL" "${opts[@]}"
+SIGNAL=TERM LIMIT=10 TARGET_PID=$TARGET_PID NBD_URI=$NBD_URI \
+  nbdsh_sys -c "exec(open('$d/lost.py').read())"
+stop_target
+
+echo "== the target comes back"
+start_target --ram 8M
+port=$TARGET_PORT
+start_plugin -- "$TARGET_URL" timeout=3 keep-alive-tmo=1 ctrl-loss-tmo=60 \
+  reconnect-delay=1
+stop_target
+rc=0
+NBD_URI=$NBD_URI nbdsh_sys -c '
+import os
+try:
+    h.connect_uri(os.environ["NBD_URI"])
+    h.pread(512, 0)
+except nbd.Error as e:
+    print("while the target is down:", e)
+else:
+    raise AssertionError("a read worked with the target down")
+' || rc=$?
+[ "$rc" = 0 ] || fail "target down: status $rc"
+start_target -l "127.0.0.1:$port" --ram 8M
+NBD_URI=$NBD_URI nbdsh_sys -c '
+import os, time
+h.connect_uri(os.environ["NBD_URI"])
+data = os.urandom(4096)
+t = time.monotonic()
+while True:
+    try:
+        h.pwrite(data, 4096)
+        break
+    except nbd.Error as e:
+        if time.monotonic() - t > 30:
+            raise AssertionError("no reconnection in 30 s: %s" % e)
+        time.sleep(0.2)
+assert h.pread(4096, 4096) == data
+print("served again %.1fs after the target came back" % (time.monotonic() - t))
+'
+echo PASS
