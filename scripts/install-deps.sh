@@ -46,10 +46,15 @@ packages=(
   clang-format
   cppcheck
 
-  # Interop tier: a Linux VM running the kernel's nvmet (tests/interop)
-  busybox-static
-  cpio
+  # Interop tier: a Linux VM running the kernel's nvmet (tests/interop).
+  # The harness downloads the kernel and busybox packages itself (apt-get
+  # download) and unpacks them with dpkg-deb and python3.
   qemu-system-x86
+
+  # guestfish for the README example (tests/test-plugin-readme-examples.sh);
+  # its appliance is built from the host's kernel, hence linux-image-amd64.
+  libguestfs-tools
+  linux-image-amd64
 )
 
 if [ "${1:-}" = --list ]; then

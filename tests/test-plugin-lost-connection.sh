@@ -91,7 +91,9 @@ stop_target
 echo "== the target comes back"
 start_target --ram 8M
 port=$TARGET_PORT
-start_plugin -- "$TARGET_URL" timeout=3 keep-alive-tmo=1 ctrl-loss-tmo=60 \
+# The closed socket tells the library the target went away; a short KATO
+# would only let a loaded machine expire a healthy controller meanwhile.
+start_plugin -- "$TARGET_URL" timeout=3 keep-alive-tmo=5 ctrl-loss-tmo=60 \
   reconnect-delay=1
 stop_target
 rc=0
