@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 #define NVMEOF_DISCOVERY_NQN "nqn.2014-08.org.nvmexpress.discovery"
-#define NVMEOF_NQN_MAX 223      /* bytes, without the terminating NUL */
+#define NVMEOF_NQN_MAX       223 /* bytes, without the terminating NUL */
 
 /* ---- Errors (thread-local) ------------------------------------------- */
 const char *nvmeof_get_error (void);
@@ -91,25 +91,25 @@ struct nvmeof_ctrl *nvmeof_connect (const struct nvmeof_opts *opts);
 void nvmeof_close (struct nvmeof_ctrl *ctrl);
 
 struct nvmeof_ctrl_info {
-  char model[41];               /* Identify MN, trailing spaces removed */
-  char serial[21];              /* SN */
-  char firmware[9];             /* FR */
-  char subnqn[256];             /* SUBNQN */
+  char model[41];   /* Identify MN, trailing spaces removed */
+  char serial[21];  /* SN */
+  char firmware[9]; /* FR */
+  char subnqn[256]; /* SUBNQN */
   uint16_t vid, ssvid;
   uint16_t cntlid;
-  uint32_t version;             /* VS property */
-  uint64_t cap;                 /* CAP property */
-  uint32_t max_transfer;        /* bytes per command (MDTS and transport) */
-  uint32_t nn;                  /* number of namespaces (NN) */
-  uint16_t oncs;                /* optional NVM commands */
-  uint8_t vwc;                  /* volatile write cache field */
-  uint16_t nr_io_queues;        /* I/O queues in use */
-  uint16_t queue_size;          /* entries per I/O queue */
-  uint32_t kato_ms;             /* keep-alive timeout in use, 0 if none */
-  uint32_t ioccsz_bytes;        /* in-capsule data for I/O commands */
-  uint32_t maxh2cdata;          /* from ICResp */
+  uint32_t version;      /* VS property */
+  uint64_t cap;          /* CAP property */
+  uint32_t max_transfer; /* bytes per command (MDTS and transport) */
+  uint32_t nn;           /* number of namespaces (NN) */
+  uint16_t oncs;         /* optional NVM commands */
+  uint8_t vwc;           /* volatile write cache field */
+  uint16_t nr_io_queues; /* I/O queues in use */
+  uint16_t queue_size;   /* entries per I/O queue */
+  uint32_t kato_ms;      /* keep-alive timeout in use, 0 if none */
+  uint32_t ioccsz_bytes; /* in-capsule data for I/O commands */
+  uint32_t maxh2cdata;   /* from ICResp */
   bool hdr_digest, data_digest;
-  bool discovery;               /* a discovery controller */
+  bool discovery; /* a discovery controller */
 };
 const struct nvmeof_ctrl_info *nvmeof_ctrl_get_info (struct nvmeof_ctrl *ctrl);
 
@@ -126,10 +126,10 @@ int nvmeof_identify (struct nvmeof_ctrl *ctrl, uint8_t cns, uint32_t nsid,
 int nvmeof_get_log_page (struct nvmeof_ctrl *ctrl, uint8_t lid, uint8_t lsp,
                          uint32_t nsid, uint64_t offset, void *buf,
                          uint32_t len);
-int nvmeof_get_features (struct nvmeof_ctrl *ctrl, uint8_t fid,
-                         uint32_t nsid, uint32_t cdw11, uint32_t *result);
-int nvmeof_set_features (struct nvmeof_ctrl *ctrl, uint8_t fid,
-                         uint32_t nsid, uint32_t cdw11, uint32_t *result);
+int nvmeof_get_features (struct nvmeof_ctrl *ctrl, uint8_t fid, uint32_t nsid,
+                         uint32_t cdw11, uint32_t *result);
+int nvmeof_set_features (struct nvmeof_ctrl *ctrl, uint8_t fid, uint32_t nsid,
+                         uint32_t cdw11, uint32_t *result);
 
 /* ---- Namespaces ------------------------------------------------------ */
 struct nvmeof_ns;
@@ -150,7 +150,7 @@ struct nvmeof_ns_info {
   uint32_t max_write_zeroes;    /* bytes per Write Zeroes command */
   uint32_t optimal_io_boundary; /* NOIOB in bytes, 0 if not reported */
   uint32_t preferred_write_granularity; /* NPWG in bytes, 0 if none */
-  uint32_t optimal_write_size;  /* NOWS in bytes, 0 if none */
+  uint32_t optimal_write_size;          /* NOWS in bytes, 0 if none */
   bool has_nguid, has_eui64, has_uuid;
   uint8_t nguid[16];
   uint8_t eui64[8];
@@ -164,17 +164,16 @@ void nvmeof_ns_close (struct nvmeof_ns *ns);
 const struct nvmeof_ns_info *nvmeof_ns_get_info (struct nvmeof_ns *ns);
 
 /* Flags for I/O. */
-#define NVMEOF_FUA        (1u << 0)  /* Write, Write Zeroes: force unit access */
-#define NVMEOF_DEALLOCATE (1u << 1)  /* Write Zeroes: may deallocate (DEAC) */
+#define NVMEOF_FUA        (1u << 0) /* Write, Write Zeroes: force unit access */
+#define NVMEOF_DEALLOCATE (1u << 1) /* Write Zeroes: may deallocate (DEAC) */
 
 struct nvmeof_range {
-  uint64_t offset;              /* bytes */
-  uint64_t length;              /* bytes */
+  uint64_t offset; /* bytes */
+  uint64_t length; /* bytes */
 };
 
 /* Blocking I/O. */
-int nvmeof_read (struct nvmeof_ns *ns, void *buf, size_t len,
-                 uint64_t offset);
+int nvmeof_read (struct nvmeof_ns *ns, void *buf, size_t len, uint64_t offset);
 int nvmeof_write (struct nvmeof_ns *ns, const void *buf, size_t len,
                   uint64_t offset, unsigned flags);
 int nvmeof_flush (struct nvmeof_ns *ns);
@@ -195,8 +194,8 @@ typedef void (*nvmeof_callback) (void *opaque, int status,
 int nvmeof_aio_read (struct nvmeof_ns *ns, void *buf, size_t len,
                      uint64_t offset, nvmeof_callback cb, void *opaque);
 int nvmeof_aio_write (struct nvmeof_ns *ns, const void *buf, size_t len,
-                      uint64_t offset, unsigned flags,
-                      nvmeof_callback cb, void *opaque);
+                      uint64_t offset, unsigned flags, nvmeof_callback cb,
+                      void *opaque);
 int nvmeof_aio_flush (struct nvmeof_ns *ns, nvmeof_callback cb, void *opaque);
 int nvmeof_ctrl_get_fd (struct nvmeof_ctrl *ctrl);
 /* Run the ready callbacks; returns how many ran, or -1. */
@@ -204,15 +203,15 @@ int nvmeof_ctrl_process (struct nvmeof_ctrl *ctrl);
 
 /* ---- Discovery ------------------------------------------------------- */
 struct nvmeof_disc_entry {
-  uint8_t trtype;               /* 3 = TCP */
-  uint8_t adrfam;               /* 1 = IPv4, 2 = IPv6 */
-  uint8_t subtype;              /* 1 referral, 2 NVM subsystem, 3 current DC */
+  uint8_t trtype;  /* 3 = TCP */
+  uint8_t adrfam;  /* 1 = IPv4, 2 = IPv6 */
+  uint8_t subtype; /* 1 referral, 2 NVM subsystem, 3 current DC */
   uint8_t treq;
   uint16_t portid;
   uint16_t cntlid;
   uint16_t asqsz;
   uint16_t eflags;
-  uint8_t sectype;              /* TSAS byte 0 for TCP */
+  uint8_t sectype; /* TSAS byte 0 for TCP */
   char trsvcid[33];
   char traddr[257];
   char subnqn[257];

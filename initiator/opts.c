@@ -268,7 +268,8 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
   }
 
   switch (keys[k].key) {
-  case K_URL: return uri_parse (value, opts);
+  case K_URL:
+    return uri_parse (value, opts);
 
   case K_TRANSPORT:
     if (strcasecmp (value, "tcp") == 0) {
@@ -324,9 +325,12 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
     opts->hostid_source = "option";
     return 0;
 
-  case K_HDR_DIGEST: return parse_bool (key, value, &opts->hdr_digest);
-  case K_DATA_DIGEST: return parse_bool (key, value, &opts->data_digest);
-  case K_DISABLE_SQFLOW: return parse_bool (key, value, &opts->disable_sqflow);
+  case K_HDR_DIGEST:
+    return parse_bool (key, value, &opts->hdr_digest);
+  case K_DATA_DIGEST:
+    return parse_bool (key, value, &opts->data_digest);
+  case K_DISABLE_SQFLOW:
+    return parse_bool (key, value, &opts->disable_sqflow);
 
   case K_NR_IO_QUEUES:
     if (parse_int (key, value, 1, 256, "", &v) == -1)

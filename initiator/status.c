@@ -277,12 +277,18 @@ static const char *
 unknown_words (uint16_t status)
 {
   switch (NVME_STATUS_SCT (status)) {
-  case NVME_SCT_GENERIC: return "unknown generic status";
-  case NVME_SCT_CMD_SPECIFIC: return "unknown command specific status";
-  case NVME_SCT_MEDIA: return "unknown media or data integrity status";
-  case NVME_SCT_PATH: return "unknown path related status";
-  case NVME_SCT_VENDOR: return "vendor specific status";
-  default: return "unknown status";
+  case NVME_SCT_GENERIC:
+    return "unknown generic status";
+  case NVME_SCT_CMD_SPECIFIC:
+    return "unknown command specific status";
+  case NVME_SCT_MEDIA:
+    return "unknown media or data integrity status";
+  case NVME_SCT_PATH:
+    return "unknown path related status";
+  case NVME_SCT_VENDOR:
+    return "vendor specific status";
+  default:
+    return "unknown status";
   }
 }
 

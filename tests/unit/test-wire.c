@@ -97,15 +97,16 @@ test_connect (void)
   memcpy (d.hostnqn, "nqn.host", sizeof "nqn.host");
   check (bytes_at (&d, 16, cntlid, 2), "Connect data CNTLID at bytes 16..17");
   check (memcmp ((uint8_t *) &d + 256, "nqn.2014-08.org.nvmexpress.discovery",
-                 37) == 0, "Connect data SUBNQN at byte 256");
+                 37) == 0,
+         "Connect data SUBNQN at byte 256");
   check (memcmp ((uint8_t *) &d + 512, "nqn.host", 9) == 0,
          "Connect data HOSTNQN at byte 512");
 
   /* Connect response DW0. */
   dw0 = 0x00020005u;
-  check (NVMF_CONNECT_CNTLID (dw0) == 5
-         && (dw0 & NVMF_CONNECT_AUTHREQ_ATR) != 0
-         && (dw0 & NVMF_CONNECT_AUTHREQ_ASCR) == 0,
+  check (NVMF_CONNECT_CNTLID (dw0) == 5 &&
+           (dw0 & NVMF_CONNECT_AUTHREQ_ATR) != 0 &&
+           (dw0 & NVMF_CONNECT_AUTHREQ_ASCR) == 0,
          "Connect response DW0 0x00020005: CNTLID 5, AUTHREQ.ATR set");
 }
 
@@ -136,16 +137,16 @@ test_sqe_cqe (void)
   memset (&q, 0, sizeof q);
   PUT16 (q.cid, 0x0042);
   /* LBA out of range with DNR, phase 1. */
-  PUT16 (q.status, (uint16_t) (((NVME_SC_LBA_RANGE | NVME_STATUS_DNR) << 1)
-                               | NVME_CQE_PHASE));
+  PUT16 (q.status, (uint16_t) (((NVME_SC_LBA_RANGE | NVME_STATUS_DNR) << 1) |
+                               NVME_CQE_PHASE));
   check (qb[12] == 0x42, "CQE CID at byte 12");
   check ((qb[14] & 1) == 1, "CQE phase bit is bit 0 of byte 14");
   check (qb[14] == 0x01 && qb[15] == 0x81,
          "CQE status word 0x8101 (SC 0x80, DNR, P) at bytes 14..15");
   st = nvme_cqe_status (&q);
-  check (NVME_STATUS_SC (st) == 0x80 && NVME_STATUS_SCT (st) == 0
-         && (st & NVME_STATUS_DNR) && !(st & NVME_STATUS_MORE)
-         && NVME_STATUS_CRD (st) == 0,
+  check (NVME_STATUS_SC (st) == 0x80 && NVME_STATUS_SCT (st) == 0 &&
+           (st & NVME_STATUS_DNR) && !(st & NVME_STATUS_MORE) &&
+           NVME_STATUS_CRD (st) == 0,
          "CQE status field: SC 0x80, SCT 0, DNR set, MORE clear, CRD 0");
   check (NVME_STATUS_CODE (st) == NVME_SC_LBA_RANGE,
          "NVME_STATUS_CODE compares with NVME_SC_LBA_RANGE");
@@ -197,20 +198,20 @@ test_tcp_pdus (void)
   check (b[8] == 0x02 && b[8 + 39] == 0x5A,
          "CapsuleCmd SQE at byte 8 (SGL id at PDU byte 47)");
 
-  check (nvme_tcp_pdu_hlen (NVME_TCP_PDU_ICREQ) == 128
-         && nvme_tcp_pdu_hlen (NVME_TCP_PDU_ICRESP) == 128
-         && nvme_tcp_pdu_hlen (NVME_TCP_PDU_H2C_TERM) == 24
-         && nvme_tcp_pdu_hlen (NVME_TCP_PDU_C2H_TERM) == 24
-         && nvme_tcp_pdu_hlen (NVME_TCP_PDU_CMD) == 72
-         && nvme_tcp_pdu_hlen (NVME_TCP_PDU_RSP) == 24
-         && nvme_tcp_pdu_hlen (NVME_TCP_PDU_H2C_DATA) == 24
-         && nvme_tcp_pdu_hlen (NVME_TCP_PDU_C2H_DATA) == 24
-         && nvme_tcp_pdu_hlen (NVME_TCP_PDU_R2T) == 24
-         && nvme_tcp_pdu_hlen (0x08) == 0
-         && nvme_tcp_pdu_hlen (0xFF) == 0,
+  check (nvme_tcp_pdu_hlen (NVME_TCP_PDU_ICREQ) == 128 &&
+           nvme_tcp_pdu_hlen (NVME_TCP_PDU_ICRESP) == 128 &&
+           nvme_tcp_pdu_hlen (NVME_TCP_PDU_H2C_TERM) == 24 &&
+           nvme_tcp_pdu_hlen (NVME_TCP_PDU_C2H_TERM) == 24 &&
+           nvme_tcp_pdu_hlen (NVME_TCP_PDU_CMD) == 72 &&
+           nvme_tcp_pdu_hlen (NVME_TCP_PDU_RSP) == 24 &&
+           nvme_tcp_pdu_hlen (NVME_TCP_PDU_H2C_DATA) == 24 &&
+           nvme_tcp_pdu_hlen (NVME_TCP_PDU_C2H_DATA) == 24 &&
+           nvme_tcp_pdu_hlen (NVME_TCP_PDU_R2T) == 24 &&
+           nvme_tcp_pdu_hlen (0x08) == 0 && nvme_tcp_pdu_hlen (0xFF) == 0,
          "nvme_tcp_pdu_hlen per type, 0 for 0x08 and 0xFF");
-  check (NVME_TCP_PDA_ALIGN (0) == 4 && NVME_TCP_PDA_ALIGN (31) == 128
-         && NVME_TCP_MAX_PDO == 128, "PDA alignment (0 -> 4, 31 -> 128)");
+  check (NVME_TCP_PDA_ALIGN (0) == 4 && NVME_TCP_PDA_ALIGN (31) == 128 &&
+           NVME_TCP_MAX_PDO == 128,
+         "PDA alignment (0 -> 4, 31 -> 128)");
 }
 
 static void
@@ -249,8 +250,8 @@ test_prop_disc_identify (void)
   PUT16 (e.portid, 0x0201);
   memcpy (e.trsvcid, "4420", 4);
   b = (const uint8_t *) &e;
-  check (b[0] == 3 && b[768] == 2 && b[4] == 1 && b[5] == 2
-         && memcmp (b + 32, "4420", 4) == 0,
+  check (b[0] == 3 && b[768] == 2 && b[4] == 1 && b[5] == 2 &&
+           memcmp (b + 32, "4420", 4) == 0,
          "Discovery entry TRTYPE at 0, PORTID at 4, TRSVCID at 32, "
          "TSAS.SECTYPE at 768");
 
@@ -264,10 +265,10 @@ test_prop_disc_identify (void)
   check (b[536] == 0x01 && b[538] == 0x20,
          "Identify Controller SGLS at 536 (bit 21 transport)");
   check (b[1792] == 4 && b[77] == 5, "Identify Controller IOCCSZ at 1792, "
-         "MDTS at 77");
+                                     "MDTS at 77");
 
   memset (&idn, 0, sizeof idn);
-  idn.flbas = 0x65;             /* low 5, metadata extended, high 3 */
+  idn.flbas = 0x65; /* low 5, metadata extended, high 3 */
   idn.lbaf[53].lbads = 12;
   PUT64 (idn.nsze, 0x0102030405060708ull);
   b = (const uint8_t *) &idn;
@@ -279,20 +280,19 @@ test_prop_disc_identify (void)
 
   cdw10 = nvme_get_log_cdw10 (NVME_LOG_DISCOVERY, 0, false, 4096 / 4 - 1);
   check (cdw10 == 0x03FF0070u, "Get Log Page CDW10: LID 0x70, NUMDL 1023");
-  check (nvme_get_log_cdw11 (0x12345u) == 1
-         && nvme_get_log_cdw12 (0x100000400ull) == 0x400
-         && nvme_get_log_cdw13 (0x100000400ull) == 1,
+  check (nvme_get_log_cdw11 (0x12345u) == 1 &&
+           nvme_get_log_cdw12 (0x100000400ull) == 0x400 &&
+           nvme_get_log_cdw13 (0x100000400ull) == 1,
          "Get Log Page NUMDU and LPOL/LPOU split");
 
   cap = 0x00000020ull << 32 | 0x3C0103FFull; /* CSS NVM, TO 60, MQES 1023 */
   cap |= 1ull << 37;
-  check (NVME_CAP_MQES (cap) == 1023 && (cap & NVME_CAP_CQR)
-         && NVME_CAP_TO (cap) == 60
-         && (NVME_CAP_CSS (cap) & NVME_CAP_CSS_NVM)
-         && NVME_CAP_MPSMIN (cap) == 0,
+  check (NVME_CAP_MQES (cap) == 1023 && (cap & NVME_CAP_CQR) &&
+           NVME_CAP_TO (cap) == 60 && (NVME_CAP_CSS (cap) & NVME_CAP_CSS_NVM) &&
+           NVME_CAP_MPSMIN (cap) == 0,
          "CAP: MQES 1023, CQR, TO 60 (30 s), CSS NVM, MPSMIN 0");
-  check ((NVME_CC_SHN_NORMAL >> NVME_CC_SHN_SHIFT) == 1
-         && (NVME_CSTS_SHST_COMPLETE >> NVME_CSTS_SHST_SHIFT) == 2,
+  check ((NVME_CC_SHN_NORMAL >> NVME_CC_SHN_SHIFT) == 1 &&
+           (NVME_CSTS_SHST_COMPLETE >> NVME_CSTS_SHST_SHIFT) == 2,
          "CC.SHN normal = 1, CSTS.SHST complete = 2");
 }
 
