@@ -187,7 +187,10 @@ int nvmeof_deallocate (struct nvmeof_ns *ns, const struct nvmeof_range *ranges,
  * nvmeof_ctrl_process(), never inside a submit call.  status is 0 on success
  * or -errno; nvme_status is the NVMe status (0 if the failure was not an
  * NVMe status).  The buffer must stay valid until the callback runs.
- * nvmeof_ctrl_get_fd() is readable when callbacks are ready to run. */
+ * nvmeof_ctrl_get_fd() is readable when nvmeof_ctrl_process() has work:
+ * callbacks ready to run or completions to read (poll it, don't read it).
+ * Commands submitted by callbacks are sent together when
+ * nvmeof_ctrl_process() returns. */
 typedef void (*nvmeof_callback) (void *opaque, int status,
                                  uint16_t nvme_status);
 

@@ -2,9 +2,14 @@
 /* The asynchronous API.  Each nvmeof_aio_* call takes an operation from a
  * per-controller pool (sized to the commands the I/O queues hold, so no
  * allocation per I/O) and submits its pieces; when the last piece
- * completes, the receive thread puts the operation on the ready list and
- * makes the eventfd readable.  nvmeof_ctrl_process runs the callbacks in
- * the calling thread. */
+ * completes, the operation goes on the ready list.  nvmeof_ctrl_process
+ * reads the I/O queues' connections itself (if no waiting thread is
+ * reading one), completes what arrived and runs the callbacks in the
+ * calling thread; commands submitted meanwhile (by the callbacks) go out
+ * together when it ends.  nvmeof_ctrl_get_fd is an epoll set of the I/O
+ * queues' connections and an eventfd that is signalled when another
+ * thread made operations ready: readable when there is work for
+ * nvmeof_ctrl_process. */
 #include <config.h>
 
 #include <errno.h>
@@ -12,10 +17,54 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 
 #include "internal.h"
 #include "errors.h"
+
+/* The controller whose nvmeof_ctrl_process this thread is running. */
+static __thread struct nvmeof_ctrl *processing;
+
+bool
+aio_in_process (struct nvmeof_ctrl *ctrl)
+{
+  return processing == ctrl;
+}
+
+int
+aio_open (struct nvmeof_ctrl *ctrl)
+{
+  struct epoll_event ev = { .events = EPOLLIN };
+
+  ctrl->aio_fd = epoll_create1 (EPOLL_CLOEXEC);
+  ctrl->aio_efd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (ctrl->aio_fd < 0 || ctrl->aio_efd < 0) {
+    set_error (errno, "%s: %s", ctrl->aio_fd < 0 ? "epoll_create1" : "eventfd",
+               strerror (errno));
+    return -1;
+  }
+  ev.data.fd = ctrl->aio_efd;
+  if (epoll_ctl (ctrl->aio_fd, EPOLL_CTL_ADD, ctrl->aio_efd, &ev) < 0) {
+    set_error (errno, "epoll_ctl: %s", strerror (errno));
+    return -1;
+  }
+  return 0;
+}
+
+void
+aio_watch (struct nvmeof_ctrl *ctrl, int fd, bool on)
+{
+  struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+  if (ctrl->aio_fd < 0 || fd < 0)
+    return;
+  /* Failures are harmless: ENOENT/EEXIST when a connection is dropped or
+   * added twice. */
+  if (epoll_ctl (ctrl->aio_fd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, fd, &ev) <
+      0) {
+  }
+}
 
 int
 aio_init (struct nvmeof_ctrl *ctrl)
@@ -32,11 +81,6 @@ aio_init (struct nvmeof_ctrl *ctrl)
   for (i = 0; i < nr; i++)
     ctrl->aio_ops[i].next = i + 1 < nr ? &ctrl->aio_ops[i + 1] : NULL;
   ctrl->aio_free = &ctrl->aio_ops[0];
-  ctrl->aio_fd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (ctrl->aio_fd < 0) {
-    set_error (errno, "eventfd: %s", strerror (errno));
-    return -1;
-  }
   return 0;
 }
 
@@ -45,16 +89,22 @@ aio_free_all (struct nvmeof_ctrl *ctrl)
 {
   if (ctrl->aio_fd >= 0)
     close (ctrl->aio_fd);
-  ctrl->aio_fd = -1;
+  if (ctrl->aio_efd >= 0)
+    close (ctrl->aio_efd);
+  ctrl->aio_fd = ctrl->aio_efd = -1;
   free (ctrl->aio_ops);
   ctrl->aio_ops = NULL;
 }
 
 /* Drop one reference; the last one makes the operation ready.  Under
- * aio_lock; returns true if the eventfd must be signalled. */
+ * aio_lock; returns true if the eventfd must be signalled: the list was
+ * empty (else it was signalled already, or a nvmeof_ctrl_process will
+ * take this with the rest) and this thread is not going to run it. */
 static bool
 op_put (struct nvmeof_ctrl *ctrl, struct nvmeof_aio_op *op)
 {
+  bool was_empty = ctrl->ready_head == NULL;
+
   if (--op->pending > 0)
     return false;
   op->next = NULL;
@@ -63,7 +113,7 @@ op_put (struct nvmeof_ctrl *ctrl, struct nvmeof_aio_op *op)
   else
     ctrl->ready_head = op;
   ctrl->ready_tail = op;
-  return true;
+  return was_empty && !aio_in_process (ctrl);
 }
 
 static void
@@ -71,9 +121,10 @@ signal_ready (struct nvmeof_ctrl *ctrl)
 {
   uint64_t one = 1;
 
-  if (write (ctrl->aio_fd, &one, sizeof one) < 0) {
+  if (write (ctrl->aio_efd, &one, sizeof one) < 0) {
     /* EAGAIN: the counter is saturated, still readable. */
   }
+  atomic_store (&ctrl->aio_signalled, true);
 }
 
 /* Completion of one piece (receive thread, under q->lock). */
@@ -223,6 +274,9 @@ aio_rw (struct nvmeof_ns *ns, const char *fn, uint8_t opcode, void *buf,
                    &submitted);
   else
     submitted = 1; /* nothing to do: completes at once */
+  /* In a callback, the end of nvmeof_ctrl_process sends everything. */
+  if (!aio_in_process (ns->ctrl))
+    queue_flush (q);
   return op_submitted (ns->ctrl, op, r, submitted);
 }
 
@@ -266,7 +320,9 @@ nvmeof_aio_flush (struct nvmeof_ns *ns, nvmeof_callback cb, void *opaque)
       return op_submitted (ns->ctrl, op, -1, 0);
     req->sqe.opcode = NVME_CMD_FLUSH;
     PUT32 (req->sqe.nsid, ns->info.nsid);
-    req_submit (q, req);
+    req_queue (q, req);
+    if (!aio_in_process (ns->ctrl))
+      queue_flush (q);
   }
   return op_submitted (ns->ctrl, op, 0, 1);
 }
@@ -285,12 +341,8 @@ static int
 run_ready (struct nvmeof_ctrl *ctrl)
 {
   struct nvmeof_aio_op *op, *next;
-  uint64_t v;
   int n = 0;
 
-  if (read (ctrl->aio_fd, &v, sizeof v) < 0) {
-    /* EAGAIN: nothing signalled; look at the list anyway. */
-  }
   pthread_mutex_lock (&ctrl->aio_lock);
   op = ctrl->ready_head;
   ctrl->ready_head = ctrl->ready_tail = NULL;
@@ -316,6 +368,45 @@ run_ready (struct nvmeof_ctrl *ctrl)
   return n;
 }
 
+/* Receive on every I/O queue with something outstanding, then run the
+ * callbacks; what they submit is sent at the end, together. */
+static int
+process (struct nvmeof_ctrl *ctrl)
+{
+  struct nvmeof_ctrl *outer = processing;
+  unsigned i;
+  bool more;
+  int n;
+
+  /* Read the eventfd only if it was written: one system call less. */
+  if (atomic_exchange (&ctrl->aio_signalled, false)) {
+    uint64_t v;
+
+    if (read (ctrl->aio_efd, &v, sizeof v) < 0) {
+      /* EAGAIN: nothing signalled after all. */
+    }
+  }
+  processing = ctrl;
+  for (i = 0; i < ctrl->nr_ioq; i++) {
+    struct nvmeof_queue *q = ctrl->ioq[i];
+
+    if (q->ops->progress &&
+        __atomic_load_n (&q->nr_free, __ATOMIC_RELAXED) < q->depth)
+      q->ops->progress (q);
+  }
+  n = run_ready (ctrl);
+  for (i = 0; i < ctrl->nr_ioq; i++)
+    queue_flush (ctrl->ioq[i]);
+  processing = outer;
+  /* Completed while sending: nobody signalled them. */
+  pthread_mutex_lock (&ctrl->aio_lock);
+  more = ctrl->ready_head != NULL;
+  pthread_mutex_unlock (&ctrl->aio_lock);
+  if (more)
+    signal_ready (ctrl);
+  return n;
+}
+
 int
 nvmeof_ctrl_process (struct nvmeof_ctrl *ctrl)
 {
@@ -323,7 +414,7 @@ nvmeof_ctrl_process (struct nvmeof_ctrl *ctrl)
     set_error (EINVAL, "nvmeof_ctrl_process: no controller");
     return -1;
   }
-  return run_ready (ctrl);
+  return process (ctrl);
 }
 
 void

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,10 +104,18 @@ ctrl_io_queue (struct nvmeof_ctrl *ctrl)
 {
   static atomic_uint next_slot;
   static __thread unsigned slot = UINT32_MAX;
+  int cpu;
 
   if (ctrl->nr_ioq == 0)
     return NULL;
-  /* Each thread keeps to one queue, assigned round robin. */
+  /* The queue of the CPU the thread runs on, as the kernel's blk-mq does:
+   * threads that share a CPU share a queue, so their commands go out and
+   * come back in batches with one reader, and more queues than busy CPUs
+   * cost nothing; threads on other CPUs use other queues. */
+  cpu = sched_getcpu ();
+  if (cpu >= 0)
+    return ctrl->ioq[(unsigned) cpu % ctrl->nr_ioq];
+  /* Else each thread keeps to one queue, assigned round robin. */
   if (slot == UINT32_MAX)
     slot = atomic_fetch_add (&next_slot, 1);
   return ctrl->ioq[slot % ctrl->nr_ioq];
@@ -349,7 +358,7 @@ nvmeof_connect (const struct nvmeof_opts *opts)
   }
   ctrl->opts = *opts;
   ctrl->ops = &tcp_transport_ops;
-  ctrl->aio_fd = -1;
+  ctrl->aio_fd = ctrl->aio_efd = -1;
   pthread_mutex_init (&ctrl->fail_lock, NULL);
   pthread_mutex_init (&ctrl->aio_lock, NULL);
   format_addr (ctrl);
@@ -362,6 +371,9 @@ nvmeof_connect (const struct nvmeof_opts *opts)
   ctrl->info.hdr_digest = opts->hdr_digest;
   ctrl->info.data_digest = opts->data_digest;
 
+  /* The I/O queues' connections join its epoll set as they connect. */
+  if (aio_open (ctrl) < 0)
+    goto err;
   /* Admin queue: connection, receiver, then every command is timed. */
   ctrl->admin = ctrl->ops->queue_connect (ctrl, 0, ADMIN_QUEUE_SIZE);
   if (ctrl->admin == NULL)

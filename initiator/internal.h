@@ -6,7 +6,9 @@
  * Locking, outermost first (a thread holding one lock may only take
  * those below it):
  *   ctrl->timer_lock    the controller thread; the list of I/O queues
- *   transport send lock serialises writes on one queue's connection
+ *   transport rx lock   the right to read one queue's connection
+ *   transport send lock serialises writes on one queue's connection (its
+ *                       holder may only trylock the rx lock)
  *   q->lock             CIDs, request state, q->dead; completions run under it
  *   ctrl->aio_lock      the async pool and ready list
  *   ctrl->rc_lock       the reconnect thread's condition variable
@@ -85,12 +87,33 @@ struct nvmeof_queue {
   uint16_t depth;      /* at most this many outstanding (size-1) */
   uint32_t inline_max; /* in-capsule data bytes for commands */
   pthread_mutex_t lock;
-  pthread_cond_t free_cond; /* a CID was freed */
-  struct nvmeof_req *reqs;  /* [depth], indexed by CID */
-  uint16_t *free_cids;      /* stack of free CIDs */
+  struct nvmeof_req *reqs; /* [depth], indexed by CID */
+  uint16_t *free_cids;     /* stack of free CIDs */
   unsigned nr_free;
   bool dead; /* failed or closing: no new commands */
   bool locks_init;
+  /* Leader/follower receiving (transports with ops->wait, caller_rx set):
+   * one waiting thread at a time reads the connection itself (the
+   * leader); the others sleep on their batch until the leader completes
+   * their commands, or hands the role on when its own are done.  Under
+   * lock, but for the atomic count. */
+  bool caller_rx;               /* set by the transport */
+  bool rx_leader;               /* a thread is in ops->wait */
+  struct queue_waiter *waiters; /* followers, sleeping */
+  unsigned nr_cid_waiters;      /* of them, waiting for a free CID */
+  atomic_uint nr_waiters;       /* how many (read without the lock) */
+};
+
+/* A thread waiting on a queue for done (q, arg) to become true: a batch to
+ * complete, a CID to be freed.  done is also called without q->lock by a
+ * leader (it must only load what it reads atomically). */
+typedef bool (*queue_done_fn) (struct nvmeof_queue *q, void *arg);
+struct queue_waiter {
+  uint32_t word; /* futex: bumped to wake the waiter */
+  bool for_cid;  /* waits for a free CID */
+  queue_done_fn done;
+  void *arg;
+  struct queue_waiter *next;
 };
 
 /* The transport ops table: one per transport (tcp.c; raw Ethernet and TLS
@@ -108,6 +131,22 @@ struct nvmeof_transport_ops {
    * the data pointer) and its in-capsule data.  Returns -1 if the queue
    * failed: the request is then failed by the receiver, not here. */
   int (*submit) (struct nvmeof_queue *q, struct nvmeof_req *req);
+  /* Optional (else submit is used): queue req to be sent by the next
+   * flush, so that many commands go out in one write. */
+  void (*enqueue) (struct nvmeof_queue *q, struct nvmeof_req *req);
+  /* Optional: send what is queued (blocking while the connection is full,
+   * bounded by the command timeout).  -1 if the queue failed.  With
+   * lazy, the transport may leave it to a leader that will wake soon for
+   * other commands' completions (the caller then waits on q). */
+  int (*flush) (struct nvmeof_queue *q, bool lazy);
+  /* Optional: the caller became the queue's leader (caller_rx): receive
+   * in this thread until done (q, arg) or the queue failed. */
+  void (*wait) (struct nvmeof_queue *q, queue_done_fn done, void *arg);
+  /* Optional: without waiting, receive what has arrived if no one else is
+   * receiving, and send what is queued (nvmeof_ctrl_process). */
+  void (*progress) (struct nvmeof_queue *q);
+  /* Optional: the connection's file descriptor, or -1. */
+  int (*pollfd) (struct nvmeof_queue *q);
   /* Stop the queue: make the receiver exit and fail what is outstanding.
    * Idempotent, from any thread, takes no queue locks. */
   void (*shutdown) (struct nvmeof_queue *q);
@@ -127,13 +166,13 @@ uint32_t tcp_queue_maxh2cdata (struct nvmeof_queue *q);
 
 /* A group of blocking commands on one queue, on the caller's stack. */
 struct nvmeof_batch {
-  pthread_cond_t cond; /* used with q->lock */
-  unsigned pending;    /* submitted, not completed */
-  int err;             /* first failure's errno, 0 if none */
-  uint16_t status;     /* its NVMe status, 0 if none */
-  uint64_t result;     /* result of the last completion */
-  bool fabrics;        /* the failure was a Fabrics command's */
-  char msg[384];       /* first failure's message */
+  struct queue_waiter *waiter; /* its thread, while it sleeps */
+  unsigned pending;            /* submitted, not completed */
+  int err;                     /* first failure's errno, 0 if none */
+  uint16_t status;             /* its NVMe status, 0 if none */
+  uint64_t result;             /* result of the last completion */
+  bool fabrics;                /* the failure was a Fabrics command's */
+  char msg[384];               /* first failure's message */
 };
 
 /* Asynchronous operations (aio.c): one per nvmeof_aio_* call. */
@@ -207,7 +246,9 @@ struct nvmeof_ctrl {
   struct nvmeof_aio_op *aio_ops; /* pool */
   struct nvmeof_aio_op *aio_free;
   struct nvmeof_aio_op *ready_head, *ready_tail;
-  int aio_fd; /* eventfd: readable when ready */
+  int aio_fd;  /* epoll: aio_efd and the I/O queues' connections */
+  int aio_efd; /* eventfd: readable when callbacks are ready */
+  atomic_bool aio_signalled; /* aio_efd was written since it was read */
 };
 
 struct nvmeof_ns {
@@ -242,6 +283,28 @@ void req_complete (struct nvmeof_queue *q, struct nvmeof_req *req);
 void queue_fail_all (struct nvmeof_queue *q, int err);
 /* Send an allocated request (ops->submit). */
 int req_submit (struct nvmeof_queue *q, struct nvmeof_req *req);
+/* Queue an allocated request; queue_flush sends what is queued. */
+void req_queue (struct nvmeof_queue *q, struct nvmeof_req *req);
+int queue_flush (struct nvmeof_queue *q);
+/* The same from a thread about to wait on q: if a leader is receiving
+ * for other outstanding commands, it sends ours with the next batch. */
+int queue_flush_lazy (struct nvmeof_queue *q);
+
+/* ---- queue-wait.c ----------------------------------------------------- */
+/* q->lock for code that completes requests: the waiters they wake are
+ * woken only when queue_unlock has let go of the lock. */
+void queue_lock (struct nvmeof_queue *q);
+void queue_unlock (struct nvmeof_queue *q);
+/* Under q->lock: wait until done (q, arg), as the leader if nobody reads
+ * the connection, else as a follower; *slot (if not NULL) points at the
+ * waiter while it sleeps.  Returns with q->lock held. */
+void queue_wait (struct nvmeof_queue *q, bool for_cid, queue_done_fn done,
+                 void *arg, struct queue_waiter **slot);
+/* Under q->lock: wake the thread of a completed batch, a thread waiting
+ * for a CID, everyone. */
+void queue_wake_batch (struct nvmeof_queue *q, struct nvmeof_batch *b);
+void queue_wake_cid (struct nvmeof_queue *q);
+void queue_wake_all (struct nvmeof_queue *q);
 
 void batch_init (struct nvmeof_batch *b);
 /* Wait for every command of the batch; then 0, or -1 with the error set
@@ -338,6 +401,15 @@ int aio_init (struct nvmeof_ctrl *ctrl);
 void aio_free_all (struct nvmeof_ctrl *ctrl);
 /* Fail and run what is left at close. */
 void aio_drain (struct nvmeof_ctrl *ctrl);
+/* The epoll set of nvmeof_ctrl_get_fd: made before the I/O queues. */
+int aio_open (struct nvmeof_ctrl *ctrl);
+/* Watch an I/O queue's connection in it (after connecting), or stop
+ * (when the connection failed, so that a dead socket does not keep the
+ * descriptor readable). */
+void aio_watch (struct nvmeof_ctrl *ctrl, int fd, bool on);
+/* True in a thread running nvmeof_ctrl_process on ctrl: submissions wait
+ * for its end to be sent together. */
+bool aio_in_process (struct nvmeof_ctrl *ctrl);
 
 /* ---- io.c --------------------------------------------------------------- */
 /* Fill a Read/Write/Write Zeroes SQE. */

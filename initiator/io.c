@@ -109,7 +109,7 @@ io_submit (struct nvmeof_ns *ns, struct nvmeof_queue *q, uint8_t opcode,
       req->dir = opcode == NVME_CMD_READ ? REQ_DIR_C2H : REQ_DIR_H2C;
       p += bytes;
     }
-    req_submit (q, req); /* a failure fails req through its queue */
+    req_queue (q, req); /* a failure fails req through its queue */
     (*submitted)++;
     slba += nlb;
     left -= nlb;
@@ -146,6 +146,7 @@ blocking (struct nvmeof_ns *ns, const char *fn, uint8_t opcode, void *buf,
   if (io_submit (ns, q, opcode, buf, len, offset, flags, batch_alloc, &b, &n) <
       0)
     batch_fail_local (q, &b);
+  queue_flush_lazy (q); /* all the pieces in one write */
   return batch_wait (q, &b);
 }
 

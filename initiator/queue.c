@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Queues: the request array indexed by CID, the stack of free CIDs (with
  * waiting while the queue is full), completion, and blocking batches of
- * commands whose state lives on the caller's stack.
+ * commands whose state lives on the caller's stack.  How threads wait
+ * (leader/follower, wakes after unlocking) is queue-wait.c.
  */
 #include <config.h>
 
@@ -22,6 +23,17 @@ now_ms (void)
   struct timespec ts;
 
   clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+}
+
+/* The same from the clock that costs less to read (it lags by at most a
+ * scheduler tick): for the deadlines of commands, set for every I/O. */
+static uint64_t
+now_ms_coarse (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC_COARSE, &ts);
   return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
 }
 
@@ -69,7 +81,6 @@ queue_init (struct nvmeof_queue *q, struct nvmeof_ctrl *ctrl,
   }
   q->nr_free = q->depth;
   pthread_mutex_init (&q->lock, NULL);
-  pthread_cond_init (&q->free_cond, NULL);
   q->locks_init = true;
   return 0;
 }
@@ -79,13 +90,20 @@ queue_free (struct nvmeof_queue *q)
 {
   if (q->locks_init) {
     pthread_mutex_destroy (&q->lock);
-    pthread_cond_destroy (&q->free_cond);
     q->locks_init = false;
   }
   free (q->reqs);
   free (q->free_cids);
   q->reqs = NULL;
   q->free_cids = NULL;
+}
+
+static bool
+cid_free (struct nvmeof_queue *q, void *arg)
+{
+  return __atomic_load_n (&q->nr_free, __ATOMIC_ACQUIRE) > 0 ||
+         __atomic_load_n (&q->dead, __ATOMIC_ACQUIRE) ||
+         (atomic_load (&q->ctrl->failed) && !in_bringup);
 }
 
 /* Under q->lock. */
@@ -108,10 +126,17 @@ req_take (struct nvmeof_queue *q, bool wait)
                  q->depth);
       return NULL;
     }
+    /* What this thread queued must go out for CIDs to come back. */
+    pthread_mutex_unlock (&q->lock);
+    queue_flush (q);
+    pthread_mutex_lock (&q->lock);
     /* Commands complete or time out, so this wait is bounded. */
-    pthread_cond_wait (&q->free_cond, &q->lock);
+    queue_wait (q, true, cid_free, NULL, NULL);
   }
-  req = &q->reqs[q->free_cids[--q->nr_free]];
+  /* (nr_free, dead, rx_leader and a batch's pending are written under
+   * q->lock but read without it by leaders: atomic stores.) */
+  __atomic_store_n (&q->nr_free, q->nr_free - 1, __ATOMIC_RELAXED);
+  req = &q->reqs[q->free_cids[q->nr_free]];
   req->in_use = true;
   req->gen++;
   req->dir = REQ_DIR_NONE;
@@ -140,15 +165,15 @@ req_alloc (struct nvmeof_queue *q, bool wait,
 {
   struct nvmeof_req *req;
 
-  pthread_mutex_lock (&q->lock);
+  queue_lock (q);
   req = req_take (q, wait);
   if (req) {
     req->done = done;
     req->ctx = ctx;
-    req->deadline_ms = timeout_ms ? now_ms () + timeout_ms : 0;
+    req->deadline_ms = timeout_ms ? now_ms_coarse () + timeout_ms : 0;
     req->timeout_ms = timeout_ms;
   }
-  pthread_mutex_unlock (&q->lock);
+  queue_unlock (q);
   return req;
 }
 
@@ -157,16 +182,16 @@ req_alloc_batch (struct nvmeof_queue *q, struct nvmeof_batch *b)
 {
   struct nvmeof_req *req;
 
-  pthread_mutex_lock (&q->lock);
+  queue_lock (q);
   req = req_take (q, true);
   if (req) {
     req->done = batch_req_done;
     req->ctx = b;
-    req->deadline_ms = now_ms () + q->ctrl->timeout_ms;
+    req->deadline_ms = now_ms_coarse () + q->ctrl->timeout_ms;
     req->timeout_ms = q->ctrl->timeout_ms;
-    b->pending++;
+    __atomic_store_n (&b->pending, b->pending + 1, __ATOMIC_RELAXED);
   }
-  pthread_mutex_unlock (&q->lock);
+  queue_unlock (q);
   return req;
 }
 
@@ -186,8 +211,9 @@ req_complete (struct nvmeof_queue *q, struct nvmeof_req *req)
   req->done = NULL;
   req->ctx = NULL;
   req->buf = NULL;
-  q->free_cids[q->nr_free++] = req->cid;
-  pthread_cond_signal (&q->free_cond);
+  q->free_cids[q->nr_free] = req->cid;
+  __atomic_store_n (&q->nr_free, q->nr_free + 1, __ATOMIC_RELEASE);
+  queue_wake_cid (q);
   atomic_store (&q->ctrl->comp_seen, true);
 }
 
@@ -196,7 +222,7 @@ queue_fail_all (struct nvmeof_queue *q, int err)
 {
   unsigned i;
 
-  q->dead = true;
+  __atomic_store_n (&q->dead, true, __ATOMIC_RELEASE);
   for (i = 0; i < q->depth; i++) {
     struct nvmeof_req *req = &q->reqs[i];
 
@@ -205,8 +231,8 @@ queue_fail_all (struct nvmeof_queue *q, int err)
     req->err = req->timed_out ? ETIMEDOUT : err;
     req_complete (q, req);
   }
-  /* Wake everyone waiting for a CID: they will see q->dead. */
-  pthread_cond_broadcast (&q->free_cond);
+  /* Wake everyone waiting: they will see q->dead. */
+  queue_wake_all (q);
 }
 
 int
@@ -216,12 +242,34 @@ req_submit (struct nvmeof_queue *q, struct nvmeof_req *req)
   return q->ops->submit (q, req);
 }
 
+void
+req_queue (struct nvmeof_queue *q, struct nvmeof_req *req)
+{
+  PUT16 (req->sqe.cid, req->cid);
+  if (q->ops->enqueue)
+    q->ops->enqueue (q, req);
+  else
+    q->ops->submit (q, req); /* on failure the receiver fails req */
+}
+
+int
+queue_flush (struct nvmeof_queue *q)
+{
+  return q->ops->flush ? q->ops->flush (q, false) : 0;
+}
+
+int
+queue_flush_lazy (struct nvmeof_queue *q)
+{
+  return q->ops->flush ? q->ops->flush (q, true) : 0;
+}
+
 /* ---- Blocking batches ------------------------------------------------ */
 
 void
 batch_init (struct nvmeof_batch *b)
 {
-  pthread_cond_init (&b->cond, NULL);
+  b->waiter = NULL;
   b->pending = 0;
   b->fabrics = false;
   b->err = 0;
@@ -265,8 +313,9 @@ batch_req_done (struct nvmeof_queue *q, struct nvmeof_req *req)
     describe_failure (q, req, b->msg, sizeof b->msg);
   }
   b->result = req->result;
-  if (--b->pending == 0)
-    pthread_cond_signal (&b->cond);
+  __atomic_store_n (&b->pending, b->pending - 1, __ATOMIC_RELEASE);
+  if (b->pending == 0)
+    queue_wake_batch (q, b);
 }
 
 void
@@ -282,16 +331,22 @@ batch_fail_local (struct nvmeof_queue *q, struct nvmeof_batch *b)
   pthread_mutex_unlock (&q->lock);
 }
 
+static bool
+batch_done (struct nvmeof_queue *q, void *arg)
+{
+  struct nvmeof_batch *b = arg;
+
+  return __atomic_load_n (&b->pending, __ATOMIC_ACQUIRE) == 0;
+}
+
 int
 batch_wait (struct nvmeof_queue *q, struct nvmeof_batch *b)
 {
-  pthread_mutex_lock (&q->lock);
+  queue_lock (q);
   /* Bounded: every outstanding command completes, times out (timer.c) or
    * is failed when its queue dies. */
-  while (b->pending > 0)
-    pthread_cond_wait (&b->cond, &q->lock);
-  pthread_mutex_unlock (&q->lock);
-  pthread_cond_destroy (&b->cond);
+  queue_wait (q, false, batch_done, b, &b->waiter);
+  queue_unlock (q);
 
   if (b->status) {
     if (b->fabrics)
@@ -318,10 +373,8 @@ queue_exec (struct nvmeof_queue *q, const struct nvme_sqe *sqe, void *buf,
 
   batch_init (&b);
   req = req_alloc_batch (q, &b);
-  if (req == NULL) {
-    pthread_cond_destroy (&b.cond);
+  if (req == NULL)
     return -1;
-  }
   req->sqe = *sqe;
   req->buf = buf;
   req->len = len;

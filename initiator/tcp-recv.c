@@ -1,18 +1,27 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* NVMe/TCP receive thread, one per queue: a small state machine over the
- * byte stream (see state_string): common header -> rest of the header
- * and its digest -> padding -> data -> data digest.  Headers go through a
- * 64 KiB buffer; C2HData payloads are copied from it or received straight
- * into the caller's buffer.  Every field is validated (tcp-pdu.c) before
- * the PDU is acted on; a violation sends an H2CTermReq and fails the
- * controller.  When the connection ends, every outstanding command of the
- * queue fails here.  (TLS would go under the recv calls.) */
+/* NVMe/TCP receive side: a small state machine over the byte stream (see
+ * state_string): common header -> rest of the header and its digest ->
+ * padding -> data -> data digest.  Headers go through a 64 KiB buffer
+ * (one recv brings many PDUs); C2HData payloads are copied from it or
+ * received straight into the caller's buffer.  Every field is validated
+ * (tcp-pdu.c) before the PDU is acted on; a violation sends an
+ * H2CTermReq and fails the controller.  When the connection ends, every
+ * outstanding command of the queue fails.
+ *
+ * The state machine runs under rx_lock, in whichever thread holds it: a
+ * waiting caller (the leader, tcp_wait), nvmeof_ctrl_process
+ * (tcp_progress), a sender waiting for room (tcp-send.c), or the queue's
+ * thread: the admin queue's receives everything, an I/O queue's only
+ * watches for the end of the connection (see tcp.h).  (TLS would go under
+ * the recv calls.) */
 #include <config.h>
 
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -57,12 +66,10 @@ static void
 rx_violation (struct tcp_queue *tq, const struct pdu_error *e, const void *bad,
               size_t bad_len)
 {
-  struct timespec ts;
   char why[32];
+  bool locked;
 
-  clock_gettime (CLOCK_REALTIME, &ts);
-  ts.tv_sec += 2;
-  if (pthread_mutex_timedlock (&tq->send_lock, &ts) == 0) {
+  if (tcp_send_timedlock (tq, 2, &locked)) {
     if (!tq->tx_dead) {
       uint32_t n;
 
@@ -74,12 +81,57 @@ rx_violation (struct tcp_queue *tq, const struct pdu_error *e, const void *bad,
       }
       tcp_tx_kill (tq);
     }
-    pthread_mutex_unlock (&tq->send_lock);
+    tcp_send_unlock (tq, locked);
   }
   ctrl_fail (tq->q.ctrl, EIO,
              "connection to %s lost: protocol error on "
              "queue %u: %s; sent H2CTermReq (%s)",
              tq->q.ctrl->addr, tq->q.qid, e->msg, tcp_fes_string (e->fes));
+}
+
+/* The connection failed (or is being stopped): stop sending and fail
+ * every outstanding command.  Under rx_lock. */
+static void
+rx_fail (struct tcp_queue *tq)
+{
+  struct nvmeof_queue *q = &tq->q;
+  bool locked;
+
+  if (tq->rx_failed)
+    return;
+  tq->rx_failed = true;
+  if (!tq->threaded_rx)
+    aio_watch (q->ctrl, tq->fd, false);
+  /* No sender may be inside a request's buffer when it is failed.  (The
+   * socket is shut down by now, so a sender waiting for room gives up.) */
+  locked = tcp_send_lock (tq);
+  tcp_tx_kill (tq);
+  tcp_send_unlock (tq, locked);
+  queue_lock (q);
+  queue_fail_all (q, EIO);
+  queue_unlock (q);
+}
+
+/* The same, saying why first (unless the queue is being stopped). */
+static void rx_failf (struct tcp_queue *tq, const char *fmt, ...)
+  __attribute__((__format__ (__printf__, 2, 3)));
+
+static void
+rx_failf (struct tcp_queue *tq, const char *fmt, ...)
+{
+  struct nvmeof_queue *q = &tq->q;
+
+  if (!tq->rx_failed && !atomic_load (&tq->stopping)) {
+    char msg[256];
+    va_list ap;
+
+    va_start (ap, fmt);
+    vsnprintf (msg, sizeof msg, fmt, ap);
+    va_end (ap);
+    ctrl_fail (q->ctrl, EIO, "connection to %s lost: queue %u: %s",
+               q->ctrl->addr, q->qid, msg);
+  }
+  rx_fail (tq);
 }
 
 static int
@@ -92,7 +144,7 @@ rx_rsp (struct tcp_queue *tq)
   uint16_t status = nvme_cqe_status (&pdu->cqe);
   int r;
 
-  pthread_mutex_lock (&q->lock);
+  queue_lock (q);
   req = req_lookup (q, GET16 (pdu->cqe.cid));
   r = tcp_check_rsp (pdu, req, q->size, &e);
   /* Success while R2Ts still wait to be answered: that data was never
@@ -120,7 +172,7 @@ rx_rsp (struct tcp_queue *tq)
     else
       req_complete (q, req);
   }
-  pthread_mutex_unlock (&q->lock);
+  queue_unlock (q);
   if (r < 0) {
     rx_violation (tq, &e, tq->hdr, tq->hdr_have);
     return -1;
@@ -145,7 +197,7 @@ jobs_make_room (struct tcp_queue *tq)
     if (req && req->gen == j.gen)
       tmp[(tq->jobs_head + kept++) % tq->jobs_cap] = j;
   }
-  atomic_fetch_sub (&tq->jobs_pending, tq->jobs_count - kept);
+  atomic_fetch_sub (&tq->tx_pending, tq->jobs_count - kept);
   tq->jobs_count = kept;
   return kept < tq->jobs_cap;
 }
@@ -160,7 +212,7 @@ rx_r2t (struct tcp_queue *tq)
   char why[128];
   int r;
 
-  pthread_mutex_lock (&q->lock);
+  queue_lock (q);
   req = req_lookup (q, GET16 (pdu->cccid));
   r = tcp_check_r2t (pdu, req, &tq->p, &e);
   if (r == 0 && !jobs_make_room (tq)) {
@@ -179,11 +231,11 @@ rx_r2t (struct tcp_queue *tq)
     j->off = GET32 (pdu->r2to);
     j->len = GET32 (pdu->r2tl);
     tq->jobs_count++;
-    atomic_fetch_add (&tq->jobs_pending, 1);
+    atomic_fetch_add (&tq->tx_pending, 1);
     req->r2t_outstanding++;
     req->r2t_end = j->off + j->len;
   }
-  pthread_mutex_unlock (&q->lock);
+  queue_unlock (q);
   if (r < 0) {
     rx_violation (tq, &e, tq->hdr, tq->hdr_have);
     return -1;
@@ -205,10 +257,10 @@ rx_c2h_data (struct tcp_queue *tq)
   struct pdu_error e;
   int r;
 
-  pthread_mutex_lock (&q->lock);
+  queue_lock (q);
   req = req_lookup (q, GET16 (pdu->cccid));
   r = tcp_check_c2h_data (pdu, req, &tq->p, &e);
-  pthread_mutex_unlock (&q->lock);
+  queue_unlock (q);
   if (r < 0) {
     rx_violation (tq, &e, tq->hdr, tq->hdr_have);
     return -1;
@@ -217,6 +269,7 @@ rx_c2h_data (struct tcp_queue *tq)
    * payload arrives. */
   tq->rx_req = req;
   tq->datal = GET32 (pdu->datal);
+  tq->rx_large = tq->datal >= LARGE_PAYLOAD;
   tq->rx_dest = (uint8_t *) req->buf + GET32 (pdu->datao);
   tq->data_left = tq->datal;
   tq->data_flags = pdu->ch.flags;
@@ -237,7 +290,7 @@ rx_data_done (struct tcp_queue *tq)
   req->c2h_received += tq->datal;
   if (tq->data_flags & NVME_TCP_F_DATA_SUCCESS) {
     /* No CapsuleResp follows. */
-    pthread_mutex_lock (&tq->q.lock);
+    queue_lock (&tq->q);
     req->status = 0;
     req->result = 0;
     if (req->ddgst_error) {
@@ -245,7 +298,7 @@ rx_data_done (struct tcp_queue *tq)
       req->errmsg = "data digest (CRC32C) mismatch in C2HData";
     }
     req_complete (&tq->q, req);
-    pthread_mutex_unlock (&tq->q.lock);
+    queue_unlock (&tq->q);
   }
   tq->rx_req = NULL;
   tcp_set_state (tq, RX_CH);
@@ -372,99 +425,281 @@ rx_feed (struct tcp_queue *tq, const uint8_t *p, size_t n)
   return used;
 }
 
+int
+tcp_rx_once (struct tcp_queue *tq)
+{
+  ssize_t n;
+
+  if (tq->rx_failed)
+    return -1;
+  if (tq->rx_start < tq->rx_end) {
+    n = rx_feed (tq, tq->rxbuf + tq->rx_start, tq->rx_end - tq->rx_start);
+    if (n < 0) {
+      rx_fail (tq); /* ctrl_fail already called */
+      return -1;
+    }
+    tq->rx_start += n;
+    return 1;
+  }
+  if (tq->state == RX_DATA && tq->data_left >= DIRECT_MIN) {
+    /* The payload straight into place, and what follows it (the next
+     * headers) into the buffer, in one call. */
+    size_t ahead = tq->rx_large ? RX_AHEAD_SMALL : RXBUF_SIZE;
+    struct iovec iov[2] = {
+      { .iov_base = tq->rx_dest, .iov_len = tq->data_left },
+      { .iov_base = tq->rxbuf, .iov_len = ahead },
+    };
+    struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+
+    n = recvmsg (tq->fd, &m, MSG_DONTWAIT);
+    if (n > 0) {
+      uint32_t k = (size_t) n < tq->data_left ? (uint32_t) n : tq->data_left;
+
+      tq->rx_short = (size_t) n < tq->data_left + ahead;
+      tq->rx_start = 0;
+      tq->rx_end = (size_t) n - k;
+      rx_data_in (tq, NULL, k);
+      return 1;
+    }
+  }
+  else {
+    size_t ahead = tq->rx_large ? RX_AHEAD_SMALL : RXBUF_SIZE;
+
+    tq->rx_start = tq->rx_end = 0;
+    n = recv (tq->fd, tq->rxbuf, ahead, MSG_DONTWAIT);
+    if (n > 0) {
+      tq->rx_short = (size_t) n < ahead;
+      tq->rx_end = n;
+      return tcp_rx_once (tq); /* feed it */
+    }
+  }
+  if (n == 0) {
+    rx_failf (tq, "the controller closed the connection (receiving %s)",
+              state_string (tq->state));
+    return -1;
+  }
+  if (errno == EINTR)
+    return 1;
+  if (errno == EAGAIN || errno == EWOULDBLOCK) {
+    tq->rx_short = true;
+    return 0;
+  }
+  rx_failf (tq, "recv: %s", strerror (errno));
+  return -1;
+}
+
+/* Did the last recv leave the socket (probably) empty, with nothing left
+ * to feed?  Then asking again would most likely cost a system call for
+ * EAGAIN. */
+static bool
+rx_drained (const struct tcp_queue *tq)
+{
+  return tq->rx_short && tq->rx_start >= tq->rx_end;
+}
+
+static void
+drain_efd (struct tcp_queue *tq)
+{
+  uint64_t v;
+
+  if (read (tq->efd, &v, sizeof v) < 0) {
+    /* EAGAIN: someone else drained it. */
+  }
+}
+
+/* Send what waits, without waiting for room.  -1 if the queue failed. */
+static int
+rx_send_pending (struct tcp_queue *tq)
+{
+  char why[128];
+
+  if (atomic_load (&tq->tx_pending) == 0 && !atomic_load (&tq->tx_stalled))
+    return 0;
+  if (tcp_try_send (tq, why, sizeof why) < 0) {
+    rx_failf (tq, "%s", why);
+    return -1;
+  }
+  return 0;
+}
+
 /* Wait for input, a kick, or room to send.  -1 on poll failure. */
 static int
-rx_wait (struct tcp_queue *tq, char *why, size_t whylen)
+rx_poll (struct tcp_queue *tq, int timeout)
 {
   struct pollfd pfd[2] = {
-    { .fd = tq->fd, .events = POLLIN | (tq->want_pollout ? POLLOUT : 0) },
+    { .fd = tq->fd,
+      .events = POLLIN | (atomic_load (&tq->tx_stalled) ? POLLOUT : 0) },
     { .fd = tq->efd, .events = POLLIN },
   };
-  /* A kick may be lost to a race with the lock holder: look again soon
-   * while R2T jobs are waiting. */
-  int timeout = atomic_load (&tq->jobs_pending) > 0 ? 50 : -1;
   int r = poll (pfd, 2, timeout);
 
   if (r < 0 && errno != EINTR) {
-    msgf (why, whylen, "poll: %s", strerror (errno));
+    rx_failf (tq, "poll: %s", strerror (errno));
     return -1;
   }
-  if (r > 0 && (pfd[1].revents & POLLIN)) {
-    uint64_t v;
-
-    if (read (tq->efd, &v, sizeof v) < 0) {
-      /* EAGAIN: someone else drained it. */
-    }
-  }
-  if (atomic_load (&tq->jobs_pending) > 0 || tq->want_pollout)
-    return tcp_try_send (tq, why, whylen);
+  if (r > 0 && (pfd[1].revents & POLLIN))
+    drain_efd (tq);
   return 0;
+}
+
+/* How long a leader spins (reading the socket without sleeping) before it
+ * sleeps in poll, when its command is the only one outstanding: sleeping
+ * and being woken costs more than a short round trip.  NVMEOF_SPIN_US
+ * overrides (0 disables). */
+static uint64_t
+spin_ns (void)
+{
+  static atomic_llong cached = -1;
+  long long v = atomic_load (&cached);
+
+  if (v < 0) {
+    const char *s = getenv ("NVMEOF_SPIN_US");
+    char *end;
+    unsigned long us = 20;
+
+    if (s && *s) {
+      errno = 0;
+      us = strtoul (s, &end, 10);
+      if (errno || *end || us > 1000000)
+        us = 20;
+    }
+    v = (long long) us * 1000;
+    atomic_store (&cached, v);
+  }
+  return (uint64_t) v;
+}
+
+static uint64_t
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+void
+tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
+{
+  struct tcp_queue *tq = to_tcp (q);
+  uint64_t spin = spin_ns (), spin_end = 0;
+
+  pthread_mutex_lock (&tq->rx_lock);
+  while (!done (q, arg) && !tq->rx_failed) {
+    int r = tcp_rx_once (tq);
+
+    if (r > 0) {
+      spin_end = 0;
+      if (!rx_drained (tq))
+        continue;
+    }
+    if (r < 0 || rx_send_pending (tq) < 0)
+      break;
+    if (done (q, arg))
+      break;
+    /* Alone on the queue (one command outstanding, nobody else waiting):
+     * spin a little before sleeping.  With more in flight, other threads
+     * have work for this CPU, and completions come often enough. */
+    if (spin && atomic_load (&q->nr_waiters) == 0 &&
+        q->depth - __atomic_load_n (&q->nr_free, __ATOMIC_RELAXED) <= 1) {
+      uint64_t now = now_ns ();
+
+      if (spin_end == 0)
+        spin_end = now + spin;
+      if (now < spin_end) {
+        /* Let a runnable thread of this CPU do its work meanwhile. */
+        sched_yield ();
+        continue;
+      }
+    }
+    /* (Bounded: a stopped queue's socket is shut down, which wakes us.) */
+    if (rx_poll (tq, 1000) < 0)
+      break;
+    spin_end = 0;
+  }
+  /* Complete what else has arrived before handing the queue on: a thread
+   * woken to lead would find it waiting. */
+  while (!rx_drained (tq) && tcp_rx_once (tq) > 0)
+    ;
+  pthread_mutex_unlock (&tq->rx_lock);
+}
+
+void
+tcp_progress (struct nvmeof_queue *q)
+{
+  struct tcp_queue *tq = to_tcp (q);
+
+  if (pthread_mutex_trylock (&tq->rx_lock) == 0) {
+    while (tcp_rx_once (tq) > 0 && !rx_drained (tq))
+      ;
+    pthread_mutex_unlock (&tq->rx_lock);
+  }
+  if (atomic_load (&tq->tx_pending) > 0 || atomic_load (&tq->tx_stalled))
+    tcp_flush (q, false);
+}
+
+/* The admin queue's thread: receive everything. */
+static void
+rx_all (struct tcp_queue *tq)
+{
+  while (!atomic_load (&tq->stopping)) {
+    int r = tcp_rx_once (tq);
+
+    if (r < 0)
+      return;
+    if (r > 0)
+      continue;
+    if (rx_send_pending (tq) < 0)
+      return;
+    /* A capsule queued while a sender let go is sent by the sender; look
+     * again soon anyway while some wait. */
+    if (rx_poll (tq, atomic_load (&tq->tx_pending) > 0 ? 50 : -1) < 0)
+      return;
+    if (rx_send_pending (tq) < 0)
+      return;
+  }
+}
+
+/* An I/O queue's thread: sleep until the connection ends (data does not
+ * wake it: POLLRDHUP only) or a kick says stop. */
+static void
+watch (struct tcp_queue *tq)
+{
+  while (!atomic_load (&tq->stopping)) {
+    struct pollfd pfd[2] = {
+      { .fd = tq->fd, .events = POLLRDHUP },
+      { .fd = tq->efd, .events = POLLIN },
+    };
+    int r = poll (pfd, 2, -1);
+
+    if (r < 0 && errno != EINTR)
+      return;
+    if (r > 0 && (pfd[1].revents & POLLIN))
+      drain_efd (tq);
+    if (r > 0 && (pfd[0].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)))
+      return;
+  }
 }
 
 void *
 tcp_rx_thread (void *arg)
 {
   struct tcp_queue *tq = arg;
-  struct nvmeof_queue *q = &tq->q;
-  char why[256] = "";
-  bool failed = false;
 
-  while (!atomic_load (&tq->stopping)) {
-    ssize_t n;
-
-    if (tq->rx_start < tq->rx_end) {
-      n = rx_feed (tq, tq->rxbuf + tq->rx_start, tq->rx_end - tq->rx_start);
-      if (n < 0) {
-        failed = true; /* ctrl_fail already called */
-        break;
-      }
-      tq->rx_start += n;
-      continue;
-    }
-    if (tq->state == RX_DATA && tq->data_left >= DIRECT_MIN) {
-      n = recv (tq->fd, tq->rx_dest, tq->data_left, MSG_DONTWAIT);
-      if (n > 0) {
-        rx_data_in (tq, NULL, n);
-        continue;
-      }
-    }
-    else {
-      tq->rx_start = tq->rx_end = 0;
-      n = recv (tq->fd, tq->rxbuf, RXBUF_SIZE, MSG_DONTWAIT);
-      if (n > 0) {
-        tq->rx_end = n;
-        continue;
-      }
-    }
-    if (n == 0) {
-      msgf (why, sizeof why,
-            "the controller closed the connection "
-            "(receiving %s)",
-            state_string (tq->state));
-      break;
-    }
-    if (errno == EINTR)
-      continue;
-    if (errno != EAGAIN && errno != EWOULDBLOCK) {
-      msgf (why, sizeof why, "recv: %s", strerror (errno));
-      break;
-    }
-    if (rx_wait (tq, why, sizeof why) < 0)
-      break;
+  if (tq->threaded_rx) {
+    pthread_mutex_lock (&tq->rx_lock);
+    rx_all (tq);
   }
-
-  if (!failed && !atomic_load (&tq->stopping))
-    ctrl_fail (q->ctrl, EIO, "connection to %s lost: queue %u: %s",
-               q->ctrl->addr, q->qid, why);
-
-  /* No sender may be inside a request's buffer when it is failed. */
-  pthread_mutex_lock (&tq->send_lock);
-  tcp_tx_kill (tq);
-  pthread_mutex_unlock (&tq->send_lock);
-  pthread_mutex_lock (&q->lock);
-  tq->jobs_count = 0;
-  atomic_store (&tq->jobs_pending, 0);
-  queue_fail_all (q, EIO);
-  pthread_mutex_unlock (&q->lock);
+  else {
+    watch (tq);
+    pthread_mutex_lock (&tq->rx_lock);
+    /* Read what is left: a C2HTermReq says why the peer closed.  (Bounded:
+     * it closed, so the stream ends.) */
+    while (!atomic_load (&tq->stopping) && tcp_rx_once (tq) > 0)
+      ;
+  }
+  if (!tq->rx_failed)
+    rx_failf (tq, "the connection ended");
+  pthread_mutex_unlock (&tq->rx_lock);
   return NULL;
 }

@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* NVMe/TCP send path.  Whoever holds the queue's send lock writes.
- * Submitting threads may block (bounded by the command timeout) while the
- * socket is full; the receive thread never blocks on the send side, so it
- * keeps draining the socket and neither side can wedge the other.  R2Ts
- * are queued as jobs; the receive thread sends them if the lock is free
- * (without blocking, resuming on POLLOUT), otherwise the lock holder sends
- * them before it lets go.  A PDU is always finished before another
- * starts, whoever began it.  (TLS would go under tcp_tx_write.) */
+/* NVMe/TCP send path.  Submitting builds the capsule in the CID's slot and
+ * queues it; whoever then holds the queue's send lock (the sender) writes
+ * every queued capsule with one sendmsg, so that threads submitting at
+ * the same time share one system call: a submitter that finds the lock
+ * taken leaves its capsule to the sender, which looks at the queue again
+ * after it lets go.  R2Ts are queued as jobs and answered by the sender
+ * before new capsules.
+ *
+ * Submitting threads may wait (bounded by the command timeout) while the
+ * socket is full; meanwhile they read the connection if nobody else does,
+ * so that a peer blocked on sending to us cannot wedge us.  Receivers
+ * never wait for room: they send without blocking and ask for POLLOUT
+ * (tx_stalled).  A PDU is always finished before another starts, whoever
+ * began it.  A capsule being written is marked tx_busy: a response that
+ * comes before its last byte left (a broken peer) completes it only
+ * afterwards, so the library never reads a buffer it gave back.  (TLS
+ * would go under tcp_tx_write.) */
 #include <config.h>
 
 #include <errno.h>
@@ -22,6 +31,9 @@
 #include "crc32c.h"
 #include "errors.h"
 
+/* The queue whose send lock this thread holds, if any. */
+static __thread struct tcp_queue *tx_holder;
+
 void
 tcp_kick (struct tcp_queue *tq)
 {
@@ -32,35 +44,102 @@ tcp_kick (struct tcp_queue *tq)
   }
 }
 
-/* ---- Socket I/O --------------------------------------------------------- */
-
-/* Wait for the socket; 1 ready, 0 timeout, -1 error. */
-int
-tcp_wait_fd (int fd, short events, int timeout_ms)
+bool
+tcp_send_lock (struct tcp_queue *tq)
 {
-  struct pollfd pfd = { .fd = fd, .events = events };
-  int r;
-
-  do
-    r = poll (&pfd, 1, timeout_ms);
-  while (r < 0 && errno == EINTR);
-  if (r < 0)
-    return -1;
-  return r > 0;
+  if (tx_holder == tq)
+    return false;
+  pthread_mutex_lock (&tq->send_lock);
+  tx_holder = tq;
+  return true;
 }
 
-/* Write the current PDU (tq->tx_iov).  Returns 1 when it is all sent, 0 if
- * the socket is full and !block, -1 on error (message in why). */
+void
+tcp_send_unlock (struct tcp_queue *tq, bool locked)
+{
+  if (!locked)
+    return;
+  tx_holder = NULL;
+  pthread_mutex_unlock (&tq->send_lock);
+}
+
+bool
+tcp_send_timedlock (struct tcp_queue *tq, int secs, bool *locked)
+{
+  struct timespec ts;
+
+  *locked = false;
+  if (tx_holder == tq)
+    return true;
+  clock_gettime (CLOCK_REALTIME, &ts);
+  ts.tv_sec += secs;
+  if (pthread_mutex_timedlock (&tq->send_lock, &ts) != 0)
+    return false;
+  tx_holder = tq;
+  *locked = true;
+  return true;
+}
+
+static bool
+send_trylock (struct tcp_queue *tq)
+{
+  if (pthread_mutex_trylock (&tq->send_lock) != 0)
+    return false;
+  tx_holder = tq;
+  return true;
+}
+
+/* ---- Socket I/O --------------------------------------------------------- */
+
+/* Wait until the socket has room (1), the deadline passed (0) or an error
+ * (-1, in why).  If nobody is receiving, receive meanwhile: the peer may
+ * be waiting for us to read before it reads what we send. */
+static int
+wait_room (struct tcp_queue *tq, uint64_t deadline, char *why, size_t whylen)
+{
+  bool rx =
+    tq->live && !tq->threaded_rx && pthread_mutex_trylock (&tq->rx_lock) == 0;
+  struct pollfd pfd = { .fd = tq->fd, .events = POLLOUT | (rx ? POLLIN : 0) };
+  uint64_t now = now_ms ();
+  int r;
+
+  if (now >= deadline) {
+    r = 0;
+    goto out;
+  }
+  r = poll (&pfd, 1, (int) (deadline - now));
+  if (r < 0 && errno == EINTR)
+    r = 1; /* look again */
+  else if (r < 0)
+    msgf (why, whylen, "poll: %s", strerror (errno));
+  else if (r > 0 && rx && (pfd.revents & POLLIN) && tcp_rx_once (tq) < 0) {
+    msgf (why, whylen, "the connection failed");
+    r = -1;
+  }
+  else if (r == 0)
+    msgf (why, whylen, "send stalled for %" PRIu32 " s",
+          tq->q.ctrl->timeout_ms / 1000);
+out:
+  if (rx)
+    pthread_mutex_unlock (&tq->rx_lock);
+  return r;
+}
+
+/* Write the current PDUs (tq->tx_iov).  Returns 1 when they are all sent,
+ * 0 if the socket is full and !block, -1 on error (message in why). */
 int
 tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen)
 {
+  uint64_t deadline = 0;
+
   while (tq->tx_left > 0) {
     struct msghdr m = {
       .msg_iov = &tq->tx_iov[tq->tx_iovidx],
       .msg_iovlen = tq->tx_iovcnt - tq->tx_iovidx,
     };
-    ssize_t n = sendmsg (tq->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n;
 
+    n = sendmsg (tq->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -69,16 +148,11 @@ tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen)
 
         if (!block)
           return 0;
-        r = tcp_wait_fd (tq->fd, POLLOUT, tq->q.ctrl->timeout_ms);
-        if (r == 0) {
-          msgf (why, whylen, "send stalled for %" PRIu32 " s",
-                tq->q.ctrl->timeout_ms / 1000);
+        if (deadline == 0)
+          deadline = now_ms () + tq->q.ctrl->timeout_ms;
+        r = wait_room (tq, deadline, why, whylen);
+        if (r <= 0)
           return -1;
-        }
-        if (r < 0) {
-          msgf (why, whylen, "poll: %s", strerror (errno));
-          return -1;
-        }
         continue;
       }
       msgf (why, whylen, "send: %s", strerror (errno));
@@ -109,6 +183,7 @@ tcp_tx_load (struct tcp_queue *tq, uint32_t hdr_len, void *data,
 {
   int i = 0;
 
+  tq->tx_nbatch = 0;
   tq->tx_iov[i].iov_base = tq->tx_hdr;
   tq->tx_iov[i++].iov_len = hdr_len;
   if (data_len > 0) {
@@ -124,6 +199,48 @@ tcp_tx_load (struct tcp_queue *tq, uint32_t hdr_len, void *data,
   tq->tx_iovidx = 0;
   tq->tx_left = hdr_len + data_len +
                 (data_len > 0 && tq->p.ddgst ? NVME_TCP_DIGEST_LEN : 0);
+}
+
+/* Take up to TX_BATCH queued capsules as the PDUs to write.  Under q.lock. */
+static void
+load_capsules (struct tcp_queue *tq)
+{
+  unsigned popped = 0;
+  int i = 0;
+
+  tq->tx_nbatch = 0;
+  tq->tx_left = 0;
+  while (tq->cmdq_count > 0 && tq->tx_nbatch < TX_BATCH) {
+    struct tcp_cmd_ent e = tq->cmdq[tq->cmdq_head];
+    struct nvmeof_req *req;
+    struct tcp_cmd_slot *s;
+
+    tq->cmdq_head = (tq->cmdq_head + 1) % tq->cmdq_cap;
+    tq->cmdq_count--;
+    popped++;
+    req = req_lookup (&tq->q, e.cid);
+    if (req == NULL || req->gen != e.gen)
+      continue; /* failed before it went out */
+    s = &tq->slots[e.cid];
+    req->tx_busy = true;
+    tq->tx_iov[i].iov_base = s->hdr;
+    tq->tx_iov[i++].iov_len = s->hlen;
+    tq->tx_left += s->hlen;
+    if (req->inline_len > 0) {
+      tq->tx_iov[i].iov_base = req->buf;
+      tq->tx_iov[i++].iov_len = req->inline_len;
+      tq->tx_left += req->inline_len;
+      if (tq->p.ddgst) {
+        tq->tx_iov[i].iov_base = s->ddgst;
+        tq->tx_iov[i++].iov_len = NVME_TCP_DIGEST_LEN;
+        tq->tx_left += NVME_TCP_DIGEST_LEN;
+      }
+    }
+    tq->tx_batch[tq->tx_nbatch++] = req;
+  }
+  tq->tx_iovcnt = i;
+  tq->tx_iovidx = 0;
+  atomic_fetch_sub (&tq->tx_pending, popped);
 }
 
 /* The job's request stops being sent: complete it if its response came
@@ -150,7 +267,7 @@ job_pop (struct tcp_queue *tq)
 
     tq->jobs_head = (tq->jobs_head + 1) % tq->jobs_cap;
     tq->jobs_count--;
-    atomic_fetch_sub (&tq->jobs_pending, 1);
+    atomic_fetch_sub (&tq->tx_pending, 1);
     req = req_lookup (&tq->q, job.cid);
     if (req == NULL || req->gen != job.gen)
       continue; /* completed meanwhile (an error status) */
@@ -165,11 +282,39 @@ job_pop (struct tcp_queue *tq)
   return false;
 }
 
-/* Send the current PDU and then queued H2CData.  With send_lock held.
- * Returns 1 when nothing is left, 0 if the socket is full (!block), -1 on
- * error. */
-int
-tcp_tx_progress (struct tcp_queue *tq, bool block, char *why, size_t whylen)
+/* The current PDUs were written: their requests may complete now. */
+static void
+tx_written (struct tcp_queue *tq)
+{
+  bool completed = false;
+  unsigned i;
+
+  if (tq->tx_nbatch == 0 && !(tq->job_active && tq->tx_job_last))
+    return;
+  queue_lock (&tq->q);
+  for (i = 0; i < tq->tx_nbatch; i++) {
+    struct nvmeof_req *req = tq->tx_batch[i];
+
+    req->tx_busy = false;
+    if (req->resp_deferred) {
+      req_complete (&tq->q, req);
+      completed = true;
+    }
+  }
+  tq->tx_nbatch = 0;
+  if (tq->job_active && tq->tx_job_last)
+    job_end (tq);
+  queue_unlock (&tq->q);
+  /* A leader may be asleep in poll with its command now complete. */
+  if (completed && !tq->threaded_rx)
+    tcp_kick (tq);
+}
+
+/* Send the current PDUs, then queued H2CData, then queued capsules.  With
+ * send_lock held.  Returns 1 when nothing is left, 0 if the socket is full
+ * (!block), -1 on error. */
+static int
+tx_progress (struct tcp_queue *tq, bool block, char *why, size_t whylen)
 {
   for (;;) {
     if (tq->tx_left > 0) {
@@ -177,21 +322,15 @@ tcp_tx_progress (struct tcp_queue *tq, bool block, char *why, size_t whylen)
 
       if (r <= 0)
         return r;
-      if (tq->job_active && tq->tx_job_last) {
-        pthread_mutex_lock (&tq->q.lock);
-        job_end (tq);
-        pthread_mutex_unlock (&tq->q.lock);
-      }
+      tx_written (tq);
       continue;
     }
     if (tq->job_active) {
       struct nvmeof_req *req = tq->job_req;
       uint32_t n, hlen;
-      bool last, stop;
+      bool last, stop, early = false;
 
-      bool early = false;
-
-      pthread_mutex_lock (&tq->q.lock);
+      queue_lock (&tq->q);
       stop = req->resp_deferred; /* the controller answered early */
       if (stop) {
         /* An error status is fine; a success without our data is not. */
@@ -203,7 +342,7 @@ tcp_tx_progress (struct tcp_queue *tq, bool block, char *why, size_t whylen)
         }
         job_end (tq);
       }
-      pthread_mutex_unlock (&tq->q.lock);
+      queue_unlock (&tq->q);
       if (early)
         ctrl_fail (tq->q.ctrl, EIO,
                    "connection to %s lost: protocol error "
@@ -221,88 +360,149 @@ tcp_tx_progress (struct tcp_queue *tq, bool block, char *why, size_t whylen)
       tq->tx_job_last = last;
       continue;
     }
-    pthread_mutex_lock (&tq->q.lock);
-    if (!job_pop (tq)) {
-      pthread_mutex_unlock (&tq->q.lock);
-      return 1;
+    queue_lock (&tq->q);
+    if (job_pop (tq)) {
+      queue_unlock (&tq->q);
+      continue;
     }
-    pthread_mutex_unlock (&tq->q.lock);
+    if (tq->cmdq_count > 0) {
+      load_capsules (tq);
+      queue_unlock (&tq->q);
+      continue;
+    }
+    queue_unlock (&tq->q);
+    return 1;
   }
 }
 
 void
 tcp_tx_kill (struct tcp_queue *tq)
 {
+  unsigned i;
+
   tq->tx_dead = true;
   tq->tx_left = 0;
+  queue_lock (&tq->q);
+  for (i = 0; i < tq->tx_nbatch; i++)
+    tq->tx_batch[i]->tx_busy = false; /* failed next, with the queue */
+  if (tq->job_req)
+    tq->job_req->tx_busy = false;
+  tq->cmdq_count = 0;
+  tq->jobs_count = 0;
+  atomic_store (&tq->tx_pending, 0);
+  queue_unlock (&tq->q);
+  tq->tx_nbatch = 0;
   tq->job_active = false;
   tq->job_req = NULL;
+  atomic_store (&tq->tx_stalled, false);
 }
 
-int
-tcp_submit (struct nvmeof_queue *q, struct nvmeof_req *req)
+/* Build req's capsule in its slot and queue it. */
+void
+tcp_enqueue (struct nvmeof_queue *q, struct nvmeof_req *req)
 {
   struct tcp_queue *tq = to_tcp (q);
-  uint32_t limit = q->inline_max, data_len = 0, hlen;
-  char why[128];
-  int r;
+  struct tcp_cmd_slot *s = &tq->slots[req->cid];
+  uint32_t limit = q->inline_max, data_len = 0;
 
   if (req->sqe.opcode == NVME_ADMIN_FABRICS && limit < NVME_TCP_ADMIN_CCSZ)
     limit = NVME_TCP_ADMIN_CCSZ; /* Connect data before IOCCSZ is known */
   if (req->dir == REQ_DIR_H2C && req->len <= limit)
     data_len = req->len;
   req->inline_len = data_len;
+  s->hlen = tcp_build_cmd (s->hdr, &req->sqe, data_len,
+                           req->dir == REQ_DIR_NONE ? 0 : req->len, &tq->p);
+  if (data_len > 0 && tq->p.ddgst)
+    put_le32 (s->ddgst, crc32c (req->buf, data_len));
 
-  pthread_mutex_lock (&tq->send_lock);
-  if (tq->tx_dead) {
-    pthread_mutex_unlock (&tq->send_lock);
-    ctrl_set_failed_error (q->ctrl, NULL);
-    return -1;
-  }
-  /* Finish what is under way first (a PDU may be half sent). */
-  r = tcp_tx_progress (tq, true, why, sizeof why);
-  if (r > 0) {
-    hlen = tcp_build_cmd (tq->tx_hdr, &req->sqe, data_len,
-                          req->dir == REQ_DIR_NONE ? 0 : req->len, &tq->p);
-    tcp_tx_load (tq, hlen, req->buf, data_len);
-    /* After the last byte is written the request may complete at any
-     * moment: nothing below touches it. */
-    r = tcp_tx_write (tq, true, why, sizeof why);
-  }
-  if (r > 0)
-    r = tcp_tx_progress (tq, true, why, sizeof why);
-  if (r < 0)
-    tcp_tx_kill (tq);
-  pthread_mutex_unlock (&tq->send_lock);
+  queue_lock (q);
+  /* A dead queue failed req already (or will, with everything). */
+  if (!q->dead && tq->cmdq_count < tq->cmdq_cap) {
+    struct tcp_cmd_ent *e =
+      &tq->cmdq[(tq->cmdq_head + tq->cmdq_count) % tq->cmdq_cap];
 
-  if (r < 0) {
-    ctrl_fail (q->ctrl, EIO, "connection to %s lost: queue %u: %s",
-               q->ctrl->addr, q->qid, why);
-    ctrl_set_failed_error (q->ctrl, NULL);
-    return -1;
+    e->cid = req->cid;
+    e->gen = req->gen;
+    tq->cmdq_count++;
+    atomic_fetch_add (&tq->tx_pending, 1);
   }
-  if (atomic_load (&tq->jobs_pending) > 0)
-    tcp_kick (tq);
+  queue_unlock (q);
+}
+
+/* Send what is queued, unless a sender is at work (it will).  Lazily:
+ * unless a leader is receiving and more commands than the caller's are
+ * outstanding.  Then the leader, woken by the next completion, sends
+ * these with whatever else was queued meanwhile: one system call instead
+ * of one per submitting thread.  (If the leader leaves instead, the
+ * caller becomes the leader and sends them before it sleeps.) */
+int
+tcp_flush (struct nvmeof_queue *q, bool lazy)
+{
+  struct tcp_queue *tq = to_tcp (q);
+  char why[128];
+  int r;
+
+  if (lazy && !tq->threaded_rx &&
+      __atomic_load_n (&q->rx_leader, __ATOMIC_ACQUIRE) &&
+      q->depth - __atomic_load_n (&q->nr_free, __ATOMIC_RELAXED) >=
+        atomic_load (&tq->tx_pending) + 1)
+    return 0;
+  while (atomic_load (&tq->tx_pending) > 0 || atomic_load (&tq->tx_stalled)) {
+    if (tx_holder == tq || !send_trylock (tq))
+      return 0;
+    if (tq->tx_dead) {
+      tcp_tx_kill (tq); /* drop what was queued after the failure */
+      r = -1;
+      why[0] = '\0';
+    }
+    else {
+      r = tx_progress (tq, true, why, sizeof why);
+      if (r < 0)
+        tcp_tx_kill (tq);
+      atomic_store (&tq->tx_stalled, false);
+    }
+    tcp_send_unlock (tq, true);
+    /* Capsules queued while we held the lock are ours to send: their
+     * submitters saw it taken. */
+    atomic_thread_fence (memory_order_seq_cst);
+    if (r < 0) {
+      if (why[0])
+        ctrl_fail (q->ctrl, EIO, "connection to %s lost: queue %u: %s",
+                   q->ctrl->addr, q->qid, why);
+      ctrl_set_failed_error (q->ctrl, NULL);
+      return -1;
+    }
+  }
   return 0;
 }
 
-/* Receive thread: send queued H2CData if nobody else is. */
+int
+tcp_submit (struct nvmeof_queue *q, struct nvmeof_req *req)
+{
+  tcp_enqueue (q, req);
+  return tcp_flush (q, false);
+}
+
+/* A receiver: send queued H2CData (and capsules) if nobody is sending. */
 int
 tcp_try_send (struct tcp_queue *tq, char *why, size_t whylen)
 {
   int r;
 
-  if (pthread_mutex_trylock (&tq->send_lock) != 0) {
-    tq->want_pollout = false; /* the holder sends them, or kicks us */
-    return 0;
+  for (;;) {
+    if (tx_holder == tq || !send_trylock (tq))
+      return 0; /* the sender will, before it lets go */
+    if (tq->tx_dead)
+      r = 1;
+    else
+      r = tx_progress (tq, false, why, whylen);
+    if (r < 0)
+      tcp_tx_kill (tq);
+    else
+      atomic_store (&tq->tx_stalled, r == 0);
+    tcp_send_unlock (tq, true);
+    atomic_thread_fence (memory_order_seq_cst);
+    if (r <= 0 || atomic_load (&tq->tx_pending) == 0)
+      return r < 0 ? -1 : 0;
   }
-  if (tq->tx_dead)
-    r = 1;
-  else
-    r = tcp_tx_progress (tq, false, why, whylen);
-  if (r < 0)
-    tcp_tx_kill (tq);
-  pthread_mutex_unlock (&tq->send_lock);
-  tq->want_pollout = r == 0;
-  return r < 0 ? -1 : 0;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The NVMe/TCP transport: a queue's connection (bounded by the connect
- * timeout, TCP_NODELAY), the ICReq/ICResp exchange, starting the receive
- * thread, shutdown, and the ops table.  The send path is in tcp-send.c,
- * the receive thread in tcp-recv.c.  A frame-based transport (raw
- * Ethernet) would be another file with its own ops table; TLS would sit
- * under the socket reads and writes. */
+ * timeout, TCP_NODELAY), the ICReq/ICResp exchange, starting the queue's
+ * thread, shutdown, reconnecting, and the ops table.  The send path is in
+ * tcp-send.c, the receive side in tcp-recv.c (tcp.h says who reads the
+ * connection).  A frame-based transport (raw Ethernet) would be another
+ * file with its own ops table; TLS would sit under the socket reads and
+ * writes. */
 #include <config.h>
 
 #include <errno.h>
@@ -250,6 +251,12 @@ tcp_icreq (struct tcp_queue *tq, uint64_t deadline)
 
 static void tcp_destroy (struct nvmeof_queue *q);
 
+static int
+tcp_pollfd (struct nvmeof_queue *q)
+{
+  return to_tcp (q)->fd;
+}
+
 static struct nvmeof_queue *
 tcp_queue_connect (struct nvmeof_ctrl *ctrl, uint16_t qid, uint16_t size)
 {
@@ -264,28 +271,40 @@ tcp_queue_connect (struct nvmeof_ctrl *ctrl, uint16_t qid, uint16_t size)
   tq->fd = -1;
   tq->efd = -1;
   pthread_mutex_init (&tq->send_lock, NULL);
+  pthread_mutex_init (&tq->rx_lock, NULL);
   pthread_mutex_init (&tq->fd_lock, NULL);
   tcp_set_state (tq, RX_CH);
   if (queue_init (&tq->q, ctrl, &tcp_transport_ops, qid, size) < 0) {
     pthread_mutex_destroy (&tq->send_lock);
+    pthread_mutex_destroy (&tq->rx_lock);
     pthread_mutex_destroy (&tq->fd_lock);
     free (tq);
     return NULL;
   }
+  /* The admin queue's thread receives (Keep Alive has no waiter); an I/O
+   * queue is read by the threads waiting on it. */
+  tq->threaded_rx = qid == 0;
+  tq->q.caller_rx = !tq->threaded_rx;
   tq->p.hdgst = ctrl->opts.hdr_digest;
   tq->p.ddgst = ctrl->opts.data_digest;
   tq->p.hpda = 0;
   tq->p.maxr2t = TCP_MAXR2T;
   tq->jobs_cap = tq->q.depth * TCP_MAXR2T;
   tq->jobs = calloc (tq->jobs_cap, sizeof *tq->jobs);
+  tq->cmdq_cap = 2 * tq->q.depth;
+  tq->cmdq = calloc (tq->cmdq_cap, sizeof *tq->cmdq);
+  tq->slots = calloc (tq->q.depth, sizeof *tq->slots);
   tq->rxbuf = malloc (RXBUF_SIZE);
   tq->efd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (tq->jobs == NULL || tq->rxbuf == NULL || tq->efd < 0) {
+  if (tq->jobs == NULL || tq->cmdq == NULL || tq->slots == NULL ||
+      tq->rxbuf == NULL || tq->efd < 0) {
     set_error (errno ? errno : ENOMEM, "queue %u: %s", qid, strerror (errno));
     goto err;
   }
   if (tcp_dial (tq, deadline) < 0 || tcp_icreq (tq, deadline) < 0)
     goto err;
+  if (!tq->threaded_rx)
+    aio_watch (ctrl, tq->fd, true);
   return &tq->q;
 
 err:
@@ -309,6 +328,7 @@ tcp_queue_start (struct nvmeof_queue *q)
   msgf (name, sizeof name, "nvmeof-rx%u", q->qid);
   pthread_setname_np (tq->rx_thread, name);
   tq->rx_started = true;
+  tq->live = true;
   return 0;
 }
 
@@ -334,31 +354,30 @@ tcp_queue_reconnect (struct nvmeof_queue *q)
   uint64_t deadline =
     now_ms () + (uint64_t) ctrl->opts.connect_timeout_s * 1000;
   uint64_t v;
+  bool locked;
   int r = -1;
 
-  /* The old receiver has failed everything; wait for it. */
+  /* The old receivers have failed everything; wait for the thread, and
+   * for any caller still receiving. */
   tcp_shutdown (q);
   if (tq->rx_started) {
     pthread_join (tq->rx_thread, NULL);
     tq->rx_started = false;
   }
-  pthread_mutex_lock (&tq->send_lock);
+  pthread_mutex_lock (&tq->rx_lock);
+  locked = tcp_send_lock (tq);
   tcp_tx_kill (tq);
   pthread_mutex_lock (&tq->fd_lock);
   if (tq->fd >= 0)
     close (tq->fd);
   tq->fd = -1;
   pthread_mutex_unlock (&tq->fd_lock);
-  pthread_mutex_lock (&q->lock);
+  queue_lock (q);
   queue_fail_all (q, EIO);
-  tq->jobs_count = 0;
-  tq->jobs_head = 0;
-  atomic_store (&tq->jobs_pending, 0);
-  pthread_mutex_unlock (&q->lock);
+  queue_unlock (q);
   tcp_set_state (tq, RX_CH);
   tq->rx_start = tq->rx_end = 0;
   tq->rx_req = NULL;
-  tq->want_pollout = false;
   if (read (tq->efd, &v, sizeof v) < 0) {
     /* EAGAIN: no kick pending. */
   }
@@ -368,14 +387,19 @@ tcp_queue_reconnect (struct nvmeof_queue *q)
     set_error (ECANCELED, "queue %u: the controller is being closed", q->qid);
   else if (tcp_dial (tq, deadline) == 0 && tcp_icreq (tq, deadline) == 0)
     r = 0;
-  if (r == 0)
+  if (r == 0) {
     tq->tx_dead = false;
-  pthread_mutex_unlock (&tq->send_lock);
+    tq->rx_failed = false;
+    if (!tq->threaded_rx)
+      aio_watch (ctrl, tq->fd, true);
+  }
+  tcp_send_unlock (tq, locked);
+  pthread_mutex_unlock (&tq->rx_lock);
   if (r < 0)
     return -1;
-  pthread_mutex_lock (&q->lock);
-  q->dead = false;
-  pthread_mutex_unlock (&q->lock);
+  queue_lock (q);
+  __atomic_store_n (&q->dead, false, __ATOMIC_RELEASE);
+  queue_unlock (q);
   return tcp_queue_start (q);
 }
 
@@ -388,17 +412,20 @@ tcp_destroy (struct nvmeof_queue *q)
   if (tq->rx_started)
     pthread_join (tq->rx_thread, NULL);
   else if (q->reqs) {
-    pthread_mutex_lock (&q->lock);
+    queue_lock (q);
     queue_fail_all (q, EIO);
-    pthread_mutex_unlock (&q->lock);
+    queue_unlock (q);
   }
   if (tq->fd >= 0)
     close (tq->fd);
   if (tq->efd >= 0)
     close (tq->efd);
   free (tq->jobs);
+  free (tq->cmdq);
+  free (tq->slots);
   free (tq->rxbuf);
   pthread_mutex_destroy (&tq->send_lock);
+  pthread_mutex_destroy (&tq->rx_lock);
   pthread_mutex_destroy (&tq->fd_lock);
   queue_free (q);
   free (tq);
@@ -409,6 +436,11 @@ const struct nvmeof_transport_ops tcp_transport_ops = {
   .queue_connect = tcp_queue_connect,
   .queue_start = tcp_queue_start,
   .submit = tcp_submit,
+  .enqueue = tcp_enqueue,
+  .flush = tcp_flush,
+  .wait = tcp_wait,
+  .progress = tcp_progress,
+  .pollfd = tcp_pollfd,
   .shutdown = tcp_shutdown,
   .destroy = tcp_destroy,
   .queue_reconnect = tcp_queue_reconnect,

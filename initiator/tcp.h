@@ -1,9 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The NVMe/TCP transport's own state, shared by its files:
  *   tcp.c       connection, ICReq/ICResp, the ops table
- *   tcp-send.c  the send path (capsules, H2CData answering R2Ts)
- *   tcp-recv.c  the receive thread and its state machine
- * (PDU building and validation are in tcp-pdu.c.) */
+ *   tcp-send.c  the send path (queued capsules sent in batches, H2CData
+ *               answering R2Ts)
+ *   tcp-recv.c  the receive state machine, the callers that receive
+ *               (leader, nvmeof_ctrl_process) and the queue's thread
+ * (PDU building and validation are in tcp-pdu.c.)
+ *
+ * Who reads the connection.  The admin queue has a receive thread that
+ * does it all (Keep Alive is sent with nobody waiting).  An I/O queue is
+ * read by the threads that wait for it: the first waiter reads (the
+ * leader, queue.c), the others sleep until it completes their commands;
+ * nvmeof_ctrl_process reads for asynchronous commands.  The I/O queue's
+ * thread only sleeps until the connection ends (POLLRDHUP: data does not
+ * wake it), to fail what is outstanding and report why even when nobody
+ * waits.  So a completion costs no thread switch beyond waking the thread
+ * that waits for it.
+ */
 #ifndef NVMEOF_TCP_H
 #define NVMEOF_TCP_H
 
@@ -17,12 +30,21 @@
 #include "tcp-pdu.h"
 
 #define RXBUF_SIZE (64 * 1024)
-/* Below this, C2HData payloads are read through the buffer (fewer
- * syscalls); above, straight into the caller's buffer. */
+/* Below this, C2HData payloads are read through the buffer (one recv for
+ * many PDUs); above, straight into the caller's buffer. */
 #define DIRECT_MIN 4096
+/* After a payload this large, read only a few headers' worth ahead, so
+ * that the next payload too lands in place rather than in the buffer
+ * (a system call costs less than copying more than this). */
+#define LARGE_PAYLOAD  (16 * 1024)
+#define RX_AHEAD_SMALL 64 /* data digest, CapsuleResp, C2HData header */
 /* R2Ts we accept outstanding per command (ICReq MAXR2T + 1). */
 #define TCP_MAXR2T       4
 #define TCP_MAX_TRANSFER (1024 * 1024)
+/* Capsules sent by one sendmsg at most. */
+#define TX_BATCH 64
+/* A CapsuleCmd header: 72 bytes, digest, padding up to the PDO. */
+#define CMD_HDR_MAX (sizeof (struct nvme_tcp_cmd_pdu) + NVME_TCP_MAX_PDO + 8)
 
 enum rx_state {
   RX_CH,    /* common header (8 bytes) */
@@ -38,38 +60,63 @@ struct tcp_job { /* an R2T to answer */
   uint32_t off, len;
 };
 
+struct tcp_cmd_ent { /* a queued capsule: the request at its allocation */
+  uint16_t cid;
+  uint32_t gen;
+};
+
+/* A queued capsule's bytes, per CID: built at submission. */
+struct tcp_cmd_slot {
+  uint8_t hdr[CMD_HDR_MAX];
+  uint32_t hlen;
+  uint8_t ddgst[NVME_TCP_DIGEST_LEN];
+};
+
 struct tcp_queue {
   struct nvmeof_queue q;   /* first: container of the generic queue */
   int fd;                  /* changed under send_lock and fd_lock */
   pthread_mutex_t fd_lock; /* leaf lock: shutdown against reconnect */
-  int efd;                 /* eventfd: wakes the receive thread */
+  int efd;                 /* eventfd: wakes the queue's thread */
   struct tcp_params p;
   pthread_t rx_thread;
   bool rx_started;
+  bool threaded_rx; /* the thread receives everything (admin queue) */
+  bool live;        /* initialised: waits for room may receive */
   atomic_bool stopping;
 
-  /* Send side, under send_lock. */
+  /* Send side, under send_lock (its holder is "the sender"). */
   pthread_mutex_t send_lock;
   bool tx_dead;
-  uint8_t tx_hdr[sizeof (struct nvme_tcp_cmd_pdu) + NVME_TCP_MAX_PDO + 8];
+  uint8_t tx_hdr[CMD_HDR_MAX]; /* H2CData, TermReq, ICReq */
   uint8_t tx_ddgst[NVME_TCP_DIGEST_LEN];
-  struct iovec tx_iov[3];
+  struct iovec tx_iov[3 * TX_BATCH];
   int tx_iovcnt, tx_iovidx;
-  size_t tx_left;   /* bytes of the current PDU not yet sent */
+  size_t tx_left; /* bytes of the current PDUs not yet sent */
+  struct nvmeof_req *tx_batch[TX_BATCH]; /* capsules in tx_iov */
+  unsigned tx_nbatch;
   bool tx_job_last; /* the current PDU ends its job */
   bool job_active;
   struct tcp_job job;
   uint32_t job_sent;
   struct nvmeof_req *job_req;
 
-  /* R2T jobs not yet started: a ring under q.lock. */
+  /* Under q.lock: capsules queued and not yet taken by the sender (a
+   * ring), and R2T jobs not yet started (a ring). */
+  struct tcp_cmd_slot *slots; /* [depth], by CID */
+  struct tcp_cmd_ent *cmdq;
+  unsigned cmdq_cap, cmdq_head, cmdq_count;
   struct tcp_job *jobs;
   unsigned jobs_cap, jobs_head, jobs_count;
-  atomic_uint jobs_pending;
+  atomic_uint tx_pending; /* cmdq_count + jobs_count, read lock-free */
+  atomic_bool tx_stalled; /* a receiver's send stopped: socket full */
 
-  /* Receive side: the receive thread only. */
+  /* Receive side, under rx_lock (its holder is "the receiver"). */
+  pthread_mutex_t rx_lock;
+  bool rx_failed; /* the connection failed: all was failed */
   uint8_t *rxbuf;
   size_t rx_start, rx_end;
+  bool rx_short; /* the last recv got less than asked: likely drained */
+  bool rx_large; /* the last C2HData payload was large */
   enum rx_state state;
   uint8_t hdr[NVME_TCP_TERM_MAX_PLEN + 8];
   uint32_t hdr_have, hdr_need;
@@ -80,7 +127,6 @@ struct tcp_queue {
   uint32_t crc;
   uint8_t ddgst[NVME_TCP_DIGEST_LEN];
   uint32_t ddgst_have;
-  bool want_pollout;
 };
 
 static inline struct tcp_queue *
@@ -92,22 +138,33 @@ to_tcp (struct nvmeof_queue *q)
 /* tcp-recv.c */
 void tcp_set_state (struct tcp_queue *tq, enum rx_state s);
 void *tcp_rx_thread (void *arg);
+/* Under rx_lock: one recv and what it brings.  1 progress, 0 nothing to
+ * read, -1 the queue failed (everything outstanding failed). */
+int tcp_rx_once (struct tcp_queue *tq);
+void tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg);
+void tcp_progress (struct nvmeof_queue *q);
 
 /* tcp-send.c */
 void tcp_kick (struct tcp_queue *tq);
-/* Wait for the socket: 1 ready, 0 timeout, -1 error. */
-int tcp_wait_fd (int fd, short events, int timeout_ms);
 /* Make the current PDU header (in tq->tx_hdr) and data the PDU to send. */
 void tcp_tx_load (struct tcp_queue *tq, uint32_t hdr_len, void *data,
                   uint32_t data_len);
-/* Write the current PDU: 1 all sent, 0 socket full (!block), -1 error. */
+/* Write the current PDUs: 1 all sent, 0 socket full (!block), -1 error. */
 int tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen);
-/* The current PDU, then queued H2CData.  With send_lock held. */
-int tcp_tx_progress (struct tcp_queue *tq, bool block, char *why,
-                     size_t whylen);
+/* Stop sending for good (the connection failed): drop what is queued.
+ * With send_lock held, not q.lock. */
 void tcp_tx_kill (struct tcp_queue *tq);
+/* Take send_lock, or (when this thread holds it already, a sender that
+ * receives while it waits for room) nothing: tcp_send_unlock undoes. */
+bool tcp_send_lock (struct tcp_queue *tq);
+void tcp_send_unlock (struct tcp_queue *tq, bool locked);
+/* Same with a time limit (sending a TermReq): false if not taken. */
+bool tcp_send_timedlock (struct tcp_queue *tq, int secs, bool *locked);
 int tcp_submit (struct nvmeof_queue *q, struct nvmeof_req *req);
-/* The receive thread sends queued H2CData if the send lock is free. */
+void tcp_enqueue (struct nvmeof_queue *q, struct nvmeof_req *req);
+int tcp_flush (struct nvmeof_queue *q, bool lazy);
+/* The receiver sends queued H2CData if nobody is sending, without
+ * waiting for room (tx_stalled says it must try again on POLLOUT). */
 int tcp_try_send (struct tcp_queue *tq, char *why, size_t whylen);
 
 #endif

@@ -17,6 +17,7 @@
 struct tgt_config cfg = {
   .maxh2cdata = 131072,
   .maxr2t = 4,
+  .poll_us = TGT_DEFAULT_POLL,
   .mdts = 5,
   .inline_data_size = -1,
   .genctr = 1,

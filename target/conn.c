@@ -23,12 +23,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sched.h>
 
 #include "conn.h"
 #include "crc32c.h"
 
-#define BUF_BUDGET ((size_t) 512 * 1024 * 1024) /* request buffers/conn */
+#define BUF_BUDGET    ((size_t) 512 * 1024 * 1024) /* request buffers/conn */
+#define POLL_SHORT_US 50 /* poll after a long idle time (see rx_poll) */
 
 struct conn_info *
 conn_info (struct conn *c)
@@ -38,11 +41,51 @@ conn_info (struct conn *c)
 
 /* ---- receive helpers -------------------------------------------------- */
 
+static uint64_t
+now_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* Nothing to read: keep trying for --poll-us before sleeping (yielding
+ * the CPU to anyone else who wants it), since the host's next command
+ * often comes sooner than a sleeping thread is woken.  A host that was
+ * idle longer than that last time gets a short poll only, so that a
+ * quiet connection costs little.  >= 0 or -1 as recv, or -2 when the
+ * time is up (*start: when the poll began). */
+static ssize_t
+rx_poll (struct conn *c, void *p, size_t len, uint64_t *start)
+{
+  uint64_t now = now_us (), end;
+  uint32_t window = cfg.poll_us;
+
+  *start = now;
+  if (c->last_gap_us > window && window > POLL_SHORT_US)
+    window = POLL_SHORT_US;
+  end = now + window;
+  while (now < end && !atomic_load (&stopping)) {
+    ssize_t r;
+
+    sched_yield ();
+    r = recv (c->fd, p, len, MSG_DONTWAIT);
+    if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      c->last_gap_us = now_us () - *start;
+      return r;
+    }
+    now = now_us ();
+  }
+  return -2;
+}
+
 /* Read what the socket has (at least one byte).  When nothing is waiting,
  * the batched completions go out first: that is the batching rule. */
 static ssize_t
 rx_read (struct conn *c, void *p, size_t len, bool all)
 {
+  uint64_t idle_since;
   ssize_t r;
 
   for (;;) {
@@ -55,7 +98,13 @@ rx_read (struct conn *c, void *p, size_t len, bool all)
       return -1;
     if (c->niov > 0 && tx_flush (c) == -1)
       return -1;
+    r = rx_poll (c, p, len, &idle_since);
+    if (r > 0 && stop_requested ())
+      return -1;
+    if (r >= 0 || r == -1)
+      return r;
     r = recv (c->fd, p, len, all ? MSG_WAITALL : 0);
+    c->last_gap_us = now_us () - idle_since;
     /* Woken up after sleeping: a command that comes after a SIGTERM gets
      * no answer, even if the handler has not run yet. */
     if (r > 0 && stop_requested ())

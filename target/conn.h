@@ -47,7 +47,8 @@ struct conn {
   uint8_t term[NVME_TCP_TERM_MAX_PLEN];
 
   struct fault_state fault;
-  bool closing; /* leave after sending what is queued */
+  bool closing;         /* leave after sending what is queued */
+  uint64_t last_gap_us; /* how long the connection was last idle */
 };
 
 /* conn.c */

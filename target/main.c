@@ -110,6 +110,8 @@ usage (void)
     "      --maxh2cdata N       MAXH2CDATA (default 131072, min 4096)\n"
     "      --maxr2t N           R2Ts per command, 1-16 (default 4)\n"
     "      --mdts N             MDTS, 2^N 4 KiB pages (default 5, 0 none)\n"
+    "      --poll-us N          keep reading an idle connection N us before\n"
+    "                           sleeping (default 1000, 0 never)\n"
     "      --stats-file FILE    JSON counters, on SIGUSR1 and at exit\n"
     "  -P, --pidfile FILE       write the process id once listening\n"
     "  -f, --foreground         do not daemonize\n"
@@ -144,6 +146,7 @@ enum {
   OPT_MAXH2CDATA,
   OPT_MAXR2T,
   OPT_MDTS,
+  OPT_POLL_US,
   OPT_STATS,
   OPT_HELP,
   OPT_VERSION,
@@ -176,6 +179,7 @@ static const struct option long_options[] = {
   { "maxh2cdata", required_argument, NULL, OPT_MAXH2CDATA },
   { "maxr2t", required_argument, NULL, OPT_MAXR2T },
   { "mdts", required_argument, NULL, OPT_MDTS },
+  { "poll-us", required_argument, NULL, OPT_POLL_US },
   { "stats-file", required_argument, NULL, OPT_STATS },
   { "pidfile", required_argument, NULL, 'P' },
   { "foreground", no_argument, NULL, 'f' },
@@ -357,6 +361,9 @@ parse_options (int argc, char **argv, struct quick_opts *q, bool *fg)
       break;
     case OPT_MDTS:
       cfg.mdts = parse_uint ("mdts", optarg, 0, 15);
+      break;
+    case OPT_POLL_US:
+      cfg.poll_us = parse_uint ("poll-us", optarg, 0, 1000000);
       break;
     case OPT_STATS:
       cfg.stats_file = absolute ("stats-file", optarg);

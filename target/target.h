@@ -25,6 +25,7 @@
 #define TGT_AERL           3    /* Identify AERL, 0's based */
 #define TGT_ADMIN_ICD      8192 /* admin in-capsule data (as Linux) */
 #define TGT_MAX_R2T        16   /* cap on --maxr2t */
+#define TGT_DEFAULT_POLL   1000 /* --poll-us */
 #define TGT_DEFAULT_MAXQID 128  /* nvmet's default qid_max */
 #define TGT_MAX_NSID       8192 /* nvmetcli's MAX_NSID */
 
@@ -130,6 +131,7 @@ struct tgt_config {
   /* Tuning from the command line. */
   uint32_t maxh2cdata;
   uint32_t maxr2t;
+  uint32_t poll_us; /* keep reading an idle connection this long */
   uint8_t mdts;
   long inline_data_size; /* -1: not given */
   const char *stats_file;

@@ -173,13 +173,23 @@ complete_io (struct bench_worker *w, struct bench_slot *s, int status,
 
 /* ---- async engine: one thread per controller, QD slots in flight ---- */
 
+static int async_submit (struct bench_worker *w, struct bench_slot *s);
+
+/* A completion.  The slot's next I/O is submitted from here: commands
+ * submitted by callbacks go out together when nvmeof_ctrl_process ends
+ * (one system call for the batch). */
 static void
 async_done (void *opaque, int status, uint16_t nvme_status)
 {
   struct bench_slot *s = opaque;
   struct bench_worker *w = s->w;
+  uint64_t t1 = now_ns ();
 
-  complete_io (w, s, status, nvme_status, now_ns ());
+  complete_io (w, s, status, nvme_status, t1);
+  if (status == 0 &&
+      !atomic_load_explicit (&w->b->stop, memory_order_relaxed) &&
+      async_submit (w, s) == 0)
+    return;
   w->free_slots[w->nr_free++] = s->idx;
 }
 
