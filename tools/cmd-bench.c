@@ -4,8 +4,9 @@
  * Two engines:
  * - async (default): one thread per I/O queue, each with its own
  *   controller connection (nr-io-queues=1) and QD commands in flight
- *   through nvmeof_aio_*; the thread polls nvmeof_ctrl_get_fd() and runs
- *   the callbacks itself, so no state is shared between threads.
+ *   through nvmeof_aio_*; the thread polls nvmeof_ctrl_get_fd(), runs
+ *   the callbacks itself and submits the next I/O from each (sent as one
+ *   batch), so no state is shared between threads.
  * - sync: one controller with --queues I/O queues and QD x queues threads,
  *   each issuing blocking calls.
  * See nvmeof(1) for the measured difference and why async is the default.

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# The batched data path with real data checks (nvmeof bench --verify: every
+# block read is compared with the pattern, every block written is read back
+# afterwards), in the situations its fast paths are made for:
+#  - many blocking threads on one queue: a leader reads for the others,
+#    capsules are left to the leader (lazy flush) or sent together;
+#  - more threads than command IDs (queue-size 16): waiting for CIDs while
+#    being the queue's reader;
+#  - transfers split into many commands, payloads read straight into the
+#    caller's buffer with a short read-ahead, with and without digests;
+#  - the asynchronous engine resubmitting from its callbacks (sent in one
+#    batch when nvmeof_ctrl_process returns);
+#  - the leader's spin on and off (NVMEOF_SPIN_US), the target's polling on
+#    and off (--poll-us), and bad --poll-us values.
+# Not a benchmark: nothing here is timed.
+source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
+set -e -u -o pipefail
+
+requires_target
+requires_built "$NVMEOF_CLI"
+d=$(tmpdir)
+
+# A bad --poll-us: one line naming the option.
+rc=0
+with_timeout 10 "$NVMEOF_TARGET" -f --poll-us=soon >"$d/out" 2>"$d/err" \
+  </dev/null || rc=$?
+[ "$rc" = 1 ] && [ "$(wc -l <"$d/err")" = 1 ] &&
+  grep -q -- '--poll-us' "$d/err" ||
+  { cat "$d/err" >&2; fail "--poll-us=soon: exit $rc"; }
+echo "ok: --poll-us=soon -> $(cat "$d/err")"
+
+# bench_ok ARGS..: a short verified run that did I/O without errors.
+bench_ok ()
+{
+  with_timeout 120 "$NVMEOF_CLI" bench "$TARGET_URL" --time=0.5 --verify \
+    --size=64M -o json "$@" >"$d/bench.json" 2>"$d/bench.err" ||
+    { cat "$d/bench.err" >&2; fail "nvmeof bench $* failed"; }
+  python3 - "$d/bench.json" "$*" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+if r["ios"] <= 0 or r["errors"] or r["verify_errors"]:
+    sys.exit("FAIL: nvmeof bench %s: %r" % (sys.argv[2], r))
+print("ok: %s: %d I/Os verified" % (sys.argv[2], r["ios"]))
+EOF
+}
+
+for poll in 0 1000; do
+  start_target --ram 64M --poll-us "$poll"
+  echo "== nvmeof-target --poll-us $poll"
+  for spin in 0 200; do
+    export NVMEOF_SPIN_US=$spin
+    echo "-- NVMEOF_SPIN_US=$spin"
+    # Blocking threads sharing one queue (and more threads than CIDs).
+    bench_ok --engine=sync --qd=24 --rw=randrw --bs=4k --nr-io-queues=1
+    bench_ok --engine=sync --qd=32 --rw=randrw --bs=8k --queue-size=16
+    # Split transfers: 1 MiB = 8 commands at MDTS, 15 CIDs for them all.
+    bench_ok --engine=sync --qd=4 --rw=randrw --bs=1M --queue-size=16
+    # The asynchronous engine, small and large, with digests.
+    bench_ok --qd=32 --rw=randrw --bs=4k
+    bench_ok --qd=8 --rw=randrw --bs=128k --hdr-digest --data-digest
+    bench_ok --engine=sync --qd=8 --rw=randrw --bs=64k --hdr-digest \
+      --data-digest
+  done
+  unset NVMEOF_SPIN_US
+  stop_target
+done
+echo "PASS"
