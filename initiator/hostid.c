@@ -139,26 +139,11 @@ subnqn_validate (const char *key, const char *nqn)
 int
 nqn_validate (const char *key, const char *nqn)
 {
-  const unsigned char *p;
-  size_t len, i, n, label;
+  size_t i, label;
   unsigned month;
 
-  if (nqn == NULL || nqn[0] == '\0')
-    return nqn_error (key, "", "expected an NQN (nqn.yyyy-mm.domain:name)");
-  len = strlen (nqn);
-  if (len > NVMEOF_NQN_MAX) {
-    set_error (EINVAL, "%s: NQN is %zu bytes long, at most %d are allowed", key,
-               len, NVMEOF_NQN_MAX);
+  if (nqn_check_bytes (key, nqn) == -1)
     return -1;
-  }
-  /* UTF-8 without control characters or spaces. */
-  for (p = (const unsigned char *) nqn; *p; p += n) {
-    if (*p <= 0x20 || *p == 0x7f)
-      return nqn_error (key, nqn, "NQN contains a space or control character");
-    n = utf8_len (p);
-    if (n == 0)
-      return nqn_error (key, nqn, "NQN is not valid UTF-8");
-  }
 
   if (strcmp (nqn, NVMEOF_DISCOVERY_NQN) == 0)
     return 0;

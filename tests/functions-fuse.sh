@@ -19,8 +19,6 @@
 #                          exit with status 0, without sanitizer reports
 #   is_mounted MNT         true if a FUSE file system is mounted on MNT
 #   wait_unmounted MNT [SECS]
-#   stats_refresh FILE     make the target rewrite its --stats-file, wait
-#   stat_of FILE NAME      print the command counter NAME of that file
 #   expect_cli_error SUB LOG
 #                          LOG (stderr of nvmeof SUB) is exactly one line
 #                          "nvmeof: SUB: ..."
@@ -150,27 +148,6 @@ fuse_unmount ()
   fi
   _check_log_clean "$FUSE_LOG" nvmeof-fuse || fail "sanitizer report"
   ! is_mounted "$mnt" || fail "$mnt is still mounted"
-}
-
-stats_refresh ()
-{
-  local file=$1 old new deadline=$((SECONDS + 15))
-  old=$(jq -r '.seq' "$file" 2>/dev/null || echo 0)
-  kill -USR1 "$TARGET_PID" || fail "cannot signal the target"
-  while :; do
-    new=$(jq -r '.seq' "$file" 2>/dev/null || echo 0)
-    if [ "$new" -gt "$old" ] 2>/dev/null; then
-      return 0
-    fi
-    [ "$SECONDS" -le "$deadline" ] ||
-      fail "the target did not rewrite its stats file $file"
-    sleep 0.05
-  done
-}
-
-stat_of ()
-{
-  jq -er ".commands.$2" "$1" || fail "no counter $2 in $1"
 }
 
 expect_cli_error ()

@@ -15,8 +15,6 @@
 #                        nbdkit ARGS.., killed after SECS seconds
 #   nbdsh_sys ARGS..     nbdsh from Debian's python (libnbd's module lives
 #                        there), time-bounded
-#   stats_refresh FILE   make the target rewrite its --stats-file and wait
-#   stat_of FILE NAME    print the counter NAME ("write_fua" ...)
 #   expect_one_error_line LOG KEY..
 #                        LOG holds exactly one line, an nbdkit error that
 #                        names every KEY
@@ -75,27 +73,6 @@ nbdkit_bounded ()
 nbdsh_sys ()
 {
   PATH="/usr/bin:$PATH" with_timeout 300 /usr/bin/nbdsh "$@"
-}
-
-stats_refresh ()
-{
-  local file=$1 old new deadline=$((SECONDS + 15))
-  old=$(jq -r '.seq' "$file" 2>/dev/null || echo 0)
-  kill -USR1 "$TARGET_PID" || fail "cannot signal the target"
-  while :; do
-    new=$(jq -r '.seq' "$file" 2>/dev/null || echo 0)
-    if [ "$new" -gt "$old" ] 2>/dev/null; then
-      return 0
-    fi
-    [ "$SECONDS" -le "$deadline" ] ||
-      fail "the target did not rewrite its stats file $file"
-    sleep 0.05
-  done
-}
-
-stat_of ()
-{
-  jq -er ".commands.$2" "$1" || fail "no counter $2 in $1"
 }
 
 expect_one_error_line ()

@@ -23,6 +23,8 @@
 #                             TARGET_PID TARGET_PORT TARGET_NQN TARGET_URL
 #                             TARGET_LOG and stops it at exit
 #   stop_target               SIGTERM the last started target, wait (bounded)
+#   stats_refresh FILE        make the target rewrite its --stats-file (SIGUSR1)
+#                             and wait for it; stat_of FILE NAME prints a counter
 #   start_nbdkit -P PIDFILE ARGS..  start nbdkit in the background, wait for
 #                             the pidfile, stop it at exit (a bare "nvmeof"
 #                             argument names the built plugin); sets
@@ -544,4 +546,27 @@ start_nbdkit ()
   NBDKIT_PID=$pid
   NBDKIT_LOG=$log
   cleanup_fn _stop_child "$pid" "$log" "nbdkit" "$pidfile"
+}
+
+# The target's --stats-file: make it rewrite the file (SIGUSR1) and wait
+# until its "seq" moved on; then read one counter ("write_fua" ...).
+stats_refresh ()
+{
+  local file=$1 old new deadline=$((SECONDS + 15))
+  old=$(jq -r '.seq' "$file" 2>/dev/null || echo 0)
+  kill -USR1 "$TARGET_PID" || fail "cannot signal the target"
+  while :; do
+    new=$(jq -r '.seq' "$file" 2>/dev/null || echo 0)
+    if [ "$new" -gt "$old" ] 2>/dev/null; then
+      return 0
+    fi
+    [ "$SECONDS" -le "$deadline" ] ||
+      fail "the target did not rewrite its stats file $file"
+    sleep 0.05
+  done
+}
+
+stat_of ()
+{
+  jq -er ".commands.$2" "$1" || fail "no counter $2 in $1"
 }
