@@ -12,18 +12,9 @@
 #include <time.h>
 
 #include "crc32c.h"
+#include "check.h"
 
-static int failures;
 
-#define CHECK(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      fprintf (stderr, "FAIL: %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__); \
-      fprintf (stderr, "\n"); \
-      failures++; \
-    } \
-  } while (0)
 
 static const char *impl_names[] = { "table", "sse42", "pclmul" };
 #define NR_IMPLS (sizeof impl_names / sizeof impl_names[0])

@@ -16,19 +16,9 @@
 
 #include "discovery.h"
 #include "errors.h"
+#include "check.h"
 
-static int failures, checks;
 
-#define CHECK(cond, ...) \
-  do { \
-    checks++; \
-    if (!(cond)) { \
-      fprintf (stderr, "FAIL: %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__); \
-      fprintf (stderr, "\n"); \
-      failures++; \
-    } \
-  } while (0)
 
 /* The fake controller's log and how it misbehaves. */
 struct fake {

@@ -9,18 +9,9 @@
 #include <stdlib.h>
 
 #include "histogram.h"
+#include "check.h"
 
-static int failures;
 
-#define CHECK(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      fprintf (stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__); \
-      fputc ('\n', stderr); \
-      failures++; \
-    } \
-  } while (0)
 
 static int
 cmp_u64 (const void *a, const void *b)

@@ -16,18 +16,9 @@
 #include "nvmeof.h"
 #include "hostid.h"
 #include "opts.h"
+#include "check.h"
 
-static int failures;
 
-#define CHECK(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      fprintf (stderr, "FAIL: %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__); \
-      fprintf (stderr, "\n"); \
-      failures++; \
-    } \
-  } while (0)
 
 #define UUID_PREFIX "nqn.2014-08.org.nvmexpress:uuid:"
 

@@ -14,19 +14,9 @@
 #include <string.h>
 
 #include "internal.h"
+#include "check.h"
 
-static int failures, checks;
 
-#define CHECK(cond, ...) \
-  do { \
-    checks++; \
-    if (!(cond)) { \
-      fprintf (stderr, "FAIL: %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__); \
-      fprintf (stderr, "\n"); \
-      failures++; \
-    } \
-  } while (0)
 
 static struct nvme_id_ns id;
 static struct nvmeof_ns_info info;

@@ -19,19 +19,9 @@
 #include "internal.h"
 #include "errors.h"
 #include "nvmf-wire.h"
+#include "check.h"
 
-static int failures, checks;
 
-#define CHECK(cond, ...) \
-  do { \
-    checks++; \
-    if (!(cond)) { \
-      fprintf (stderr, "FAIL: %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__); \
-      fprintf (stderr, "\n"); \
-      failures++; \
-    } \
-  } while (0)
 
 /* The fake transport remembers what was submitted. */
 struct fake_queue {

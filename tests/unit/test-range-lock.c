@@ -14,18 +14,9 @@
 #include <unistd.h>
 
 #include "range-lock.h"
+#include "check.h"
 
-static int failures;
 
-#define CHECK(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      fprintf (stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__); \
-      fprintf (stderr, "\n"); \
-      failures++; \
-    } \
-  } while (0)
 
 static struct range_lock rl;
 

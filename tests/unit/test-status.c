@@ -17,18 +17,9 @@
 #include "nvme-wire.h"
 #include "nvmf-wire.h"
 #include "errors.h"
+#include "check.h"
 
-static int failures;
 
-#define CHECK(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      fprintf (stderr, "FAIL: %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__); \
-      fprintf (stderr, "\n"); \
-      failures++; \
-    } \
-  } while (0)
 
 static const struct {
   uint16_t status;

@@ -15,19 +15,9 @@
 
 #include "tcp-pdu.h"
 #include "crc32c.h"
+#include "check.h"
 
-static int failures, checks;
 
-#define CHECK(cond, ...) \
-  do { \
-    checks++; \
-    if (!(cond)) { \
-      fprintf (stderr, "FAIL: %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__); \
-      fprintf (stderr, "\n"); \
-      failures++; \
-    } \
-  } while (0)
 
 /* Expect a violation with this FES and FEI. */
 #define BAD(call, want_fes, want_fei) \

@@ -14,18 +14,9 @@
 #include "nvmeof.h"
 #include "opts.h"
 #include "uri.h"
+#include "check.h"
 
-static int failures;
 
-#define CHECK(cond, ...) \
-  do { \
-    if (!(cond)) { \
-      fprintf (stderr, "FAIL: %s:%d: ", __FILE__, __LINE__); \
-      fprintf (stderr, __VA_ARGS__); \
-      fprintf (stderr, "\n"); \
-      failures++; \
-    } \
-  } while (0)
 
 #define NQN1 "nqn.2014-08.com.example:nvme:sub1"
 #define SPDK "nqn.2016-06.io.spdk:cnode1"
