@@ -14,8 +14,6 @@
 #include "crc32c.h"
 #include "check.h"
 
-
-
 static const char *impl_names[] = { "table", "sse42", "pclmul" };
 #define NR_IMPLS (sizeof impl_names / sizeof impl_names[0])
 

@@ -18,8 +18,6 @@
 #include "errors.h"
 #include "check.h"
 
-
-
 /* The fake controller's log and how it misbehaves. */
 struct fake {
   uint8_t *log;

@@ -11,8 +11,6 @@
 #include "histogram.h"
 #include "check.h"
 
-
-
 static int
 cmp_u64 (const void *a, const void *b)
 {

@@ -18,8 +18,6 @@
 #include "opts.h"
 #include "check.h"
 
-
-
 #define UUID_PREFIX "nqn.2014-08.org.nvmexpress:uuid:"
 
 /* HMAC-SHA256(machine ID 0123456789abcdef0123456789abcdef, libnvme's app

@@ -16,8 +16,6 @@
 #include "internal.h"
 #include "check.h"
 
-
-
 static struct nvme_id_ns id;
 static struct nvmeof_ns_info info;
 static char err[256];

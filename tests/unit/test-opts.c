@@ -15,8 +15,6 @@
 #include "opts.h"
 #include "check.h"
 
-
-
 #define SPDK "nqn.2016-06.io.spdk:cnode1"
 
 static struct nvmeof_opts *

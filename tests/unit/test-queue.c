@@ -21,8 +21,6 @@
 #include "nvmf-wire.h"
 #include "check.h"
 
-
-
 /* The fake transport remembers what was submitted. */
 struct fake_queue {
   struct nvmeof_queue q;

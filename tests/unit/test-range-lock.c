@@ -16,8 +16,6 @@
 #include "range-lock.h"
 #include "check.h"
 
-
-
 static struct range_lock rl;
 
 /* A thread that takes a range, records when it got it, then releases. */

@@ -19,8 +19,6 @@
 #include "errors.h"
 #include "check.h"
 
-
-
 static const struct {
   uint16_t status;
   const char *words;

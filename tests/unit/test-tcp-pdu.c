@@ -17,8 +17,6 @@
 #include "crc32c.h"
 #include "check.h"
 
-
-
 /* Expect a violation with this FES and FEI. */
 #define BAD(call, want_fes, want_fei) \
   do { \

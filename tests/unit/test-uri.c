@@ -16,8 +16,6 @@
 #include "uri.h"
 #include "check.h"
 
-
-
 #define NQN1 "nqn.2014-08.com.example:nvme:sub1"
 #define SPDK "nqn.2016-06.io.spdk:cnode1"
 
