@@ -21,51 +21,6 @@
 #define ZERO_CHUNK (256 * 1024)
 static const uint8_t zero_buf[ZERO_CHUNK];
 
-int
-parse_size (const char *s, uint64_t *out)
-{
-  char *end;
-  unsigned long long n;
-  unsigned shift = 0;
-
-  if (*s < '0' || *s > '9')
-    return -1;
-  errno = 0;
-  n = strtoull (s, &end, 10);
-  if (errno)
-    return -1;
-  switch (*end) {
-  case '\0':
-    break;
-  case 'k':
-  case 'K':
-    shift = 10;
-    end++;
-    break;
-  case 'm':
-  case 'M':
-    shift = 20;
-    end++;
-    break;
-  case 'g':
-  case 'G':
-    shift = 30;
-    end++;
-    break;
-  case 't':
-  case 'T':
-    shift = 40;
-    end++;
-    break;
-  default:
-    return -1;
-  }
-  if (*end != '\0' || (shift && n > (UINT64_MAX >> shift)))
-    return -1;
-  *out = (uint64_t) n << shift;
-  return 0;
-}
-
 static int
 open_ram (struct backend *be, const char *spec)
 {

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "parse-size.h"
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -58,7 +60,6 @@ int backend_sync (struct backend *be, bool data_only);
 int backend_zero (struct backend *be, uint64_t off, uint64_t len);
 int backend_deallocate (struct backend *be, uint64_t off, uint64_t len);
 /* Parse "1G", "512k", "4096" into bytes.  -1 if invalid. */
-int parse_size (const char *s, uint64_t *out);
 
 /* ---- config.c: the model nvmetcli describes ------------------------- */
 /* Write Protection Config (feature 84h) states. */

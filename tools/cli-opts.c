@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "nvmeof-tool.h"
+#include "parse-size.h"
 
 /* The connection keys, as in nvme-cli's "connect" (same short options). */
 struct conn_key {
@@ -109,62 +110,17 @@ int
 cli_parse_size (const struct cli *cli, const char *opt, const char *arg,
                 uint64_t min, uint64_t max, uint64_t *out)
 {
-  char *end;
-  unsigned long long v;
-  unsigned shift = 0;
+  uint64_t v;
 
-  errno = 0;
-  if (arg[0] == '-' || arg[0] == '\0')
-    goto bad;
-  v = strtoull (arg, &end, 10);
-  if (errno != 0 || end == arg)
-    goto bad;
-  switch (*end) {
-  case '\0':
-    break;
-  case 'k':
-  case 'K':
-    shift = 10;
-    end++;
-    break;
-  case 'm':
-  case 'M':
-    shift = 20;
-    end++;
-    break;
-  case 'g':
-  case 'G':
-    shift = 30;
-    end++;
-    break;
-  case 't':
-  case 'T':
-    shift = 40;
-    end++;
-    break;
-  default:
-    goto bad;
+  if (parse_size (arg, &v) == -1 || v < min || v > max) {
+    cli_error (cli,
+               "%s: expected a size in bytes from %" PRIu64 " to %" PRIu64
+               " (K, M, G, T suffixes allowed), got '%s'",
+               opt, min, max, arg);
+    return -1;
   }
-  if (shift && (*end == 'i' || *end == 'I'))
-    end++;
-  if (shift && (*end == 'b' || *end == 'B'))
-    end++;
-  if (*end != '\0')
-    goto bad;
-  if (shift && v > (UINT64_MAX >> shift))
-    goto bad;
-  v <<= shift;
-  if (v < min || v > max)
-    goto bad;
   *out = v;
   return 0;
-
-bad:
-  cli_error (cli,
-             "%s: expected a size in bytes from %" PRIu64 " to %" PRIu64
-             " (K, M, G, T suffixes allowed), got '%s'",
-             opt, min, max, arg);
-  return -1;
 }
 
 static void
