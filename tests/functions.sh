@@ -25,6 +25,7 @@
 #   stop_target               SIGTERM the last started target, wait (bounded)
 #   stats_refresh FILE        make the target rewrite its --stats-file (SIGUSR1)
 #                             and wait for it; stat_of FILE NAME prints a counter
+#   wait_stopped PID          after kill -STOP, wait until all its threads stopped
 #   start_nbdkit -P PIDFILE ARGS..  start nbdkit in the background, wait for
 #                             the pidfile, stop it at exit (a bare "nvmeof"
 #                             argument names the built plugin); sets
@@ -569,4 +570,25 @@ stats_refresh ()
 stat_of ()
 {
   jq -er ".commands.$2" "$1" || fail "no counter $2 in $1"
+}
+
+# After kill -STOP: wait (bounded) until every thread of PID is stopped,
+# since kill returns before the signal has taken effect on all of them.
+wait_stopped ()
+{
+  local pid=$1 deadline=$((SECONDS + 20)) t state all
+  while :; do
+    all=1
+    for t in /proc/"$pid"/task/*/stat; do
+      [ -r "$t" ] || continue
+      state=$(sed 's/.*) //' "$t" 2>/dev/null | cut -d' ' -f1)
+      case "$state" in
+        T | t | '') ;;
+        *) all=0 ;;
+      esac
+    done
+    [ "$all" = 1 ] && return 0
+    [ "$SECONDS" -le "$deadline" ] || fail "process $pid did not stop"
+    sleep 0.02
+  done
 }

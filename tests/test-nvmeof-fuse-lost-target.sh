@@ -48,6 +48,7 @@ fuse_mount "$mnt" --timeout=3 --keep-alive-tmo=1 --ctrl-loss-tmo=2 \
   --reconnect-delay=1 "$TARGET_URL"
 user_run 30 dd if="$mnt/n1" of=/dev/null bs=4096 count=1 status=none
 kill -STOP "$TARGET_PID"
+wait_stopped "$TARGET_PID"
 cleanup_fn kill -CONT "$TARGET_PID"
 t0=$SECONDS
 rc=0

@@ -34,11 +34,26 @@ def target_gone():
     except FileNotFoundError:
         return True
 
-if sig == "TERM":           # wait until it has really gone (bounded)
+def target_stopped():
+    # kill() returns before the signal is delivered: a thread still running
+    # on the other CPU may answer one more command.  Stopped means every
+    # thread of the target is in state T.
+    try:
+        for tid in os.listdir("/proc/%d/task" % target):
+            with open("/proc/%d/task/%s/stat" % (target, tid)) as f:
+                if f.read().rsplit(")", 1)[1].split()[0] not in ("T", "t"):
+                    return False
+        return True
+    except FileNotFoundError:
+        return True
+
+# Wait (bounded) until the signal has really taken effect.
+done = {"TERM": target_gone, "STOP": target_stopped}.get(sig)
+if done:
     deadline = time.monotonic() + 20
-    while not target_gone():
+    while not done():
         if time.monotonic() > deadline:
-            raise AssertionError("the target did not exit after SIGTERM")
+            raise AssertionError("the target did not react to SIG" + sig)
         time.sleep(0.02)
 limit = float(os.environ["LIMIT"])
 for what, fn in [("pread", lambda: h.pread(4096, 0)),
