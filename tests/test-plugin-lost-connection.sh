@@ -110,6 +110,13 @@ port=$TARGET_PORT
 # would only let a loaded machine expire a healthy controller meanwhile.
 start_plugin -- "$TARGET_URL" timeout=3 keep-alive-tmo=5 ctrl-loss-tmo=60 \
   reconnect-delay=1
+# nbdkit writes its pidfile before .after_fork has connected: one read
+# proves the plugin is serving before the target goes away.
+NBD_URI=$NBD_URI nbdsh_sys -c '
+import os
+h.connect_uri(os.environ["NBD_URI"])
+h.pread(512, 0)
+' || fail "nbdkit did not serve before the target was stopped"
 stop_target
 rc=0
 NBD_URI=$NBD_URI nbdsh_sys -c '
