@@ -6,6 +6,10 @@
 #   (a) memory:  fio (nbd engine) -> nbdkit memory 1G
 #   (b) nvmeof:  fio -> nbdkit nvmeof -> nvmeof-target --ram 1G
 #   (c) proxy:   fio -> nbdkit nbd -> nbdkit memory 1G (Unix socket)
+#   (d) floor:   fio -> nbdkit handoff (bench/nbdkit-handoff-plugin.c):
+#                every request handed to a thread on CPU B that copies
+#                RAM, the caller polling for the answer as libnvmeof does;
+#                the best any plugin that waits for a server can do
 # fio and the nbdkit that fio talks to run on CPU A (default 0); the
 # server behind it (nvmeof-target, or the proxied nbdkit memory) on CPU B
 # (default 1).  Then: nbdkit's resident memory under load (plugin at its
@@ -27,6 +31,8 @@ done
 bench_init "${args[@]+"${args[@]}"}"
 bench_need fio nbdkit jq
 [ -f "$PLUGIN_SO" ] || bench_die "$PLUGIN_SO is not built"
+HANDOFF_SO=$BUILDDIR/bench/.libs/nbdkit-handoff-plugin.so
+[ -f "$HANDOFF_SO" ] || bench_die "$HANDOFF_SO is not built"
 fio --enghelp=nbd >/dev/null 2>&1 || bench_die "fio has no nbd engine"
 
 # run_fio URI RW BS QD [JOBS]: prints "IOPS MiB/s mean-latency-us".
@@ -58,6 +64,13 @@ WORKLOADS=(
   "128K read QD8|read|128k|8|mibs"
   "4K randread QD1|randread|4k|1|lat"
 )
+
+# diff_us A B: A-B in microseconds, "-" when either is missing.
+diff_us ()
+{
+  awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || a == "" ||
+    b == "") print "-"; else printf "%+.1fus", a - b }'
+}
 
 declare -A R # R[competitor,workload index] = "IOPS MiB/s lat"
 
@@ -106,31 +119,37 @@ BACK_SOCK=$BENCH_TMP/backend.sock
 start_nbdkit proxy "$BENCH_CPU_A" nbd socket="$BACK_SOCK"
 measure_all proxy "$NBD_URI"
 stop_pid "$NBDKIT_PID"
+stop_pid "$(cat "$BENCH_TMP/backend.pid")"
+
+# (d) the floor of a plugin that waits for a server.
+start_nbdkit floor "$BENCH_CPU_A" "$HANDOFF_SO" size=1G cpu="$BENCH_CPU_B" \
+  wait=poll
+measure_all floor "$NBD_URI"
+stop_pid "$NBDKIT_PID"
 
 echo
-printf '%-20s %12s %12s %12s %10s %10s\n' workload memory nvmeof proxy \
-  nv/mem nv/proxy
+printf '%-20s %9s %9s %9s %9s %8s %8s %8s\n' workload memory nvmeof proxy \
+  floor nv/mem nv/prox nv/floor
 for i in "${!WORKLOADS[@]}"; do
   IFS='|' read -r name _ _ _ col <<<"${WORKLOADS[$i]}"
   m=$(pick "${R[memory,$i]}" "$col")
   n=$(pick "${R[nvmeof,$i]}" "$col")
   p=$(pick "${R[proxy,$i]}" "$col")
+  f=$(pick "${R[floor,$i]}" "$col")
   case $col in
     iops) unit="IOPS" ;;
     mibs) unit="MiB/s" ;;
     lat) unit="us mean" ;;
   esac
   if [ "$col" = lat ]; then
-    # Lower is better: show the difference rather than a ratio.
-    d1=$(awk -v a="$n" -v b="$m" 'BEGIN { if (a == "-" || b == "-") print "-";
-      else printf "%+.1fus", a - b }')
-    d2=$(awk -v a="$n" -v b="$p" 'BEGIN { if (a == "-" || b == "-") print "-";
-      else printf "%+.1fus", a - b }')
-    printf '%-20s %12s %12s %12s %10s %10s  (%s)\n' "$name" "$m" "$n" "$p" \
-      "$d1" "$d2" "$unit"
+    # Lower is better: show the differences rather than ratios.
+    printf '%-20s %9s %9s %9s %9s %8s %8s %8s  (%s)\n' "$name" "$m" "$n" \
+      "$p" "$f" "$(diff_us "$n" "$m")" "$(diff_us "$n" "$p")" \
+      "$(diff_us "$n" "$f")" "$unit"
   else
-    printf '%-20s %12s %12s %12s %10s %10s  (%s)\n' "$name" "$m" "$n" "$p" \
-      "$(ratio "$n" "$m")" "$(ratio "$n" "$p")" "$unit"
+    printf '%-20s %9s %9s %9s %9s %8s %8s %8s  (%s)\n' "$name" "$m" "$n" \
+      "$p" "$f" "$(ratio "$n" "$m")" "$(ratio "$n" "$p")" \
+      "$(ratio "$n" "$f")" "$unit"
   fi
 done
 echo

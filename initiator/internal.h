@@ -99,7 +99,7 @@ struct nvmeof_queue {
    * lock, but for the atomic count. */
   bool caller_rx;               /* set by the transport */
   bool rx_leader;               /* a thread is in ops->wait */
-  struct queue_waiter *waiters; /* followers, sleeping */
+  struct queue_waiter *waiters; /* followers, polling or asleep */
   unsigned nr_cid_waiters;      /* of them, waiting for a free CID */
   atomic_uint nr_waiters;       /* how many (read without the lock) */
 };
@@ -109,8 +109,9 @@ struct nvmeof_queue {
  * leader (it must only load what it reads atomically). */
 typedef bool (*queue_done_fn) (struct nvmeof_queue *q, void *arg);
 struct queue_waiter {
-  uint32_t word; /* futex: bumped to wake the waiter */
-  bool for_cid;  /* waits for a free CID */
+  uint32_t word;     /* futex: bumped to wake the waiter */
+  uint32_t sleeping; /* in futex_wait, so a wake needs the system call */
+  bool for_cid;      /* waits for a free CID */
   queue_done_fn done;
   void *arg;
   struct queue_waiter *next;
@@ -305,6 +306,11 @@ void queue_wait (struct nvmeof_queue *q, bool for_cid, queue_done_fn done,
 void queue_wake_batch (struct nvmeof_queue *q, struct nvmeof_batch *b);
 void queue_wake_cid (struct nvmeof_queue *q);
 void queue_wake_all (struct nvmeof_queue *q);
+/* How long a waiting thread polls (yielding the CPU between looks) before
+ * it sleeps, in ns: NVMEOF_SPIN_US, default 50 µs; 0 never polls. */
+uint64_t queue_spin_ns (void);
+void queue_set_spin_ns (uint64_t ns); /* for tests */
+uint64_t queue_now_ns (void);         /* CLOCK_MONOTONIC */
 
 void batch_init (struct nvmeof_batch *b);
 /* Wait for every command of the batch; then 0, or -1 with the error set

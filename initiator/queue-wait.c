@@ -13,12 +13,24 @@
  * context switches per completion on a busy CPU).  A wake may then reach
  * a waiter that has returned already: futex wakes carry no data and every
  * futex user tolerates a spurious one.
+ *
+ * Before sleeping, a waiter polls its word (and a leader its connection)
+ * for up to NVMEOF_SPIN_US, yielding the CPU between looks.  With nbdkit,
+ * every request in flight holds a thread that must wait; when they share
+ * one CPU, a futex sleep and wake-up per request cost more than the round
+ * trip to the target, and yielding lets the CPU's other threads (nbdkit's,
+ * reading the next requests; the NBD client) run meanwhile.  A waker
+ * makes the futex system call only for a waiter that really sleeps.
  */
 #include <config.h>
 
 #include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -46,6 +58,63 @@ futex_wait (uint32_t *addr, uint32_t seen)
   /* Returns at once if the word changed since it was read (EAGAIN); EINTR
    * and spurious returns are fine: the caller looks again. */
   syscall (SYS_futex, addr, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+}
+
+uint64_t
+queue_now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+static atomic_llong spin_cached = -1;
+
+void
+queue_set_spin_ns (uint64_t ns)
+{
+  atomic_store (&spin_cached, (long long) ns);
+}
+
+uint64_t
+queue_spin_ns (void)
+{
+  long long v = atomic_load_explicit (&spin_cached, memory_order_relaxed);
+
+  if (v < 0) {
+    const char *s = getenv ("NVMEOF_SPIN_US");
+    char *end;
+    unsigned long us = 50;
+
+    if (s && *s) {
+      errno = 0;
+      us = strtoul (s, &end, 10);
+      if (errno || *end || us > 1000000)
+        us = 50;
+    }
+    v = (long long) us * 1000;
+    atomic_store_explicit (&spin_cached, v, memory_order_relaxed);
+  }
+  return (uint64_t) v;
+}
+
+/* Poll *word for a change from seen, yielding between looks, for up to
+ * the spin time.  True if it changed. */
+static bool
+spin_until_changed (uint32_t *word, uint32_t seen)
+{
+  uint64_t spin = queue_spin_ns (), end;
+
+  if (spin == 0)
+    return false;
+  end = queue_now_ns () + spin;
+  do {
+    sched_yield ();
+    if (__atomic_load_n (word, __ATOMIC_ACQUIRE) != seen)
+      return true;
+  } while (queue_now_ns () < end);
+  return false;
 }
 
 /* Do the wakes noted so far (without q->lock). */
@@ -78,7 +147,12 @@ queue_unlock (struct nvmeof_queue *q)
 static void
 waiter_wake (struct queue_waiter *w)
 {
-  __atomic_fetch_add (&w->word, 1, __ATOMIC_RELEASE);
+  /* Sequentially consistent against the waiter's store of sleeping and
+   * load of word: either it sees the new word and does not sleep, or we
+   * see it sleeping and wake it. */
+  __atomic_fetch_add (&w->word, 1, __ATOMIC_SEQ_CST);
+  if (!__atomic_load_n (&w->sleeping, __ATOMIC_SEQ_CST))
+    return;
   if (wakes.depth > 0 && wakes.n < WAKE_MAX)
     wakes.addr[wakes.n++] = &w->word;
   else
@@ -190,7 +264,12 @@ queue_wait (struct nvmeof_queue *q, bool for_cid, queue_done_fn done, void *arg,
     seen = __atomic_load_n (&me.word, __ATOMIC_ACQUIRE);
     pthread_mutex_unlock (&q->lock);
     wakes_flush ();
-    futex_wait (&me.word, seen);
+    if (!spin_until_changed (&me.word, seen)) {
+      __atomic_store_n (&me.sleeping, 1, __ATOMIC_SEQ_CST);
+      if (__atomic_load_n (&me.word, __ATOMIC_SEQ_CST) == seen)
+        futex_wait (&me.word, seen);
+      __atomic_store_n (&me.sleeping, 0, __ATOMIC_RELAXED);
+    }
     pthread_mutex_lock (&q->lock);
     waiter_unlink (q, &me, slot);
   }

@@ -542,47 +542,11 @@ rx_poll (struct tcp_queue *tq, int timeout)
   return 0;
 }
 
-/* How long a leader spins (reading the socket without sleeping) before it
- * sleeps in poll, when its command is the only one outstanding: sleeping
- * and being woken costs more than a short round trip.  NVMEOF_SPIN_US
- * overrides (0 disables). */
-static uint64_t
-spin_ns (void)
-{
-  static atomic_llong cached = -1;
-  long long v = atomic_load (&cached);
-
-  if (v < 0) {
-    const char *s = getenv ("NVMEOF_SPIN_US");
-    char *end;
-    unsigned long us = 20;
-
-    if (s && *s) {
-      errno = 0;
-      us = strtoul (s, &end, 10);
-      if (errno || *end || us > 1000000)
-        us = 20;
-    }
-    v = (long long) us * 1000;
-    atomic_store (&cached, v);
-  }
-  return (uint64_t) v;
-}
-
-static uint64_t
-now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
-}
-
 void
 tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
 {
   struct tcp_queue *tq = to_tcp (q);
-  uint64_t spin = spin_ns (), spin_end = 0;
+  uint64_t spin = queue_spin_ns (), spin_end = 0;
 
   pthread_mutex_lock (&tq->rx_lock);
   while (!done (q, arg) && !tq->rx_failed) {
@@ -597,17 +561,16 @@ tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
       break;
     if (done (q, arg))
       break;
-    /* Alone on the queue (one command outstanding, nobody else waiting):
-     * spin a little before sleeping.  With more in flight, other threads
-     * have work for this CPU, and completions come often enough. */
-    if (spin && atomic_load (&q->nr_waiters) == 0 &&
-        q->depth - __atomic_load_n (&q->nr_free, __ATOMIC_RELAXED) <= 1) {
-      uint64_t now = now_ns ();
+    /* Nothing yet: read again after letting this CPU's other runnable
+     * threads run (nbdkit's, reading the next requests), for a while
+     * before sleeping: sleeping and being woken costs more than the
+     * round trip to a fast target (see queue_spin_ns). */
+    if (spin) {
+      uint64_t now = queue_now_ns ();
 
       if (spin_end == 0)
         spin_end = now + spin;
       if (now < spin_end) {
-        /* Let a runnable thread of this CPU do its work meanwhile. */
         sched_yield ();
         continue;
       }

@@ -5,7 +5,9 @@
  * thread with the first failure's message, a dead queue failing
  * everything outstanding and new commands at once, the timeout scan
  * (timer.c) failing the controller with the command named, and the
- * command descriptions used in messages. */
+ * command descriptions used in messages; many threads waiting while
+ * another completes, with and without polling before sleeping (a lost
+ * wake-up hangs, and the alarm fails the test). */
 #include <config.h>
 
 #include <errno.h>
@@ -13,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -26,6 +30,7 @@ struct fake_queue {
   struct nvmeof_queue q;
   struct nvmeof_req *sent[64];
   unsigned nr_sent;
+  unsigned nr_done; /* of sent, completed by the stress completer */
   bool shut;
 };
 
@@ -263,6 +268,93 @@ test_describe (void)
   CHECK (strcmp (cmd_name (&sqe, 1), "I/O command") == 0, "unknown I/O");
 }
 
+/* Stress: THREADS blocking callers, one command each at a time, and a
+ * completer that completes what was sent after a varying delay, under
+ * queue_lock so that its wakes are deferred past the unlock. */
+#define STRESS_THREADS 8
+#define STRESS_ROUNDS  3000
+
+static atomic_uint stress_left;
+static atomic_uint stress_errors;
+
+static void *
+stress_caller (void *arg)
+{
+  unsigned i;
+
+  (void) arg;
+  for (i = 0; i < STRESS_ROUNDS; i++) {
+    struct nvmeof_batch b;
+    struct nvmeof_req *req;
+
+    batch_init (&b);
+    req = req_alloc_batch (&fq.q, &b);
+    if (req == NULL) {
+      atomic_fetch_add (&stress_errors, 1);
+      break;
+    }
+    io_setup_rw (&req->sqe, NVME_CMD_READ, 1, i, 1, 0);
+    req_submit (&fq.q, req);
+    if (batch_wait (&fq.q, &b) != 0)
+      atomic_fetch_add (&stress_errors, 1);
+  }
+  atomic_fetch_sub (&stress_left, 1);
+  return NULL;
+}
+
+static void *
+stress_completer (void *arg)
+{
+  unsigned spins = 0;
+
+  (void) arg;
+  while (atomic_load (&stress_left) > 0) {
+    queue_lock (&fq.q);
+    while (fq.nr_done != fq.nr_sent) {
+      struct nvmeof_req *req = fq.sent[fq.nr_done++ % 64];
+
+      req->status = 0;
+      req_complete (&fq.q, req);
+    }
+    queue_unlock (&fq.q);
+    /* Sometimes at once, sometimes after the waiters' polling is over. */
+    spins++;
+    if (spins % 7 == 0)
+      usleep (spins % 3 == 0 ? 200 : 20);
+    else
+      sched_yield ();
+  }
+  return NULL;
+}
+
+static void
+test_stress (uint64_t spin_ns)
+{
+  pthread_t t[STRESS_THREADS], c;
+  unsigned i;
+
+  printf ("%d threads waiting, polling %llu ns before sleeping\n",
+          STRESS_THREADS, (unsigned long long) spin_ns);
+  setup (STRESS_THREADS + 1);
+  queue_set_spin_ns (spin_ns);
+  atomic_store (&stress_left, STRESS_THREADS);
+  atomic_store (&stress_errors, 0);
+  for (i = 0; i < STRESS_THREADS; i++)
+    pthread_create (&t[i], NULL, stress_caller, NULL);
+  pthread_create (&c, NULL, stress_completer, NULL);
+  for (i = 0; i < STRESS_THREADS; i++)
+    pthread_join (t[i], NULL);
+  pthread_join (c, NULL);
+  CHECK (atomic_load (&stress_errors) == 0, "%u failed waits",
+         atomic_load (&stress_errors));
+  CHECK (fq.nr_done == STRESS_THREADS * STRESS_ROUNDS &&
+           fq.q.nr_free == STRESS_THREADS,
+         "%u completed, %u CIDs free", fq.nr_done, fq.q.nr_free);
+  CHECK (fq.q.waiters == NULL && atomic_load (&fq.q.nr_waiters) == 0,
+         "no waiter left linked");
+  teardown ();
+}
+
 int
 main (void)
 {
@@ -270,6 +362,13 @@ main (void)
   test_batch ();
   test_timeout ();
   test_describe ();
+  /* A lost wake-up would hang: fail instead. */
+  signal (SIGALRM, SIG_DFL);
+  alarm (120);
+  test_stress (0);
+  test_stress (5000);
+  test_stress (50000);
+  alarm (0);
   printf ("%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* A benchmark-only nbdkit plugin: the floor of every plugin whose reads
+ * and writes wait for someone else (a remote target, a backend server).
+ *
+ * Each pread/pwrite hands its request to a server thread pinned to
+ * another CPU, which spins, copies to or from RAM and marks it done.
+ * There is no protocol and no network: what the NBD side's CPU pays
+ * beyond nbdkit memory is only the waiting of the nbdkit thread, which
+ * nbdkit's synchronous plugin calls make unavoidable:
+ *   wait=sleep  it sleeps on a futex and the server wakes it;
+ *   wait=poll   it looks at its flag, calling sched_yield in between (how
+ *               libnvmeof waits for NVMEOF_SPIN_US before it sleeps).
+ * bench-nbd.sh compares it with nbdkit memory and nbdkit nvmeof in the
+ * same run.
+ *
+ *   nbdkit ./nbdkit-handoff-plugin.so size=1G cpu=1 wait=poll
+ */
+#define _GNU_SOURCE
+#define NBDKIT_API_VERSION 2
+#define THREAD_MODEL       NBDKIT_THREAD_MODEL_PARALLEL
+
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include <nbdkit-plugin.h>
+
+struct req {
+  void *buf;
+  uint64_t off;
+  uint32_t count;
+  int write;
+  _Atomic uint32_t done;
+  struct req *next;
+};
+
+static int64_t size = 1 << 30;
+static int cpu = 1;
+static int poll_wait; /* wait=poll */
+static char *ram;
+static pthread_t server;
+static int server_started;
+static _Atomic int stopping;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct req *head, **tail = &head;
+static _Atomic unsigned pending;
+
+static int
+handoff_config (const char *key, const char *value)
+{
+  if (strcmp (key, "size") == 0) {
+    size = nbdkit_parse_size (value);
+    return size < 0 ? -1 : 0;
+  }
+  if (strcmp (key, "cpu") == 0)
+    return nbdkit_parse_int ("cpu", value, &cpu);
+  if (strcmp (key, "wait") == 0) {
+    if (strcmp (value, "poll") == 0 || strcmp (value, "sleep") == 0) {
+      poll_wait = strcmp (value, "poll") == 0;
+      return 0;
+    }
+    nbdkit_error ("wait: expected sleep or poll, got '%s'", value);
+    return -1;
+  }
+  nbdkit_error ("unknown parameter '%s'", key);
+  return -1;
+}
+
+static void *
+serve (void *arg)
+{
+  cpu_set_t set;
+
+  (void) arg;
+  CPU_ZERO (&set);
+  CPU_SET (cpu, &set);
+  pthread_setaffinity_np (pthread_self (), sizeof set, &set);
+  while (!atomic_load (&stopping)) {
+    struct req *r, *next;
+
+    if (atomic_load_explicit (&pending, memory_order_acquire) == 0) {
+      __builtin_ia32_pause ();
+      continue;
+    }
+    pthread_mutex_lock (&lock);
+    r = head;
+    head = NULL;
+    tail = &head;
+    atomic_store (&pending, 0);
+    pthread_mutex_unlock (&lock);
+    for (; r; r = next) {
+      next = r->next;
+      if (r->write)
+        memcpy (ram + r->off, r->buf, r->count);
+      else
+        memcpy (r->buf, ram + r->off, r->count);
+      atomic_store_explicit (&r->done, 1, memory_order_release);
+      /* r may be gone once done is set: a stale wake is harmless. */
+      syscall (SYS_futex, &r->done, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    }
+  }
+  return NULL;
+}
+
+static int
+handoff_get_ready (void)
+{
+  ram = mmap (NULL, size, PROT_READ | PROT_WRITE,
+              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (ram == MAP_FAILED) {
+    nbdkit_error ("mmap: %m");
+    return -1;
+  }
+  return 0;
+}
+
+static int
+handoff_after_fork (void)
+{
+  errno = pthread_create (&server, NULL, serve, NULL);
+  if (errno) {
+    nbdkit_error ("pthread_create: %m");
+    return -1;
+  }
+  server_started = 1;
+  return 0;
+}
+
+static void
+handoff_unload (void)
+{
+  atomic_store (&stopping, 1);
+  if (server_started)
+    pthread_join (server, NULL);
+  if (ram && ram != MAP_FAILED)
+    munmap (ram, size);
+}
+
+static void *
+handoff_open (int readonly)
+{
+  (void) readonly;
+  return NBDKIT_HANDLE_NOT_NEEDED;
+}
+
+static int64_t
+handoff_get_size (void *h)
+{
+  (void) h;
+  return size;
+}
+
+static int
+handoff_io (void *buf, uint32_t count, uint64_t off, int write)
+{
+  struct req r = { .buf = buf, .off = off, .count = count, .write = write };
+
+  pthread_mutex_lock (&lock);
+  *tail = &r;
+  tail = &r.next;
+  atomic_store_explicit (&pending, 1, memory_order_release);
+  pthread_mutex_unlock (&lock);
+  while (atomic_load_explicit (&r.done, memory_order_acquire) == 0) {
+    if (poll_wait)
+      sched_yield ();
+    else
+      syscall (SYS_futex, &r.done, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+  }
+  return 0;
+}
+
+static int
+handoff_pread (void *h, void *buf, uint32_t count, uint64_t off, uint32_t flags)
+{
+  (void) h, (void) flags;
+  return handoff_io (buf, count, off, 0);
+}
+
+static int
+handoff_pwrite (void *h, const void *buf, uint32_t count, uint64_t off,
+                uint32_t flags)
+{
+  (void) h, (void) flags;
+  return handoff_io ((void *) buf, count, off, 1);
+}
+
+static struct nbdkit_plugin plugin = {
+  .name = "handoff",
+  .config = handoff_config,
+  .config_help = "size=SIZE cpu=N (the server thread's CPU) wait=sleep|poll",
+  .get_ready = handoff_get_ready,
+  .after_fork = handoff_after_fork,
+  .unload = handoff_unload,
+  .open = handoff_open,
+  .get_size = handoff_get_size,
+  .pread = handoff_pread,
+  .pwrite = handoff_pwrite,
+};
+
+NBDKIT_REGISTER_PLUGIN (plugin)
