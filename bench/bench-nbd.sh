@@ -17,7 +17,7 @@
 # and NBD connections (fio jobs, each with its own connection).
 #
 # Usage: bench/bench-nbd.sh [--builddir=DIR] [--time=S] [--cpus=A,B] [--quick]
-#        [--no-grid]
+#        [--no-grid | --grid-only]
 source "$(dirname "$0")/bench-common.sh"
 
 GRID=1
@@ -25,6 +25,7 @@ args=()
 for a in "$@"; do
   case $a in
     --no-grid) GRID=0 ;;
+    --grid-only) GRID=2 ;;
     *) args+=("$a") ;;
   esac
 done
@@ -98,6 +99,7 @@ echo "nvmeof NBD benchmark: $(nproc) CPUs, client side on CPU $BENCH_CPU_A," \
   "servers behind it on CPU $BENCH_CPU_B, $BENCH_TIME s per point"
 echo "(fio $(fio --version), nbdkit $(nbdkit --version | awk '{print $2}'))"
 
+if [ "$GRID" != 2 ]; then
 # (a) nbdkit memory.
 start_nbdkit memory "$BENCH_CPU_A" memory 1G
 MEM_PID=$NBDKIT_PID MEM_URI=$NBD_URI
@@ -156,7 +158,9 @@ echo
 echo "nbdkit nvmeof resident memory after the runs: $((RSS_NOW / 1024)) MiB" \
   "(peak $((RSS_PEAK / 1024)) MiB)"
 
-[ "$GRID" = 1 ] || exit 0
+fi
+[ "$GRID" != 0 ] || exit 0
+[ -n "${TARGET_URL:-}" ] || start_target "$BENCH_CPU_B" --ram 1G
 
 # Scaling: 4K random read, QD32 per NBD connection.
 echo

@@ -113,8 +113,9 @@ serve (void *arg)
 static int
 handoff_get_ready (void)
 {
+  /* Populated up front: a floor must not pay page faults per request. */
   ram = mmap (NULL, size, PROT_READ | PROT_WRITE,
-              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+              MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
   if (ram == MAP_FAILED) {
     nbdkit_error ("mmap: %m");
     return -1;
