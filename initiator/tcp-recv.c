@@ -241,6 +241,8 @@ rx_r2t (struct tcp_queue *tq)
     return -1;
   }
   if (tcp_try_send (tq, why, sizeof why) < 0) {
+    if (tcp_send_peer_closed (tq))
+      return 0; /* read on: the reason or the end follows */
     ctrl_fail (q->ctrl, EIO, "connection to %s lost: queue %u: %s",
                q->ctrl->addr, q->qid, why);
     return -1;
@@ -516,10 +518,36 @@ rx_send_pending (struct tcp_queue *tq)
   if (atomic_load (&tq->tx_pending) == 0 && !atomic_load (&tq->tx_stalled))
     return 0;
   if (tcp_try_send (tq, why, sizeof why) < 0) {
+    if (tcp_send_peer_closed (tq))
+      return 0; /* read on: the reason or the end follows */
     rx_failf (tq, "%s", why);
     return -1;
   }
   return 0;
+}
+
+bool
+tcp_send_peer_closed (const struct tcp_queue *tq)
+{
+  return tq->tx_err == EPIPE || tq->tx_err == ECONNRESET;
+}
+
+void
+tcp_read_peer_reason (struct tcp_queue *tq)
+{
+  unsigned i;
+
+  if (pthread_mutex_trylock (&tq->rx_lock) != 0) {
+    /* Another thread reads the connection: it comes to the reason or to
+     * the end of the stream at once.  Give it a moment (bounded). */
+    for (i = 0; i < 100 && !atomic_load (&tq->q.ctrl->failed); i++)
+      usleep (1000);
+    return;
+  }
+  /* Bounded: the peer closed, so the stream ends. */
+  while (!tq->rx_failed && tcp_rx_once (tq) > 0)
+    ;
+  pthread_mutex_unlock (&tq->rx_lock);
 }
 
 /* Wait for input, a kick, or room to send.  -1 on poll failure. */

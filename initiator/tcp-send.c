@@ -155,6 +155,7 @@ tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen)
           return -1;
         continue;
       }
+      tq->tx_err = errno;
       msgf (why, whylen, "send: %s", strerror (errno));
       return -1;
     }
@@ -466,9 +467,12 @@ tcp_flush (struct nvmeof_queue *q, bool lazy)
      * submitters saw it taken. */
     atomic_thread_fence (memory_order_seq_cst);
     if (r < 0) {
-      if (why[0])
+      if (why[0]) {
+        if (tcp_send_peer_closed (tq))
+          tcp_read_peer_reason (tq);
         ctrl_fail (q->ctrl, EIO, "connection to %s lost: queue %u: %s",
                    q->ctrl->addr, q->qid, why);
+      }
       ctrl_set_failed_error (q->ctrl, NULL);
       return -1;
     }
@@ -492,8 +496,12 @@ tcp_try_send (struct tcp_queue *tq, char *why, size_t whylen)
   for (;;) {
     if (tx_holder == tq || !send_trylock (tq))
       return 0; /* the sender will, before it lets go */
-    if (tq->tx_dead)
+    if (tq->tx_dead) {
+      /* Drop what was queued after the failure (the queue fails it), or
+       * this loop would never see tx_pending reach 0. */
+      tcp_tx_kill (tq);
       r = 1;
+    }
     else
       r = tx_progress (tq, false, why, whylen);
     if (r < 0)

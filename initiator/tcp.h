@@ -109,6 +109,7 @@ struct tcp_queue {
   unsigned jobs_cap, jobs_head, jobs_count;
   atomic_uint tx_pending; /* cmdq_count + jobs_count, read lock-free */
   atomic_bool tx_stalled; /* a receiver's send stopped: socket full */
+  int tx_err;             /* errno of the last failed send (its thread) */
 
   /* Receive side, under rx_lock (its holder is "the receiver"). */
   pthread_mutex_t rx_lock;
@@ -143,6 +144,13 @@ void *tcp_rx_thread (void *arg);
 int tcp_rx_once (struct tcp_queue *tq);
 void tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg);
 void tcp_progress (struct nvmeof_queue *q);
+/* The last failed send failed because the peer closed (EPIPE,
+ * ECONNRESET): what it sent before, not yet read, may say why (a
+ * C2HTermReq), and the stream is bound to end.  A receiver then goes on
+ * reading rather than failing with the send error; another thread calls
+ * tcp_read_peer_reason before it does. */
+bool tcp_send_peer_closed (const struct tcp_queue *tq);
+void tcp_read_peer_reason (struct tcp_queue *tq);
 
 /* tcp-send.c */
 void tcp_kick (struct tcp_queue *tq);
