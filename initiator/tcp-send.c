@@ -132,6 +132,7 @@ tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen)
 {
   uint64_t deadline = 0;
 
+  tq->tx_err = 0; /* set below if sendmsg fails */
   while (tq->tx_left > 0) {
     struct msghdr m = {
       .msg_iov = &tq->tx_iov[tq->tx_iovidx],

@@ -389,6 +389,7 @@ tcp_queue_reconnect (struct nvmeof_queue *q)
     r = 0;
   if (r == 0) {
     tq->tx_dead = false;
+    tq->tx_err = 0;
     tq->rx_failed = false;
     if (!tq->threaded_rx)
       aio_watch (ctrl, tq->fd, true);
