@@ -310,7 +310,6 @@ void queue_wake_all (struct nvmeof_queue *q);
  * it sleeps, in ns: NVMEOF_SPIN_US, default 50 µs; 0 never polls. */
 uint64_t queue_spin_ns (void);
 void queue_set_spin_ns (uint64_t ns); /* for tests */
-uint64_t queue_now_ns (void);         /* CLOCK_MONOTONIC */
 
 void batch_init (struct nvmeof_batch *b);
 /* Wait for every command of the batch; then 0, or -1 with the error set
@@ -333,6 +332,7 @@ int queue_exec (struct nvmeof_queue *q, const struct nvme_sqe *sqe, void *buf,
 void cmd_describe (const struct nvme_sqe *sqe, uint16_t qid, char *buf,
                    size_t len);
 const char *cmd_name (const struct nvme_sqe *sqe, uint16_t qid);
+uint64_t now_ns (void); /* CLOCK_MONOTONIC */
 uint64_t now_ms (void);
 /* snprintf for messages, where cutting a long message short is fine. */
 void msgf (char *buf, size_t len, const char *fmt, ...)

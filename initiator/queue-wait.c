@@ -30,7 +30,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
@@ -58,15 +57,6 @@ futex_wait (uint32_t *addr, uint32_t seen)
   /* Returns at once if the word changed since it was read (EAGAIN); EINTR
    * and spurious returns are fine: the caller looks again. */
   syscall (SYS_futex, addr, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
-}
-
-uint64_t
-queue_now_ns (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
 }
 
 static atomic_llong spin_cached = -1;
@@ -108,12 +98,12 @@ spin_until_changed (uint32_t *word, uint32_t seen)
 
   if (spin == 0)
     return false;
-  end = queue_now_ns () + spin;
+  end = now_ns () + spin;
   do {
     sched_yield ();
     if (__atomic_load_n (word, __ATOMIC_ACQUIRE) != seen)
       return true;
-  } while (queue_now_ns () < end);
+  } while (now_ns () < end);
   return false;
 }
 

@@ -18,12 +18,18 @@
 #include "nvmf-wire.h"
 
 uint64_t
-now_ms (void)
+now_ns (void)
 {
   struct timespec ts;
 
   clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+  return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+uint64_t
+now_ms (void)
+{
+  return now_ns () / 1000000;
 }
 
 /* The same from the clock that costs less to read (it lags by at most a

@@ -594,7 +594,7 @@ tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
      * before sleeping: sleeping and being woken costs more than the
      * round trip to a fast target (see queue_spin_ns). */
     if (spin) {
-      uint64_t now = queue_now_ns ();
+      uint64_t now = now_ns ();
 
       if (spin_end == 0)
         spin_end = now + spin;

@@ -132,7 +132,6 @@ tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen)
 {
   uint64_t deadline = 0;
 
-  tq->tx_err = 0; /* set below if sendmsg fails */
   while (tq->tx_left > 0) {
     struct msghdr m = {
       .msg_iov = &tq->tx_iov[tq->tx_iovidx],
@@ -152,8 +151,10 @@ tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen)
         if (deadline == 0)
           deadline = now_ms () + tq->q.ctrl->timeout_ms;
         r = wait_room (tq, deadline, why, whylen);
-        if (r <= 0)
+        if (r <= 0) {
+          tq->tx_err = 0; /* no room in time: not the peer's close */
           return -1;
+        }
         continue;
       }
       tq->tx_err = errno;

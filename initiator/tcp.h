@@ -109,7 +109,7 @@ struct tcp_queue {
   unsigned jobs_cap, jobs_head, jobs_count;
   atomic_uint tx_pending; /* cmdq_count + jobs_count, read lock-free */
   atomic_bool tx_stalled; /* a receiver's send stopped: socket full */
-  int tx_err;             /* errno of the last failed send (its thread) */
+  int tx_err;             /* errno of the failed write (0: not sendmsg's) */
 
   /* Receive side, under rx_lock (its holder is "the receiver"). */
   pthread_mutex_t rx_lock;
