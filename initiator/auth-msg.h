@@ -34,6 +34,7 @@ struct auth_msg {
   union {
     struct {
       uint8_t sc_c;
+      bool dhchap; /* a DH-HMAC-CHAP descriptor was offered */
       uint8_t hashes[AUTH_IDS_MAX];
       uint8_t nr_hashes;
       uint8_t dhgroups[AUTH_IDS_MAX];
