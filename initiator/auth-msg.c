@@ -15,8 +15,7 @@
 #include "dhchap.h"
 #include "nvmf-wire.h"
 
-static int
-bad (char *err, size_t errlen, const char *fmt, ...)
+static int bad (char *err, size_t errlen, const char *fmt, ...)
   __attribute__((__format__ (__printf__, 3, 4)));
 
 static int
@@ -79,8 +78,7 @@ parse_negotiate (const uint8_t *buf, size_t len, struct auth_msg *msg,
   size_t napd = n->napd, i, j;
 
   if (n->sc_c > NVMF_AUTH_SCC_REPLACE_TLS_PSK)
-    return bad (err, errlen, "AUTH_Negotiate: SC_C %u is not defined",
-                n->sc_c);
+    return bad (err, errlen, "AUTH_Negotiate: SC_C %u is not defined", n->sc_c);
   if (napd == 0)
     return bad (err, errlen, "AUTH_Negotiate: no protocol offered (NAPD 0)");
   if (len < sizeof *n + napd * sizeof (struct nvmf_auth_proto_desc))
@@ -97,8 +95,7 @@ parse_negotiate (const uint8_t *buf, size_t len, struct auth_msg *msg,
     if (d->authid != NVMF_AUTH_PROTO_DHCHAP)
       continue; /* another protocol: not ours to judge */
     if (msg->u.negotiate.dhchap)
-      return bad (err, errlen,
-                  "AUTH_Negotiate: DH-HMAC-CHAP offered twice");
+      return bad (err, errlen, "AUTH_Negotiate: DH-HMAC-CHAP offered twice");
     if (d->halen == 0 || d->halen > NVMF_AUTH_IDLIST_HALF)
       return bad (err, errlen,
                   "AUTH_Negotiate: HALEN %u (expected 1 to %u hash "
@@ -131,13 +128,12 @@ parse_challenge (const uint8_t *buf, size_t len, struct auth_msg *msg,
   uint16_t dhvlen = GET16 (c->dhvlen);
 
   if (hlen == 0)
-    return bad (err, errlen,
-                "DH-HMAC-CHAP_Challenge: unknown hash function %u",
+    return bad (err, errlen, "DH-HMAC-CHAP_Challenge: unknown hash function %u",
                 c->hashid);
   if (c->hl != hlen)
     return bad (err, errlen,
-                "DH-HMAC-CHAP_Challenge: HL %u, but %s gives %zu bytes",
-                c->hl, dhchap_hash_name (c->hashid), hlen);
+                "DH-HMAC-CHAP_Challenge: HL %u, but %s gives %zu bytes", c->hl,
+                dhchap_hash_name (c->hashid), hlen);
   if (group == NULL)
     return bad (err, errlen, "DH-HMAC-CHAP_Challenge: unknown DH group %u",
                 c->dhgid);
@@ -192,8 +188,8 @@ parse_reply (const uint8_t *buf, size_t len, struct auth_msg *msg, char *err,
 }
 
 static int
-parse_success1 (const uint8_t *buf, size_t len, struct auth_msg *msg,
-                char *err, size_t errlen)
+parse_success1 (const uint8_t *buf, size_t len, struct auth_msg *msg, char *err,
+                size_t errlen)
 {
   const struct nvmf_dhchap_success1 *s = (const void *) buf;
 
@@ -238,7 +234,8 @@ auth_msg_parse (const uint8_t *buf, size_t len, bool from_ctrl,
       id == NVMF_AUTH_ID_FAILURE1 ? AUTH_MSG_FAILURE1 : AUTH_MSG_FAILURE2;
     need = sizeof (struct nvmf_auth_failure);
   }
-  else if (type == NVMF_AUTH_TYPE_DHCHAP && id >= NVMF_AUTH_ID_DHCHAP_CHALLENGE &&
+  else if (type == NVMF_AUTH_TYPE_DHCHAP &&
+           id >= NVMF_AUTH_ID_DHCHAP_CHALLENGE &&
            id <= NVMF_AUTH_ID_DHCHAP_SUCCESS2) {
     static const enum auth_msg_kind kinds[] = {
       AUTH_MSG_CHALLENGE, AUTH_MSG_REPLY, AUTH_MSG_SUCCESS1, AUTH_MSG_SUCCESS2
@@ -337,8 +334,7 @@ auth_build_challenge (uint8_t *buf, uint16_t t_id, uint8_t hashid,
   struct nvmf_dhchap_challenge *c = (void *) buf;
   size_t len = sizeof *c + hl + dhvlen;
 
-  header (buf, len, NVMF_AUTH_TYPE_DHCHAP, NVMF_AUTH_ID_DHCHAP_CHALLENGE,
-          t_id);
+  header (buf, len, NVMF_AUTH_TYPE_DHCHAP, NVMF_AUTH_ID_DHCHAP_CHALLENGE, t_id);
   c->hl = (uint8_t) hl;
   c->hashid = hashid;
   c->dhgid = dhgid;

@@ -10,10 +10,8 @@
  *     errors,status,uri,hostid,opts}.c -lcrypto -o fuzz-uri
  *   (-I. for config.h: build tree, or an empty config.h with
  *   -DHAVE_OPENSSL) then ./fuzz-uri [corpus-dir]
- * Built-in driver (no libFuzzer, the unit test "unit/fuzz-uri"):
- *   fuzz-uri [-t SECONDS] [-s SEED] [FILE...]
- *   mutates built-in seeds (and FILEs) for SECONDS (default 2; env
- *   FUZZ_SECONDS), printing the seed so that a failure can be replayed.
+ * Built-in driver (no libFuzzer, the unit test "unit/fuzz-uri"): see
+ *   driver.c.
  */
 #include <config.h>
 
@@ -31,8 +29,7 @@
 #include "hostid.h"
 #include "opts.h"
 #include "uri.h"
-
-int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+#include "driver.h"
 
 #define FAILED(...) \
   do { \
@@ -212,7 +209,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 }
 
 #ifndef FUZZ_LIBFUZZER
-/* ---- Built-in driver ------------------------------------------------- */
+/* ---- Seeds for the built-in driver (driver.c) -------------------------- */
 
 static const char *const seeds[] = {
   "nvme+tcp://192.168.1.1:4420/nqn.2014-08.com.example:nvme:sub1",
@@ -278,157 +275,25 @@ static const char *const tokens[] = {
   " ",
 };
 
-static uint64_t rng_state;
-
-static uint64_t
-rng (void)
-{
-  rng_state ^= rng_state >> 12;
-  rng_state ^= rng_state << 25;
-  rng_state ^= rng_state >> 27;
-  return rng_state * 0x2545F4914F6CDD1Dull;
-}
-
 static size_t
-pick (size_t n)
+seed (size_t i, uint8_t *buf, size_t cap)
 {
-  return (size_t) (rng () % n);
+  size_t n;
+
+  if (i >= sizeof seeds / sizeof seeds[0])
+    return 0;
+  n = strlen (seeds[i]);
+  if (n > cap)
+    n = cap;
+  memcpy (buf, seeds[i], n);
+  return n;
 }
 
-/* A few random edits of buf (length *len, capacity cap). */
-static void
-mutate (uint8_t *buf, size_t *len, size_t cap)
-{
-  int edits = 1 + (int) pick (4), e;
-
-  for (e = 0; e < edits; e++) {
-    size_t pos = *len ? pick (*len + 1) : 0;
-
-    switch (pick (6)) {
-    case 0: /* flip a byte */
-      if (*len)
-        buf[pick (*len)] = (uint8_t) rng ();
-      break;
-    case 1: /* delete a range */
-      if (*len) {
-        size_t n = 1 + pick (8);
-
-        if (pos + n > *len)
-          n = *len - pos;
-        memmove (buf + pos, buf + pos + n, *len - pos - n);
-        *len -= n;
-      }
-      break;
-    case 2:
-    case 3: { /* insert a token */
-      const char *t = tokens[pick (sizeof tokens / sizeof tokens[0])];
-      size_t n = strlen (t);
-
-      if (*len + n <= cap) {
-        memmove (buf + pos + n, buf + pos, *len - pos);
-        memcpy (buf + pos, t, n);
-        *len += n;
-      }
-      break;
-    }
-    case 4: /* insert a random byte */
-      if (*len + 1 <= cap) {
-        memmove (buf + pos + 1, buf + pos, *len - pos);
-        buf[pos] = (uint8_t) rng ();
-        (*len)++;
-      }
-      break;
-    case 5: /* duplicate a range */
-      if (*len) {
-        size_t from = pick (*len), n = 1 + pick (16);
-
-        if (from + n > *len)
-          n = *len - from;
-        if (*len + n <= cap) {
-          memmove (buf + pos + n, buf + pos, *len - pos);
-          memmove (buf + pos, buf + (from >= pos ? from + n : from), n);
-          *len += n;
-        }
-      }
-      break;
-    }
-  }
-}
-
-static double
-now (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return (double) ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-int
-main (int argc, char *argv[])
-{
-  double seconds = 2, start;
-  uint64_t seed = (uint64_t) time (NULL) ^ ((uint64_t) clock () << 20);
-  const char *env = getenv ("FUZZ_SECONDS");
-  static uint8_t files[16][4096];
-  static size_t file_len[16];
-  size_t nfiles = 0, i, nseeds;
-  unsigned long iters = 0;
-  int a;
-
-  if (env)
-    seconds = strtod (env, NULL);
-  for (a = 1; a < argc; a++) {
-    if (strcmp (argv[a], "-t") == 0 && a + 1 < argc)
-      seconds = strtod (argv[++a], NULL);
-    else if (strcmp (argv[a], "-s") == 0 && a + 1 < argc)
-      seed = strtoull (argv[++a], NULL, 0);
-    else if (nfiles < 16) {
-      FILE *fp = fopen (argv[a], "rb");
-
-      if (fp == NULL) {
-        perror (argv[a]);
-        return 1;
-      }
-      file_len[nfiles] = fread (files[nfiles], 1, sizeof files[0], fp);
-      fclose (fp);
-      nfiles++;
-    }
-  }
-  if (seed == 0)
-    seed = 1;
-  rng_state = seed;
-  nseeds = sizeof seeds / sizeof seeds[0];
-  printf ("fuzz-uri: URI/option/NQN parsers, seed %llu, %.1f s, "
-          "%zu seeds + %zu files\n",
-          (unsigned long long) seed, seconds, nseeds, nfiles);
-
-  /* The seeds themselves, unmutated. */
-  for (i = 0; i < nseeds; i++)
-    LLVMFuzzerTestOneInput ((const uint8_t *) seeds[i], strlen (seeds[i]));
-
-  start = now ();
-  do {
-    uint8_t buf[4096];
-    size_t len, k, rounds = 1 + pick (4);
-
-    k = pick (nseeds + nfiles);
-    if (k < nseeds) {
-      len = strlen (seeds[k]);
-      memcpy (buf, seeds[k], len);
-    }
-    else {
-      len = file_len[k - nseeds];
-      memcpy (buf, files[k - nseeds], len);
-    }
-    for (i = 0; i < rounds; i++)
-      mutate (buf, &len, sizeof buf);
-    LLVMFuzzerTestOneInput (buf, len);
-    iters++;
-  } while ((iters & 255) != 0 || now () - start < seconds);
-
-  printf ("fuzz-uri: %lu inputs in %.1f s, no invariant failed\n", iters,
-          now () - start);
-  return 0;
-}
+const struct fuzz_target fuzz_target = {
+  .name = "fuzz-uri",
+  .what = "URI/option/NQN parsers",
+  .seed = seed,
+  .tokens = tokens,
+  .nr_tokens = sizeof tokens / sizeof tokens[0],
+};
 #endif /* !FUZZ_LIBFUZZER */

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The fuzz harnesses: each defines LLVMFuzzerTestOneInput (libFuzzer's
+ * entry point) and, for the built-in driver (driver.c) that make check
+ * runs when libFuzzer is not used, its seeds and tokens. */
+#ifndef NVMEOF_FUZZ_DRIVER_H
+#define NVMEOF_FUZZ_DRIVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+struct fuzz_target {
+  const char *name; /* "fuzz-uri" */
+  const char *what; /* "URI/option/NQN parsers" */
+  /* Copy seed i into buf (cap bytes) and return its length; 0 past the
+   * last seed. */
+  size_t (*seed) (size_t i, uint8_t *buf, size_t cap);
+  /* Byte strings the mutator inserts. */
+  const char *const *tokens;
+  size_t nr_tokens;
+};
+extern const struct fuzz_target fuzz_target;
+
+#endif
