@@ -60,9 +60,30 @@ uint16_t nvmeof_get_status (void);
  *   ctrl-loss-tmo   seconds (default 600)
  *   reconnect-delay seconds (default 10)
  *   disable-sqflow  boolean: ask to disable SQ flow control (default false)
+ *   dhchap-secret   the host's DH-HMAC-CHAP secret, as +FILE or - (stdin)
+ *   dhchap-ctrl-secret  the controller's, for bidirectional authentication
  * Underscore spellings (nr_io_queues ...) are accepted too.  A bad key or
- * value fails with one line naming the key and what was expected. */
+ * value fails with one line naming the key and what was expected.
+ * Secret keys never take the secret itself (it would show in ps): "+FILE"
+ * reads it from FILE (warning on stderr if group or others can read
+ * FILE), "-" reads one line from standard input (echo off on a terminal).
+ * Secrets appear in no message, and nvmeof_opts_free wipes them. */
 struct nvmeof_opts;
+
+/* The keys above, one entry each, in the order front ends list them, so
+ * that every front end (option tables, --help) is built from this list.
+ * The array is static; count receives its length.  Entries may gain
+ * fields in a later soname only. */
+struct nvmeof_key_info {
+  const char *name;          /* "hdr-digest" ("hdr_digest" works too) */
+  const char *metavar;       /* "BOOL", "SECS", "NQN", "+FILE|-" ... */
+  bool boolean;              /* a front end may take the key alone as true */
+  bool secret;               /* +FILE or - only, never a literal value */
+  char shortopt;             /* nvme-cli's short option letter, 0 if none */
+  const char *default_value; /* for help text, NULL if none */
+  const char *help;          /* one line, lower case, no final period */
+};
+const struct nvmeof_key_info *nvmeof_opts_keys (size_t *count);
 
 struct nvmeof_opts *nvmeof_opts_new (void);
 void nvmeof_opts_free (struct nvmeof_opts *opts);

@@ -460,6 +460,7 @@ ctrl_teardown (struct nvmeof_ctrl *ctrl)
   aio_free_all (ctrl);
   pthread_mutex_destroy (&ctrl->fail_lock);
   pthread_mutex_destroy (&ctrl->aio_lock);
+  opts_wipe (&ctrl->opts); /* our copy holds the DH-HMAC-CHAP secrets */
   free (ctrl);
 }
 

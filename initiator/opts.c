@@ -15,7 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/stat.h>
+
+#ifdef HAVE_OPENSSL
+#include <openssl/crypto.h>
+#endif
 
 #include "nvmeof.h"
 #include "errors.h"
@@ -42,34 +50,65 @@ enum key {
   K_CTRL_LOSS_TMO,
   K_RECONNECT_DELAY,
   K_DISABLE_SQFLOW,
+  K_DHCHAP_SECRET,
+  K_DHCHAP_CTRL_SECRET,
+  NR_KEYS
 };
 
-static const struct {
-  const char *name;
-  enum key key;
-} keys[] = {
-  { "url", K_URL },
-  { "transport", K_TRANSPORT },
-  { "traddr", K_TRADDR },
-  { "trsvcid", K_TRSVCID },
-  { "nqn", K_NQN },
-  { "nsid", K_NSID },
-  { "hostnqn", K_HOSTNQN },
-  { "hostid", K_HOSTID },
-  { "hdr-digest", K_HDR_DIGEST },
-  { "data-digest", K_DATA_DIGEST },
-  { "nr-io-queues", K_NR_IO_QUEUES },
-  { "queue-size", K_QUEUE_SIZE },
-  { "keep-alive-tmo", K_KATO },
-  { "timeout", K_TIMEOUT },
-  { "connect-timeout", K_CONNECT_TIMEOUT },
-  { "ctrl-loss-tmo", K_CTRL_LOSS_TMO },
-  { "reconnect-delay", K_RECONNECT_DELAY },
-  { "disable-sqflow", K_DISABLE_SQFLOW },
+/* The one list of keys: every front end builds its options and help from
+ * it (nvmeof_opts_keys), so a key is added here only. */
+static const struct nvmeof_key_info keys[NR_KEYS] = {
+  [K_URL] = { "url", "nvme+tcp://HOST[:PORT]/NQN[/NSID]", false, false, 0, NULL,
+              "the subsystem (or use the keys below)" },
+  [K_TRANSPORT] = { "transport", "TRTYPE", false, false, 't', NULL,
+                    "transport type (only tcp)" },
+  [K_TRADDR] = { "traddr", "ADDR", false, false, 'a', NULL,
+                 "host name or address of the subsystem (instead of a URL)" },
+  [K_TRSVCID] = { "trsvcid", "PORT", false, false, 's',
+                  "4420; 8009 for discovery", "port" },
+  [K_NQN] = { "nqn", "NQN", false, false, 'n', NULL, "subsystem NQN" },
+  [K_NSID] = { "nsid", "NSID", false, false, 0, "the first",
+               "namespace served as the default export" },
+  [K_HOSTNQN] = { "hostnqn", "NQN", false, false, 'q', "/etc/nvme/hostnqn",
+                  "host NQN" },
+  [K_HOSTID] = { "hostid", "UUID", false, false, 'I', "/etc/nvme/hostid",
+                 "host ID" },
+  [K_HDR_DIGEST] = { "hdr-digest", "BOOL", true, false, 'g', "false",
+                     "header digests (CRC32C)" },
+  [K_DATA_DIGEST] = { "data-digest", "BOOL", true, false, 'G', "false",
+                      "data digests (CRC32C)" },
+  [K_NR_IO_QUEUES] = { "nr-io-queues", "N", false, false, 'i', "online CPUs",
+                       "number of I/O queues, 1 to 256" },
+  [K_QUEUE_SIZE] = { "queue-size", "N", false, false, 'Q', "128",
+                     "entries per I/O queue, 16 to 1024" },
+  [K_KATO] = { "keep-alive-tmo", "SECS", false, false, 'k', "5",
+               "keep-alive timeout, 0 disables" },
+  [K_TIMEOUT] = { "timeout", "SECS", false, false, 0, "30", "command timeout" },
+  [K_CONNECT_TIMEOUT] = { "connect-timeout", "SECS", false, false, 0, "10",
+                          "connection timeout" },
+  [K_CTRL_LOSS_TMO] = { "ctrl-loss-tmo", "SECS", false, false, 'l', "600",
+                        "give up reconnecting after SECS, -1 never" },
+  [K_RECONNECT_DELAY] = { "reconnect-delay", "SECS", false, false, 'c', "10",
+                          "delay between reconnect attempts" },
+  [K_DISABLE_SQFLOW] = { "disable-sqflow", "BOOL", true, false, 0, "false",
+                         "ask to disable SQ flow control" },
+  [K_DHCHAP_SECRET] = { "dhchap-secret", "+FILE|-", false, true, 'S', NULL,
+                        "host DH-HMAC-CHAP secret, from FILE or stdin" },
+  [K_DHCHAP_CTRL_SECRET] = { "dhchap-ctrl-secret", "+FILE|-", false, true, 'C',
+                             NULL,
+                             "controller DH-HMAC-CHAP secret (bidirectional "
+                             "authentication), from FILE or stdin" },
 };
-#define NR_KEYS (sizeof keys / sizeof keys[0])
 
-/* Find a key, with '_' read as '-'.  Returns the index in keys or -1. */
+const struct nvmeof_key_info *
+nvmeof_opts_keys (size_t *count)
+{
+  if (count)
+    *count = NR_KEYS;
+  return keys;
+}
+
+/* Find a key, with '_' read as '-'.  Returns its enum key or -1. */
 static int
 find_key (const char *key)
 {
@@ -209,6 +248,172 @@ parse_traddr (const char *key, const char *value, char *out, size_t len)
   return 0;
 }
 
+/* ---- Secrets ---------------------------------------------------------
+ * nbdkit's password convention without its literal form: "+FILE" or "-"
+ * (standard input).  A secret is read bounded, kept in opts only and never
+ * put in a message. */
+
+/* Memory the compiler must not skip clearing. */
+static void
+wipe (void *p, size_t len)
+{
+#ifdef HAVE_OPENSSL
+  OPENSSL_cleanse (p, len);
+#else
+  explicit_bzero (p, len);
+#endif
+}
+
+void
+opts_wipe (struct nvmeof_opts *opts)
+{
+  if (opts)
+    wipe (opts, sizeof *opts);
+}
+
+/* Read at most len bytes of path into buf.  A file others can read draws
+ * a warning only: the secret may well be shared with them on purpose. */
+static int
+read_secret_file (const char *key, const char *path, const char *shown_path,
+                  char *buf, size_t len, size_t *n)
+{
+  struct stat st;
+  ssize_t r;
+  int fd, e;
+
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd == -1) {
+    e = errno;
+    set_error (e, "%s: %s: %s", key, shown_path, strerror (e));
+    return -1;
+  }
+  /* Only a file on disk has permissions worth a warning (not a pipe). */
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) &&
+      (st.st_mode & (S_IRGRP | S_IROTH)))
+    fprintf (stderr,
+             "nvmeof: warning: %s: %s is readable by group or others "
+             "(chmod 600 %s)\n",
+             key, shown_path, shown_path);
+  *n = 0;
+  while (*n < len) {
+    r = read (fd, buf + *n, len - *n);
+    if (r == -1 && errno == EINTR)
+      continue;
+    if (r == -1) {
+      e = errno;
+      close (fd);
+      set_error (e, "%s: %s: %s", key, shown_path, strerror (e));
+      return -1;
+    }
+    if (r == 0)
+      break;
+    *n += (size_t) r;
+  }
+  close (fd);
+  return 0;
+}
+
+/* One line from standard input, a byte at a time so that nothing after
+ * the line is consumed (the other secret may follow).  On a terminal:
+ * a prompt on stderr and echo off, as nbdkit_read_password does. */
+static int
+read_secret_stdin (const char *key, char *buf, size_t len, size_t *n)
+{
+  struct termios saved, quiet;
+  bool tty = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
+  ssize_t r;
+  int e = 0;
+
+  if (tty) {
+    fprintf (stderr, "%s: ", key);
+    fflush (stderr);
+    quiet = saved;
+    quiet.c_lflag &= ~(tcflag_t) ECHO;
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet);
+  }
+  *n = 0;
+  while (*n < len) {
+    r = read (STDIN_FILENO, buf + *n, 1);
+    if (r == -1 && errno == EINTR)
+      continue;
+    if (r == -1)
+      e = errno;
+    if (r <= 0 || buf[*n] == '\n')
+      break;
+    (*n)++;
+  }
+  if (tty) {
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &saved);
+    fputc ('\n', stderr);
+  }
+  if (e) {
+    set_error (e, "%s: standard input: %s", key, strerror (e));
+    return -1;
+  }
+  return 0;
+}
+
+/* key=+FILE or key=-: the secret's text into out (OPTS_SECRET_MAX + 1
+ * bytes), which is left alone on failure. */
+static int
+set_secret (const char *key, const char *value, char *out)
+{
+  char buf[OPTS_SECRET_MAX + 3]; /* room for "\r\n", and to see overflow */
+  char q[120];
+  const char *from;
+  size_t n = 0;
+  int r;
+
+  if (value[0] == '+' && value[1] != '\0') {
+    from = shown (value + 1, q, sizeof q);
+    r = read_secret_file (key, value + 1, from, buf, sizeof buf, &n);
+  }
+  else if (strcmp (value, "-") == 0) {
+    from = "standard input";
+    r = read_secret_stdin (key, buf, sizeof buf, &n);
+  }
+  else {
+    /* Never quote value: it may be the secret. */
+    set_error (EINVAL,
+               "%s: give the secret as +FILE or - (standard input): a "
+               "secret on the command line shows in ps",
+               key);
+    return -1;
+  }
+  if (r == 0 && n == sizeof buf) {
+    set_error (EINVAL, "%s: %s is too large (a secret is at most %d bytes)",
+               key, from, OPTS_SECRET_MAX);
+    r = -1;
+  }
+  if (r == 0) {
+    if (n > 0 && buf[n - 1] == '\n')
+      n--;
+    if (n > 0 && buf[n - 1] == '\r')
+      n--;
+    if (n > OPTS_SECRET_MAX) {
+      set_error (EINVAL, "%s: %s is too large (a secret is at most %d bytes)",
+                 key, from, OPTS_SECRET_MAX);
+      r = -1;
+    }
+    else if (n == 0) {
+      set_error (EINVAL, "%s: %s is empty (expected the secret)", key, from);
+      r = -1;
+    }
+    else if (memchr (buf, '\0', n) || memchr (buf, '\n', n) ||
+             memchr (buf, '\r', n)) {
+      set_error (EINVAL, "%s: %s is not one line of text", key, from);
+      r = -1;
+    }
+  }
+  if (r == 0) {
+    buf[n] = '\0';
+    /* validated by dhchap_key_parse in auth.c */
+    memcpy (out, buf, n + 1);
+  }
+  wipe (buf, sizeof buf);
+  return r;
+}
+
 struct nvmeof_opts *
 nvmeof_opts_new (void)
 {
@@ -232,6 +437,7 @@ nvmeof_opts_new (void)
 void
 nvmeof_opts_free (struct nvmeof_opts *opts)
 {
+  opts_wipe (opts);
   free (opts);
 }
 
@@ -253,13 +459,14 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
     return -1;
   }
   if (k < 0) {
-    set_error (EINVAL,
-               "%s: unknown option (expected one of url, transport, "
-               "traddr, trsvcid, nqn, nsid, hostnqn, hostid, hdr-digest, "
-               "data-digest, nr-io-queues, queue-size, keep-alive-tmo, "
-               "timeout, connect-timeout, ctrl-loss-tmo, reconnect-delay, "
-               "disable-sqflow)",
-               key ? shown (key, q, sizeof q) : "(null)");
+    char names[512];
+    size_t i, len = 0;
+
+    for (i = 0; i < NR_KEYS && len < sizeof names; i++)
+      len += (size_t) snprintf (names + len, sizeof names - len, "%s%s",
+                                i ? ", " : "", keys[i].name);
+    set_error (EINVAL, "%s: unknown option (expected one of %s)",
+               key ? shown (key, q, sizeof q) : "(null)", names);
     return -1;
   }
   if (value == NULL) {
@@ -267,7 +474,7 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
     return -1;
   }
 
-  switch (keys[k].key) {
+  switch ((enum key) k) {
   case K_URL:
     return uri_parse (value, opts);
 
@@ -373,6 +580,14 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
       return -1;
     opts->reconnect_delay_s = (uint32_t) v;
     return 0;
+
+  case K_DHCHAP_SECRET:
+    return set_secret (key, value, opts->dhchap_secret);
+  case K_DHCHAP_CTRL_SECRET:
+    return set_secret (key, value, opts->dhchap_ctrl_secret);
+
+  case NR_KEYS:
+    break;
   }
   set_error (EINVAL, "%s: option not handled", key); /* not reached */
   return -1;

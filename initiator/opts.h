@@ -14,6 +14,9 @@ enum nvmeof_transport_type {
   NVMEOF_TRANSPORT_ETH = 1, /* raw Ethernet (AF_PACKET), later */
 };
 
+/* Longest secret text: DHHC-1 with a 64-byte key takes 103 bytes. */
+#define OPTS_SECRET_MAX 255
+
 struct nvmeof_opts {
   enum nvmeof_transport_type transport;
   char traddr[256]; /* host name, IPv4 or IPv6 literal (no brackets) */
@@ -32,10 +35,17 @@ struct nvmeof_opts {
   uint32_t connect_timeout_s; /* default 10 */
   int32_t ctrl_loss_tmo_s;    /* default 600, -1 = forever */
   uint32_t reconnect_delay_s; /* default 10 */
+  /* DH-HMAC-CHAP secrets as read from +FILE or - ("DHHC-1:..."), "" if
+   * none.  Never printed; wiped by opts_wipe. */
+  char dhchap_secret[OPTS_SECRET_MAX + 1];
+  char dhchap_ctrl_secret[OPTS_SECRET_MAX + 1];
 };
 
 /* Fill the host NQN and host ID defaults in place (idempotent). */
 int opts_resolve_host_identity (struct nvmeof_opts *opts);
+/* Wipe *opts (OPENSSL_cleanse): for anything holding a copy of the
+ * options, before it is freed, so that no secret outlives it. */
+void opts_wipe (struct nvmeof_opts *opts);
 /* The effective port: trsvcid, or 8009 for the discovery NQN, else 4420. */
 const char *opts_port (const struct nvmeof_opts *opts);
 

@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The option parser: defaults, every key (dash and underscore spellings),
  * booleans, ranges, one-line messages naming the key, url= followed by
- * keys that override it, and validation. */
+ * keys that override it, and validation.  The exported key table, and the
+ * secret keys (+FILE, -, literals refused, bounds, the permission
+ * warning, wiping). */
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "nvmeof.h"
 #include "opts.h"
@@ -123,6 +128,8 @@ test_keys (void)
     "ctrl-loss-tmo",
     "reconnect-delay",
     "disable-sqflow",
+    "dhchap-secret",
+    "dhchap-ctrl-secret",
   };
   struct nvmeof_opts *o = new_opts ();
   size_t i;
@@ -358,6 +365,276 @@ test_url_override (void)
   nvmeof_opts_free (o);
 }
 
+/* The exported table: complete, unique names and short options, and the
+ * same keys as the parser (the unknown-key message lists them all). */
+static void
+test_table (void)
+{
+  const struct nvmeof_key_info *t;
+  struct nvmeof_opts *o = new_opts ();
+  char msg[1024];
+  size_t n = 0, i, j;
+
+  printf ("table: every key has a name, metavar and help; unique names and "
+          "short options\n");
+  t = nvmeof_opts_keys (&n);
+  CHECK (t != NULL && n >= 20, "nvmeof_opts_keys: %zu keys", n);
+  CHECK (nvmeof_opts_keys (NULL) == t, "count may be NULL");
+  if (nvmeof_opts_set (o, "no-such-key", "1") == 0)
+    CHECK (false, "no-such-key accepted");
+  snprintf (msg, sizeof msg, "%s", nvmeof_get_error ());
+  for (i = 0; i < n; i++) {
+    const struct nvmeof_key_info *k = &t[i];
+    char want[80];
+
+    CHECK (k->name && k->name[0], "key %zu has no name", i);
+    CHECK (k->metavar && k->metavar[0], "%s has no metavar", k->name);
+    CHECK (k->help && k->help[0], "%s has no help", k->name);
+    if (!k->name || !k->help)
+      continue;
+    CHECK (strchr (k->help, '\n') == NULL, "%s: help not one line", k->name);
+    CHECK (k->help[strlen (k->help) - 1] != '.', "%s: help ends in '.'",
+           k->name);
+    CHECK (nvmeof_opts_is_key (k->name), "%s is not a key", k->name);
+    CHECK (!(k->boolean && k->secret), "%s: boolean and secret", k->name);
+    for (j = 0; j < i; j++) {
+      CHECK (strcmp (t[j].name, k->name) != 0, "%s twice", k->name);
+      CHECK (k->shortopt == 0 || t[j].shortopt != k->shortopt,
+             "-%c for %s and %s", k->shortopt, t[j].name, k->name);
+    }
+    snprintf (want, sizeof want, " %s%s", k->name, i + 1 < n ? "," : ")");
+    CHECK (strstr (msg, want) != NULL, "unknown-key message lacks %s: %s",
+           k->name, msg);
+  }
+  printf ("table: nvme-cli's short options, secrets marked\n");
+  for (i = 0; i < n; i++) {
+    if (strcmp (t[i].name, "traddr") == 0)
+      CHECK (t[i].shortopt == 'a', "traddr -%c", t[i].shortopt);
+    if (strcmp (t[i].name, "hdr-digest") == 0)
+      CHECK (t[i].shortopt == 'g' && t[i].boolean, "hdr-digest");
+    if (strcmp (t[i].name, "dhchap-secret") == 0)
+      CHECK (t[i].shortopt == 'S' && t[i].secret, "dhchap-secret");
+    if (strcmp (t[i].name, "dhchap-ctrl-secret") == 0)
+      CHECK (t[i].shortopt == 'C' && t[i].secret, "dhchap-ctrl-secret");
+    if (strcmp (t[i].name, "timeout") == 0)
+      CHECK (t[i].shortopt == 0 && !t[i].secret, "timeout");
+  }
+  nvmeof_opts_free (o);
+}
+
+/* ---- secrets ---------------------------------------------------------- */
+#define SECRET "DHHC-1:00:c2VjcmV0LXRleHQtZm9yLXRoZS11bml0LXRlc3Qh4p0Bxw==:"
+
+static char dir[] = "/tmp/test-opts.XXXXXX";
+
+/* dir/name holding len bytes of text, with mode. */
+static const char *
+secret_file (const char *name, const char *text, size_t len, mode_t mode)
+{
+  static char path[2][256];
+  static int which;
+  char *p = path[which++ % 2];
+  int fd;
+
+  snprintf (p, sizeof path[0], "%s/%s", dir, name);
+  fd = open (p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd == -1 || write (fd, text, len) != (ssize_t) len ||
+      fchmod (fd, mode) == -1 || close (fd) == -1) {
+    perror (p);
+    exit (1);
+  }
+  return p;
+}
+
+/* Set key=+path; returns 0 or -1 as the setter, with what it printed on
+ * stderr in err. */
+static int
+set_capturing_stderr (struct nvmeof_opts *o, const char *key, const char *value,
+                      char *err, size_t errlen)
+{
+  char path[256];
+  int fd, saved, r;
+  ssize_t n;
+
+  snprintf (path, sizeof path, "%s/stderr", dir);
+  fd = open (path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+  fflush (stderr);
+  saved = dup (2);
+  if (fd == -1 || saved == -1 || dup2 (fd, 2) == -1) {
+    perror ("redirecting stderr");
+    exit (1);
+  }
+  r = nvmeof_opts_set (o, key, value);
+  fflush (stderr);
+  dup2 (saved, 2);
+  close (saved);
+  n = pread (fd, err, errlen - 1, 0);
+  err[n > 0 ? n : 0] = '\0';
+  close (fd);
+  unlink (path);
+  return r;
+}
+
+/* key=- with text on standard input (a pipe), then the old stdin back. */
+static int
+set_from_stdin (struct nvmeof_opts *o, const char *key, const char *text)
+{
+  int p[2], saved, r;
+
+  saved = dup (0);
+  if (saved == -1 || pipe (p) == -1 ||
+      write (p[1], text, strlen (text)) != (ssize_t) strlen (text)) {
+    perror ("pipe");
+    exit (1);
+  }
+  close (p[1]);
+  dup2 (p[0], 0);
+  close (p[0]);
+  r = nvmeof_opts_set (o, key, "-");
+  if (r == 0 && strcmp (key, "dhchap-secret") == 0) {
+    /* The next line is the other secret's: it must still be there. */
+    r = nvmeof_opts_set (o, "dhchap-ctrl-secret", "-");
+  }
+  dup2 (saved, 0);
+  close (saved);
+  return r;
+}
+
+static void
+test_secrets (void)
+{
+  struct nvmeof_opts *o = new_opts ();
+  char big[400], line[300], err[1024], want[600];
+  const char *f, *msg;
+  size_t i;
+
+  if (mkdtemp (dir) == NULL) {
+    perror ("mkdtemp");
+    exit (1);
+  }
+  printf ("secrets: none by default\n");
+  CHECK (o->dhchap_secret[0] == 0 && o->dhchap_ctrl_secret[0] == 0, "empty");
+
+  printf ("secrets: +FILE read, final newline (or CRLF) dropped, quietly "
+          "for a 0600 file\n");
+  f = secret_file ("key", SECRET "\n", strlen (SECRET) + 1, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  CHECK (set_capturing_stderr (o, "dhchap-secret", want, err, sizeof err) == 0,
+         "+FILE refused: %s", nvmeof_get_error ());
+  CHECK (strcmp (o->dhchap_secret, SECRET) == 0, "secret '%s'",
+         o->dhchap_secret);
+  CHECK (err[0] == '\0', "a 0600 file drew '%s'", err);
+  f = secret_file ("crlf", "ctrl-secret\r\n", 13, 0400);
+  snprintf (want, sizeof want, "+%s", f);
+  set_ok (o, "dhchap_ctrl_secret", want);
+  CHECK (strcmp (o->dhchap_ctrl_secret, "ctrl-secret") == 0, "crlf '%s'",
+         o->dhchap_ctrl_secret);
+  f = secret_file ("nonl", "no-newline", 10, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  set_ok (o, "dhchap-ctrl-secret", want);
+  CHECK (strcmp (o->dhchap_ctrl_secret, "no-newline") == 0, "no newline");
+
+  printf ("secrets: a file group or others can read draws one warning\n");
+  f = secret_file ("shared", "shared\n", 7, 0644);
+  snprintf (want, sizeof want, "+%s", f);
+  CHECK (set_capturing_stderr (o, "dhchap-secret", want, err, sizeof err) == 0,
+         "0644 file refused: %s", nvmeof_get_error ());
+  snprintf (want, sizeof want,
+            "nvmeof: warning: dhchap-secret: %s is readable by group or "
+            "others (chmod 600 %s)\n",
+            f, f);
+  CHECK (strcmp (err, want) == 0, "warning\n  '%s', want\n  '%s'", err, want);
+  f = secret_file ("group", "group\n", 6, 0640);
+  snprintf (want, sizeof want, "+%s", f);
+  set_capturing_stderr (o, "dhchap-secret", want, err, sizeof err);
+  CHECK (strstr (err, "readable by group or others") != NULL, "0640: '%s'",
+         err);
+
+  printf ("secrets: '-' reads one line of standard input (a pipe)\n");
+  CHECK (set_from_stdin (o, "dhchap-secret", SECRET "\nsecond\n") == 0,
+         "- refused: %s", nvmeof_get_error ());
+  CHECK (strcmp (o->dhchap_secret, SECRET) == 0, "stdin '%s'",
+         o->dhchap_secret);
+  CHECK (strcmp (o->dhchap_ctrl_secret, "second") == 0, "second line '%s'",
+         o->dhchap_ctrl_secret);
+  CHECK (set_from_stdin (o, "dhchap-ctrl-secret", "last-line") == 0,
+         "- without a newline: %s", nvmeof_get_error ());
+  CHECK (strcmp (o->dhchap_ctrl_secret, "last-line") == 0, "'%s'",
+         o->dhchap_ctrl_secret);
+  CHECK (set_from_stdin (o, "dhchap-ctrl-secret", "") == -1, "empty stdin");
+  CHECK (strstr (nvmeof_get_error (), "standard input is empty") != NULL,
+         "'%s'", nvmeof_get_error ());
+
+  printf ("secrets: a literal value is refused, and never shown\n");
+  set_bad (o, "dhchap-secret", "DHHC-1:00:literal:",
+           "dhchap-secret: give the secret as +FILE or - (standard input): "
+           "a secret on the command line shows in ps",
+           true);
+  set_bad (o, "dhchap_ctrl_secret", "hunter2",
+           "dhchap_ctrl_secret: give the secret as +FILE", false);
+  CHECK (strstr (nvmeof_get_error (), "hunter2") == NULL, "literal shown");
+  set_bad (o, "dhchap-secret", "+", "give the secret as +FILE", false);
+  set_bad (o, "dhchap-secret", "", "give the secret as +FILE", false);
+  set_bad (o, "dhchap-secret", "--", "give the secret as +FILE", false);
+
+  printf ("secrets: a missing file, too large, empty, several lines\n");
+  snprintf (want, sizeof want, "+%s/nosuch", dir);
+  CHECK (nvmeof_opts_set (o, "dhchap-secret", want) == -1, "missing file");
+  msg = nvmeof_get_error ();
+  CHECK (nvmeof_get_errno () == ENOENT, "errno %d", nvmeof_get_errno ());
+  CHECK (strncmp (msg, "dhchap-secret: ", 15) == 0 &&
+           strstr (msg, want + 1) != NULL &&
+           strstr (msg, "No such file") != NULL,
+         "message '%s'", msg);
+  memset (big, 'A', sizeof big);
+  f = secret_file ("big", big, sizeof big, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  set_bad (o, "dhchap-secret", want,
+           "is too large (a secret is at most 255 bytes)", false);
+  CHECK (strstr (nvmeof_get_error (), "AAAA") == NULL, "content shown");
+  f = secret_file ("max", big, 255, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  set_ok (o, "dhchap-ctrl-secret", want);
+  CHECK (strlen (o->dhchap_ctrl_secret) == 255, "255 bytes");
+  big[255] = '\n';
+  f = secret_file ("max-nl", big, 256, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  set_ok (o, "dhchap-ctrl-secret", want);
+  f = secret_file ("over", big, 257, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  set_bad (o, "dhchap-ctrl-secret", want, "too large", false);
+  memset (line, 'B', sizeof line - 1);
+  line[sizeof line - 1] = '\0';
+  CHECK (set_from_stdin (o, "dhchap-ctrl-secret", line) == -1, "long line");
+  CHECK (strstr (nvmeof_get_error (), "standard input is too large") != NULL,
+         "'%s'", nvmeof_get_error ());
+  f = secret_file ("empty", "\n", 1, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  set_bad (o, "dhchap-secret", want, "is empty", false);
+  f = secret_file ("lines", "s3cr3t-1\ns3cr3t-2\n", 18, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  set_bad (o, "dhchap-secret", want, "is not one line of text", false);
+  CHECK (strstr (nvmeof_get_error (), "s3cr3t") == NULL, "content shown");
+  f = secret_file ("nul", "a\0b\n", 4, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  set_bad (o, "dhchap-secret", want, "is not one line of text", false);
+  printf ("secrets: a failure leaves the secret as it was\n");
+  CHECK (strcmp (o->dhchap_secret, SECRET) == 0, "changed by failures: '%s'",
+         o->dhchap_secret);
+
+  printf ("secrets: opts_wipe clears every byte\n");
+  opts_wipe (o);
+  for (i = 0; i < sizeof *o; i++)
+    if (((unsigned char *) o)[i] != 0)
+      break;
+  CHECK (i == sizeof *o, "byte %zu not wiped", i);
+  nvmeof_opts_free (o);
+
+  snprintf (want, sizeof want, "rm -rf '%s'", dir);
+  if (system (want) != 0)
+    fprintf (stderr, "test-opts: could not remove %s\n", dir);
+}
+
 int
 main (void)
 {
@@ -366,6 +643,8 @@ main (void)
   test_booleans ();
   test_ranges ();
   test_url_override ();
+  test_table ();
+  test_secrets ();
   if (failures) {
     fprintf (stderr, "test-opts: %d failures\n", failures);
     return 1;
