@@ -63,7 +63,7 @@ static const struct nvmeof_key_info keys[NR_KEYS] = {
   [K_TRANSPORT] = { "transport", "TRTYPE", false, false, 't', NULL,
                     "transport type (only tcp)" },
   [K_TRADDR] = { "traddr", "ADDR", false, false, 'a', NULL,
-                 "host name or address of the subsystem (instead of a URL)" },
+                 "host name or address (instead of a URL)" },
   [K_TRSVCID] = { "trsvcid", "PORT", false, false, 's',
                   "4420; 8009 for discovery", "port" },
   [K_NQN] = { "nqn", "NQN", false, false, 'n', NULL, "subsystem NQN" },
@@ -74,9 +74,9 @@ static const struct nvmeof_key_info keys[NR_KEYS] = {
   [K_HOSTID] = { "hostid", "UUID", false, false, 'I', "/etc/nvme/hostid",
                  "host ID" },
   [K_HDR_DIGEST] = { "hdr-digest", "BOOL", true, false, 'g', "false",
-                     "header digests (CRC32C)" },
+                     "header digests, CRC32C" },
   [K_DATA_DIGEST] = { "data-digest", "BOOL", true, false, 'G', "false",
-                      "data digests (CRC32C)" },
+                      "data digests, CRC32C" },
   [K_NR_IO_QUEUES] = { "nr-io-queues", "N", false, false, 'i', "online CPUs",
                        "number of I/O queues, 1 to 256" },
   [K_QUEUE_SIZE] = { "queue-size", "N", false, false, 'Q', "128",
@@ -93,11 +93,11 @@ static const struct nvmeof_key_info keys[NR_KEYS] = {
   [K_DISABLE_SQFLOW] = { "disable-sqflow", "BOOL", true, false, 0, "false",
                          "ask to disable SQ flow control" },
   [K_DHCHAP_SECRET] = { "dhchap-secret", "+FILE|-", false, true, 'S', NULL,
-                        "host DH-HMAC-CHAP secret, from FILE or stdin" },
+                        "host's DH-HMAC-CHAP secret, from FILE or stdin" },
   [K_DHCHAP_CTRL_SECRET] = { "dhchap-ctrl-secret", "+FILE|-", false, true, 'C',
                              NULL,
-                             "controller DH-HMAC-CHAP secret (bidirectional "
-                             "authentication), from FILE or stdin" },
+                             "controller's secret, for bidirectional "
+                             "authentication" },
 };
 
 const struct nvmeof_key_info *

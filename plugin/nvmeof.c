@@ -6,8 +6,10 @@
  * under a range lock) is common/aligned-io.c, shared with nvmeof-fuse. */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,26 +71,61 @@ nvplug_config_complete (void)
   return 0;
 }
 
-#define nvplug_config_help \
-  "[url=]nvme+tcp://HOST[:PORT]/NQN[/NSID]\n" \
-  "                          The subsystem (or use the keys below).\n" \
-  "transport=tcp             Transport (only tcp).\n" \
-  "traddr=HOST               Host name or address of the subsystem.\n" \
-  "trsvcid=PORT              Port (default 4420).\n" \
-  "nqn=NQN                   Subsystem NQN.\n" \
-  "nsid=NSID                 Default export (default: first namespace).\n" \
-  "hostnqn=NQN               Host NQN (default: /etc/nvme/hostnqn).\n" \
-  "hostid=UUID               Host ID (default: /etc/nvme/hostid).\n" \
-  "hdr-digest=BOOL           Header digests (default false).\n" \
-  "data-digest=BOOL          Data digests (default false).\n" \
-  "nr-io-queues=N            I/O queues (default: online CPUs).\n" \
-  "queue-size=N              Entries per I/O queue (default 128).\n" \
-  "keep-alive-tmo=SECS       Keep-alive timeout, 0 disables (default 5).\n" \
-  "timeout=SECS              Command timeout (default 30).\n" \
-  "connect-timeout=SECS      Connection timeout (default 10).\n" \
-  "ctrl-loss-tmo=SECS        Give up reconnecting after (default 600).\n" \
-  "reconnect-delay=SECS      Delay between reconnects (default 10).\n" \
-  "disable-sqflow=BOOL       Ask to disable SQ flow control (default false)."
+/* The key a bare value (nbdkit nvmeof nvme+tcp://...) is given to. */
+#define MAGIC_CONFIG_KEY "url"
+
+/* --help, built from the library's key table so that every key is listed
+ * once, with the same words as in nvmeof and nvmeof-fuse.  nbdkit reads
+ * .config_help only to print --help, long after the constructor. */
+static char nvplug_config_help[4096];
+
+static void help_append (size_t *len, const char *fmt, ...)
+  __attribute__((__format__ (__printf__, 2, 3)));
+
+static void
+help_append (size_t *len, const char *fmt, ...)
+{
+  va_list ap;
+  int r;
+
+  if (*len >= sizeof nvplug_config_help)
+    return;
+  va_start (ap, fmt);
+  r = vsnprintf (nvplug_config_help + *len, sizeof nvplug_config_help - *len,
+                 fmt, ap);
+  va_end (ap);
+  if (r > 0)
+    *len += (size_t) r;
+}
+
+static void build_config_help (void) __attribute__((constructor));
+
+static void
+build_config_help (void)
+{
+  const struct nvmeof_key_info *keys;
+  size_t n, i, len = 0;
+  char left[64];
+
+  keys = nvmeof_opts_keys (&n);
+  for (i = 0; i < n; i++) {
+    const struct nvmeof_key_info *k = &keys[i];
+    bool magic = strcmp (k->name, MAGIC_CONFIG_KEY) == 0;
+
+    snprintf (left, sizeof left, "%s%s=%s%s", magic ? "[" : "", k->name,
+              magic ? "]" : "", k->metavar);
+    /* "key=VALUE   Help (default: X)." with help in column 26. */
+    if (strlen (left) < 26)
+      help_append (&len, "%s%-26s", i ? "\n" : "", left);
+    else
+      help_append (&len, "%s%s\n%26s", i ? "\n" : "", left, "");
+    help_append (&len, "%c%s", toupper ((unsigned char) k->help[0]),
+                 k->help + 1);
+    if (k->default_value)
+      help_append (&len, " (default: %s)", k->default_value);
+    help_append (&len, ".");
+  }
+}
 
 static void
 nvplug_dump_plugin (void)
@@ -392,7 +429,7 @@ static struct nbdkit_plugin plugin = {
   .config = nvplug_config,
   .config_complete = nvplug_config_complete,
   .config_help = nvplug_config_help,
-  .magic_config_key = "url",
+  .magic_config_key = MAGIC_CONFIG_KEY,
   .dump_plugin = nvplug_dump_plugin,
   .get_ready = nvplug_get_ready,
   .after_fork = nvplug_after_fork,
