@@ -13,30 +13,36 @@
 
 #include "nvmeof-fuse.h"
 
-static const struct {
-  const char *name;
-  bool boolean; /* --key alone means true */
-  const char *metavar;
-  const char *help;
-} conn_keys[] = {
-  { "hostnqn", false, "NQN", "host NQN (default /etc/nvme/hostnqn)" },
-  { "hostid", false, "UUID", "host ID (default /etc/nvme/hostid)" },
-  { "hdr-digest", true, "BOOL", "header digests (CRC32C)" },
-  { "data-digest", true, "BOOL", "data digests (CRC32C)" },
-  { "nr-io-queues", false, "N", "number of I/O queues" },
-  { "queue-size", false, "N", "entries per I/O queue" },
-  { "keep-alive-tmo", false, "SECS", "keep-alive timeout, 0 disables" },
-  { "timeout", false, "SECS", "command timeout (a lost target: EIO after it)" },
-  { "connect-timeout", false, "SECS", "connection timeout" },
-  { "ctrl-loss-tmo", false, "SECS", "give up reconnecting after SECS" },
-  { "reconnect-delay", false, "SECS", "delay between reconnect attempts" },
-  { "disable-sqflow", true, "BOOL", "ask to disable SQ flow control" },
-  { "transport", false, "TRTYPE", "transport (tcp)" },
-  { "traddr", false, "ADDR", "target address (instead of a URL)" },
-  { "trsvcid", false, "PORT", "target port" },
-  { "nqn", false, "NQN", "subsystem NQN" },
-};
-#define NR_CONN_KEYS (sizeof conn_keys / sizeof conn_keys[0])
+/* The connection keys: the library's table but for url (the positional
+ * URL) and nsid (every namespace is mounted).  Long options only: the
+ * short ones would clash with FUSE's (-s, -d ...). */
+static const char *const not_options[] = { "url", "nsid" };
+
+#define CONN_KEYS_MAX 0x40
+static const struct nvmeof_key_info *conn_keys[CONN_KEYS_MAX];
+static size_t nr_conn_keys;
+
+/* Fill conn_keys from the table, once.  A key past CONN_KEYS_MAX would be
+ * missing from --help, which test-nvmeof-docs.sh notices. */
+static void
+load_conn_keys (void)
+{
+  const struct nvmeof_key_info *t;
+  size_t n, i, j;
+
+  if (nr_conn_keys)
+    return;
+  t = nvmeof_opts_keys (&n);
+  for (i = 0; i < n && nr_conn_keys < CONN_KEYS_MAX; i++) {
+    bool skip = false;
+
+    for (j = 0; j < sizeof not_options / sizeof not_options[0]; j++)
+      if (strcmp (t[i].name, not_options[j]) == 0)
+        skip = true;
+    if (!skip)
+      conn_keys[nr_conn_keys++] = &t[i];
+  }
+}
 
 enum {
   OPT_CONN = 0x100,       /* + index into conn_keys */
@@ -45,6 +51,9 @@ enum {
   OPT_CACHED,
   OPT_MAX_THREADS,
 };
+_Static_assert (OPT_CONN + CONN_KEYS_MAX <= OPT_CONN_ALIAS &&
+                  OPT_CONN_ALIAS + CONN_KEYS_MAX <= OPT_DIRECT_IO,
+                "option ranges overlap");
 
 static void
 usage (FILE *fp)
@@ -70,11 +79,22 @@ usage (FILE *fp)
     "  -V, --version                 show the version\n"
     "\n"
     "Connection options (keys of nvmeof_opts_set; underscores work too):\n");
-  for (i = 0; i < NR_CONN_KEYS; i++) {
-    char left[48];
-    snprintf (left, sizeof left, conn_keys[i].boolean ? "--%s[=%s]" : "--%s=%s",
-              conn_keys[i].name, conn_keys[i].metavar);
-    fprintf (fp, "      %-24s  %s\n", left, conn_keys[i].help);
+  load_conn_keys ();
+  for (i = 0; i < nr_conn_keys; i++) {
+    const struct nvmeof_key_info *k = conn_keys[i];
+    char left[64], help[256];
+
+    snprintf (left, sizeof left, "--%s%s%s%s", k->name, k->boolean ? "[=" : "=",
+              k->metavar, k->boolean ? "]" : "");
+    if (k->default_value)
+      snprintf (help, sizeof help, "%s (default: %s)", k->help,
+                k->default_value);
+    else
+      snprintf (help, sizeof help, "%s", k->help);
+    if (strlen (left) > 24)
+      fprintf (fp, "      %s\n      %-24s  %s\n", left, "", help);
+    else
+      fprintf (fp, "      %-24s  %s\n", left, help);
   }
   fprintf (fp, "\nUnmount with: fusermount3 -u MOUNTPOINT\n");
 }
@@ -121,8 +141,8 @@ int
 nvmeof_fuse_parse_args (int argc, char **argv, struct nvmeof_fuse *nf,
                         struct fuse_args *args, struct nvmeof_opts **opts_ret)
 {
-  struct option longopts[16 + 2 * NR_CONN_KEYS + 1];
-  static char aliases[NR_CONN_KEYS][32];
+  struct option longopts[16 + 2 * CONN_KEYS_MAX + 1];
+  static char aliases[CONN_KEYS_MAX][32];
   struct nvmeof_opts *opts = NULL;
   const char *pos[2];
   int npos = 0, c;
@@ -152,17 +172,19 @@ nvmeof_fuse_parse_args (int argc, char **argv, struct nvmeof_fuse *nf,
   longopts[n++] = (struct option){ "cached", no_argument, NULL, OPT_CACHED };
   longopts[n++] =
     (struct option){ "max-threads", required_argument, NULL, OPT_MAX_THREADS };
-  for (i = 0; i < NR_CONN_KEYS; i++) {
-    int has_arg = conn_keys[i].boolean ? optional_argument : required_argument;
+  load_conn_keys ();
+  for (i = 0; i < nr_conn_keys; i++) {
+    const struct nvmeof_key_info *k = conn_keys[i];
+    int has_arg = k->boolean ? optional_argument : required_argument;
     char *a = aliases[i];
 
     longopts[n++] =
-      (struct option){ conn_keys[i].name, has_arg, NULL, (int) (OPT_CONN + i) };
-    snprintf (aliases[i], sizeof aliases[i], "%s", conn_keys[i].name);
+      (struct option){ k->name, has_arg, NULL, (int) (OPT_CONN + i) };
+    snprintf (aliases[i], sizeof aliases[i], "%s", k->name);
     for (; *a; a++)
       if (*a == '-')
         *a = '_';
-    if (strcmp (aliases[i], conn_keys[i].name) != 0)
+    if (strcmp (aliases[i], k->name) != 0)
       longopts[n++] = (struct option){ aliases[i], has_arg, NULL,
                                        (int) (OPT_CONN_ALIAS + i) };
   }
@@ -216,23 +238,24 @@ nvmeof_fuse_parse_args (int argc, char **argv, struct nvmeof_fuse *nf,
                  "nvmeof-fuse: unknown option '-%c' (see "
                  "nvmeof-fuse --help)\n",
                  optopt);
-      else
+      else /* the name only: a misspelt secret key's value stays unsaid */
         fprintf (stderr,
-                 "nvmeof-fuse: unknown option '%s' (see "
+                 "nvmeof-fuse: unknown option '%.*s' (see "
                  "nvmeof-fuse --help)\n",
-                 argv[optind - 1]);
+                 (int) strcspn (argv[optind - 1], "="), argv[optind - 1]);
       goto err;
     default:
-      if (c >= OPT_CONN && c < OPT_CONN_ALIAS + (int) NR_CONN_KEYS) {
+      if ((c >= OPT_CONN && c < OPT_CONN + (int) nr_conn_keys) ||
+          (c >= OPT_CONN_ALIAS && c < OPT_CONN_ALIAS + (int) nr_conn_keys)) {
         size_t k =
           (size_t) (c >= OPT_CONN_ALIAS ? c - OPT_CONN_ALIAS : c - OPT_CONN);
         if (nr_kv == sizeof kv / sizeof kv[0]) {
           fprintf (stderr, "nvmeof-fuse: too many options\n");
           goto err;
         }
-        kv[nr_kv].key = conn_keys[k].name;
+        kv[nr_kv].key = conn_keys[k]->name;
         kv[nr_kv++].value = optarg ? optarg : "true";
-        if (strcmp (conn_keys[k].name, "traddr") == 0)
+        if (strcmp (conn_keys[k]->name, "traddr") == 0)
           have_traddr = true;
         break;
       }

@@ -16,47 +16,49 @@
 #include "nvmeof-tool.h"
 #include "parse-size.h"
 
-/* The connection keys, as in nvme-cli's "connect" (same short options). */
-struct conn_key {
-  const char *name; /* the library key, hyphenated */
-  char shortopt;    /* 0 if none */
-  bool boolean;     /* --key alone means "true" */
-  const char *metavar;
-  const char *help;
-};
+/* The connection keys: the library's table (nvme-cli's names and short
+ * options), but for url (the positional URL) and nsid (an option of the
+ * subcommands where a namespace means something). */
+static const char *const not_options[] = { "url", "nsid" };
 
-static const struct conn_key conn_keys[] = {
-  { "transport", 't', false, "TRTYPE", "transport type (tcp)" },
-  { "traddr", 'a', false, "ADDR", "target address (instead of a URL)" },
-  { "trsvcid", 's', false, "PORT",
-    "target port (default 4420; 8009 for discovery)" },
-  { "nqn", 'n', false, "NQN", "subsystem NQN" },
-  { "hostnqn", 'q', false, "NQN", "host NQN (default /etc/nvme/hostnqn)" },
-  { "hostid", 'I', false, "UUID", "host ID (default /etc/nvme/hostid)" },
-  { "hdr-digest", 'g', true, "BOOL", "header digests (CRC32C)" },
-  { "data-digest", 'G', true, "BOOL", "data digests (CRC32C)" },
-  { "nr-io-queues", 'i', false, "N", "number of I/O queues" },
-  { "queue-size", 'Q', false, "N", "entries per I/O queue" },
-  { "keep-alive-tmo", 'k', false, "SECS", "keep-alive timeout, 0 disables" },
-  { "timeout", 0, false, "SECS", "command timeout" },
-  { "connect-timeout", 0, false, "SECS", "connection timeout" },
-  { "ctrl-loss-tmo", 'l', false, "SECS", "give up reconnecting after SECS" },
-  { "reconnect-delay", 'c', false, "SECS", "delay between reconnect attempts" },
-  { "disable-sqflow", 0, true, "BOOL", "ask to disable SQ flow control" },
-};
-#define NR_CONN_KEYS (sizeof conn_keys / sizeof conn_keys[0])
+#define CONN_KEYS_MAX 0x40
+static const struct nvmeof_key_info *conn_keys[CONN_KEYS_MAX];
+static size_t nr_conn_keys;
 
 /* Long-only option values. */
 enum {
   OPT_CONN_BASE = 0x100,  /* + index into conn_keys */
   OPT_CONN_ALIAS = 0x140, /* + index: the underscore spelling */
 };
-_Static_assert (NR_CONN_KEYS < 0x40, "conn_keys overflows its range");
-_Static_assert (OPT_CONN_ALIAS + 0x40 <= CLI_CMD_OPT_BASE,
+_Static_assert (OPT_CONN_BASE + CONN_KEYS_MAX <= OPT_CONN_ALIAS,
+                "option ranges overlap");
+_Static_assert (OPT_CONN_ALIAS + CONN_KEYS_MAX <= CLI_CMD_OPT_BASE,
                 "option ranges overlap");
 
 /* Underscore spellings of the keys, built once. */
-static char alias_names[NR_CONN_KEYS][32];
+static char alias_names[CONN_KEYS_MAX][32];
+
+/* Fill conn_keys from the table, once.  A key past CONN_KEYS_MAX would be
+ * missing from --help, which test-nvmeof-docs.sh notices. */
+static void
+load_conn_keys (void)
+{
+  const struct nvmeof_key_info *t;
+  size_t n, i, j;
+
+  if (nr_conn_keys)
+    return;
+  t = nvmeof_opts_keys (&n);
+  for (i = 0; i < n && nr_conn_keys < CONN_KEYS_MAX; i++) {
+    bool skip = false;
+
+    for (j = 0; j < sizeof not_options / sizeof not_options[0]; j++)
+      if (strcmp (t[i].name, not_options[j]) == 0)
+        skip = true;
+    if (!skip)
+      conn_keys[nr_conn_keys++] = &t[i];
+  }
+}
 
 int
 cli_error (const struct cli *cli, const char *fmt, ...)
@@ -127,21 +129,26 @@ static void
 print_conn_help (void)
 {
   size_t i;
-  char left[64];
+  char left[64], help[256];
 
+  load_conn_keys ();
   printf ("\nConnection options (the keys of nvmeof_opts_set; underscore "
           "spellings work too):\n");
-  for (i = 0; i < NR_CONN_KEYS; i++) {
-    const struct conn_key *k = &conn_keys[i];
-    if (k->boolean)
-      snprintf (left, sizeof left, "%s%c%s--%s[=%s]", k->shortopt ? "-" : "   ",
-                k->shortopt ? k->shortopt : ' ', k->shortopt ? ", " : "",
-                k->name, k->metavar);
+  for (i = 0; i < nr_conn_keys; i++) {
+    const struct nvmeof_key_info *k = conn_keys[i];
+
+    snprintf (left, sizeof left, "%s%c%s--%s%s%s%s", k->shortopt ? "-" : "   ",
+              k->shortopt ? k->shortopt : ' ', k->shortopt ? ", " : "", k->name,
+              k->boolean ? "[=" : "=", k->metavar, k->boolean ? "]" : "");
+    if (k->default_value)
+      snprintf (help, sizeof help, "%s (default: %s)", k->help,
+                k->default_value);
     else
-      snprintf (left, sizeof left, "%s%c%s--%s=%s", k->shortopt ? "-" : "   ",
-                k->shortopt ? k->shortopt : ' ', k->shortopt ? ", " : "",
-                k->name, k->metavar);
-    printf ("  %-32s %s\n", left, k->help);
+      snprintf (help, sizeof help, "%s", k->help);
+    if (strlen (left) > 32)
+      printf ("  %s\n  %-32s %s\n", left, "", help);
+    else
+      printf ("  %-32s %s\n", left, help);
   }
 }
 
@@ -168,7 +175,8 @@ build_longopts (const struct cli_cmd *cmd)
   if (cmd->longopts)
     while (cmd->longopts[n].name)
       n++;
-  o = calloc (n + 2 * NR_CONN_KEYS + 3, sizeof *o);
+  load_conn_keys ();
+  o = calloc (n + 2 * nr_conn_keys + 3, sizeof *o);
   if (o == NULL)
     return NULL;
   for (i = 0; i < n; i++)
@@ -176,8 +184,8 @@ build_longopts (const struct cli_cmd *cmd)
   o[i++] = (struct option){ "help", no_argument, NULL, 'h' };
   o[i++] = (struct option){ "output-format", required_argument, NULL, 'o' };
   if (cmd->connects) {
-    for (j = 0; j < NR_CONN_KEYS; j++) {
-      const struct conn_key *k = &conn_keys[j];
+    for (j = 0; j < nr_conn_keys; j++) {
+      const struct nvmeof_key_info *k = conn_keys[j];
       int has_arg = k->boolean ? optional_argument : required_argument;
       char *a = alias_names[j];
 
@@ -209,7 +217,7 @@ cli_add_kv (struct cli *cli, const char *key, const char *value)
 static int
 conn_key_option (struct cli *cli, size_t idx, const char *arg)
 {
-  const struct conn_key *k = &conn_keys[idx];
+  const struct nvmeof_key_info *k = conn_keys[idx];
 
   if (arg == NULL)
     arg = "true"; /* only for boolean keys */
@@ -228,12 +236,13 @@ cli_parse (struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
   cli->cmd = cmd->name;
   len = (size_t) snprintf (shortopts, sizeof shortopts, ":ho:%s",
                            cmd->shortopts ? cmd->shortopts : "");
+  load_conn_keys ();
   if (cmd->connects) {
-    for (i = 0; i < NR_CONN_KEYS && len + 3 < sizeof shortopts; i++) {
-      if (conn_keys[i].shortopt == 0)
+    for (i = 0; i < nr_conn_keys && len + 3 < sizeof shortopts; i++) {
+      if (conn_keys[i]->shortopt == 0)
         continue;
-      shortopts[len++] = conn_keys[i].shortopt;
-      if (!conn_keys[i].boolean)
+      shortopts[len++] = conn_keys[i]->shortopt;
+      if (!conn_keys[i]->boolean)
         shortopts[len++] = ':';
     }
     shortopts[len] = '\0';
@@ -267,28 +276,31 @@ cli_parse (struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
       if (optopt)
         cli_error (cli, "unknown option '-%c' (see 'nvmeof %s --help')", optopt,
                    cmd->name);
-      else
-        cli_error (cli, "unknown option '%s' (see 'nvmeof %s --help')",
-                   argv[optind - 1], cmd->name);
+      else {
+        /* The name only: a misspelt secret key's value is not echoed. */
+        const char *a = argv[optind - 1];
+        cli_error (cli, "unknown option '%.*s' (see 'nvmeof %s --help')",
+                   (int) strcspn (a, "="), a, cmd->name);
+      }
       goto out;
     }
     else if (c == ':') {
       cli_error (cli, "option '%s' needs a value", argv[optind - 1]);
       goto out;
     }
-    else if (c >= OPT_CONN_BASE && c < OPT_CONN_BASE + (int) NR_CONN_KEYS) {
+    else if (c >= OPT_CONN_BASE && c < OPT_CONN_BASE + (int) nr_conn_keys) {
       if (conn_key_option (cli, (size_t) (c - OPT_CONN_BASE), optarg) == -1)
         goto out;
     }
-    else if (c >= OPT_CONN_ALIAS && c < OPT_CONN_ALIAS + (int) NR_CONN_KEYS) {
+    else if (c >= OPT_CONN_ALIAS && c < OPT_CONN_ALIAS + (int) nr_conn_keys) {
       if (conn_key_option (cli, (size_t) (c - OPT_CONN_ALIAS), optarg) == -1)
         goto out;
     }
     else {
       bool handled = false;
       if (cmd->connects) {
-        for (i = 0; i < NR_CONN_KEYS; i++) {
-          if (conn_keys[i].shortopt && c == conn_keys[i].shortopt) {
+        for (i = 0; i < nr_conn_keys; i++) {
+          if (conn_keys[i]->shortopt && c == conn_keys[i]->shortopt) {
             if (conn_key_option (cli, i, optarg) == -1)
               goto out;
             handled = true;
