@@ -4,12 +4,14 @@
 # options of "nvmeof SUB --help" are exactly those documented for it in
 # nvmeof.pod (its own section, COMMON OPTIONS, and CONNECTION OPTIONS for
 # the subcommands that connect); the same for nvmeof-fuse --help and
-# nvmeof-fuse.pod; every documented connection option is accepted (with
-# its underscore spelling too); both PODs pass podchecker.
+# nvmeof-fuse.pod; the connection options are the keys of the library's
+# table (print-keys) but url and nsid, with the table's short options;
+# every documented connection option is accepted (with its underscore
+# spelling too); both PODs pass podchecker.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 set -e -u -o pipefail
 
-requires_built "$NVMEOF_CLI"
+requires_built "$NVMEOF_CLI" "$abs_builddir/print-keys"
 d=$TMPDIR_TEST
 cli_pod="$abs_top_srcdir/tools/nvmeof.pod"
 fuse_pod="$abs_top_srcdir/fuse/nvmeof-fuse.pod"
@@ -52,6 +54,21 @@ done
 # an unknown option; a value the library refuses is refused naming the
 # key (show-hostnqn connects to nothing, so values it accepts are fine).
 pod_items "$cli_pod" 1 "CONNECTION OPTIONS" >"$d/conn"
+
+# The connection options are the table's keys but url (the positional URL)
+# and nsid (an option of the subcommands that use one), and keys with a
+# short option have it in --help and in the POD.
+"$abs_builddir/print-keys" | awk '$1 != "url" && $1 != "nsid"' >"$d/table"
+sed 's/^/--/; s/ .*//' "$d/table" | sort -u >"$d/table-opts"
+diff -u "$d/table-opts" "$d/conn" ||
+  fail "the library's key table (-) and nvmeof.pod's CONNECTION OPTIONS (+) differ"
+while read -r name short _; do
+  [ "$short" != - ] || continue
+  grep -qE -- "^  -$short, --$name(=|\[=)" "$d/help-list" ||
+    fail "nvmeof list --help does not show -$short for --$name"
+  grep -qxE "=item B<-$short>, B<--$name>.*" "$cli_pod" ||
+    fail "nvmeof.pod does not show -$short for --$name"
+done <"$d/table"
 while read -r opt; do
   key=${opt#--}
   for k in "$key" "${key//-/_}"; do

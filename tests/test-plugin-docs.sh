@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The documentation says what the code does: the keys of
-# "nbdkit nvmeof --help", the =item keys of nbdkit-nvmeof-plugin.pod and
-# the keys of its SYNOPSIS are the same sets; every key is accepted by the
+# The documentation says what the code does: the keys of the library's
+# table (print-keys), of "nbdkit nvmeof --help", the =item keys of
+# nbdkit-nvmeof-plugin.pod and the keys of its SYNOPSIS are the same
+# sets; every key is accepted by the
 # plugin (with its underscore spelling too); the -D debug flags in the POD
 # are the ones the plugin exports; the POD sections follow nbdkit's order.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
@@ -10,6 +11,8 @@ source "$abs_srcdir/functions-plugin.sh"
 set -e -u -o pipefail
 
 requires_plugin
+print_keys="$abs_builddir/print-keys"
+requires_built "$print_keys"
 pod="$abs_top_srcdir/plugin/nbdkit-nvmeof-plugin.pod"
 [ -f "$pod" ] || fail "$pod is missing"
 d=$TMPDIR_TEST
@@ -27,8 +30,12 @@ sed -nE 's/^=item \[?B<([a-z][a-z0-9-]*)=.*/\1/p' "$pod" |
 sed -n '/^=head1 SYNOPSIS/,/^=head1 DESCRIPTION/p' "$pod" |
   grep -oE '[a-z][a-z0-9-]*=' | tr -d = | sort -u >"$d/synopsis-keys"
 
+"$print_keys" | cut -d' ' -f1 | sort -u >"$d/table-keys"
+
 echo "keys: $(tr '\n' ' ' <"$d/help-keys")"
 [ "$(wc -l <"$d/help-keys")" -ge 15 ] || fail "too few keys in --help"
+diff -u "$d/table-keys" "$d/help-keys" ||
+  fail "the library's key table (-) and --help (+) differ"
 diff -u "$d/help-keys" "$d/pod-keys" ||
   fail "--help (-) and the POD's =item list (+) differ"
 diff -u "$d/help-keys" "$d/synopsis-keys" ||
