@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DHCHAP_KEY_MAX  64  /* longest secret (and digest): SHA-512 */
-#define DHCHAP_HASH_MAX 64  /* longest hash output */
+#define DHCHAP_KEY_MAX  64   /* longest secret (and digest): SHA-512 */
+#define DHCHAP_HASH_MAX 64   /* longest hash output */
 #define DHCHAP_DH_MAX   1024 /* longest DH value: ffdhe8192 */
 
 /* A secret as nvme-cli writes it.  hmac is the transform: 0 none,
@@ -47,11 +47,13 @@ int dhchap_key_transform (const struct dhchap_key *key, const char *nqn,
                           size_t errlen);
 /* OPENSSL_cleanse the key. */
 void dhchap_key_wipe (struct dhchap_key *key);
+/* Words for a key's hmac: "none", "SHA-256", "SHA-384", "SHA-512". */
+const char *dhchap_key_hmac_name (uint8_t hmac);
 
 /* Hash functions by their DH-HMAC-CHAP identifier (NVMF_AUTH_HASH_*):
  * output length (32, 48, 64; 0 for an unknown id), name as nvmet's
- * configfs spells it ("hmac(sha256)"), and the id for such a name, or for
- * "sha256"/"sha384"/"sha512" (0 if none). */
+ * configfs spells it ("hmac(sha256)", NULL for an unknown id), and the id
+ * for such a name, or for "sha256"/"sha384"/"sha512" (0 if none). */
 size_t dhchap_hash_len (uint8_t hashid);
 const char *dhchap_hash_name (uint8_t hashid);
 uint8_t dhchap_hash_from_name (const char *name);
@@ -82,15 +84,14 @@ struct dhchap_dh *dhchap_dh_new (uint8_t dhgid, char *err, size_t errlen);
 void dhchap_dh_free (struct dhchap_dh *dh);
 /* Our public value g^x mod p, big-endian, left-padded with zeroes to
  * exactly dhchap_dhgroup_value_len () bytes (len must be that). */
-int dhchap_dh_public (struct dhchap_dh *dh, uint8_t *out, size_t len,
-                      char *err, size_t errlen);
+int dhchap_dh_public (struct dhchap_dh *dh, uint8_t *out, size_t len, char *err,
+                      size_t errlen);
 /* The shared secret g^xy mod p from the peer's public value (which must
  * be exactly the group's length and pass OpenSSL's checks: 1 < y < p-1 and
  * in the subgroup), big-endian and padded to the group's length, into out
  * (len must be the group's length). */
-int dhchap_dh_shared (struct dhchap_dh *dh, const uint8_t *peer,
-                      size_t peerlen, uint8_t *out, size_t len, char *err,
-                      size_t errlen);
+int dhchap_dh_shared (struct dhchap_dh *dh, const uint8_t *peer, size_t peerlen,
+                      uint8_t *out, size_t len, char *err, size_t errlen);
 
 /* The augmented challenge C' = HMAC_H(H(shared), C), hl bytes in and out
  * (H the negotiated hash). */
@@ -115,5 +116,9 @@ int dhchap_response (uint8_t hashid, bool ctrl, const uint8_t *key,
  * (NVMF_AUTH_RCE_*): "authentication failed", "hash function not
  * usable" ... */
 const char *dhchap_failure_string (uint8_t rce);
+
+/* For dhchap*.c: print a message into err (if errlen > 0); returns -1. */
+int dhchap_err (char *err, size_t errlen, const char *fmt, ...)
+  __attribute__((__format__ (__printf__, 3, 4)));
 
 #endif /* NVMEOF_DHCHAP_H */

@@ -26,6 +26,7 @@ packages=(
   libssl-dev
   liburing-dev
   nbdkit-plugin-dev
+  zlib1g-dev
 
   # End-to-end tests: nbdkit, libnbd tools (nbdinfo, nbdcopy, nbdsh), FUSE,
   # qemu-img, fio, the kernel NBD client, mkfs, jq (JSON output and the
