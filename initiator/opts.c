@@ -21,11 +21,10 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 
-#ifdef HAVE_OPENSSL
 #include <openssl/crypto.h>
-#endif
 
 #include "nvmeof.h"
+#include "dhchap.h"
 #include "errors.h"
 #include "hostid.h"
 #include "opts.h"
@@ -253,22 +252,11 @@ parse_traddr (const char *key, const char *value, char *out, size_t len)
  * (standard input).  A secret is read bounded, kept in opts only and never
  * put in a message. */
 
-/* Memory the compiler must not skip clearing. */
-static void
-wipe (void *p, size_t len)
-{
-#ifdef HAVE_OPENSSL
-  OPENSSL_cleanse (p, len);
-#else
-  explicit_bzero (p, len);
-#endif
-}
-
 void
 opts_wipe (struct nvmeof_opts *opts)
 {
   if (opts)
-    wipe (opts, sizeof *opts);
+    OPENSSL_cleanse (opts, sizeof *opts);
 }
 
 /* Read at most len bytes of path into buf.  A file others can read draws
@@ -406,11 +394,21 @@ set_secret (const char *key, const char *value, char *out)
     }
   }
   if (r == 0) {
+    struct dhchap_key parsed;
+    char err[256];
+
     buf[n] = '\0';
-    /* validated by dhchap_key_parse in auth.c */
-    memcpy (out, buf, n + 1);
+    /* Checked now, so that a mistyped key fails here rather than at
+     * connect time; the text is kept (auth.c parses it again). */
+    if (dhchap_key_parse (buf, &parsed, err, sizeof err) == -1) {
+      set_error (EINVAL, "%s: %s: %s", key, from, err);
+      r = -1;
+    }
+    else
+      memcpy (out, buf, n + 1);
+    dhchap_key_wipe (&parsed);
   }
-  wipe (buf, sizeof buf);
+  OPENSSL_cleanse (buf, sizeof buf);
   return r;
 }
 

@@ -423,7 +423,13 @@ test_table (void)
 }
 
 /* ---- secrets ---------------------------------------------------------- */
-#define SECRET "DHHC-1:00:c2VjcmV0LXRleHQtZm9yLXRoZS11bml0LXRlc3Qh4p0Bxw==:"
+/* Valid secrets (nvme gen-dhchap-key's form, CRCs right): 32 bytes with
+ * no transform, 32 with SHA-256, 64 with SHA-512. */
+#define SECRET  "DHHC-1:00:J0qR2WNHWlQcsHLbbnAJ90qQOCgwxh9SLRo7BIMIUsGJ8cUH:"
+#define SECRET2 "DHHC-1:01:iZL6+OuzvmFU6UArMf1XcHu5qAb2/8dnOYYE15DoQ4JxpG8w:"
+#define SECRET3 \
+  "DHHC-1:03:gScu7ew219Srm23MjzuEzKnyOD1UUhPKCmMmmDr3uwyGnxfdBslciTIhIplxRK" \
+  "MtqAryfo+XbpfSxc9V466LN+wTwyc=:"
 
 static char dir[] = "/tmp/test-opts.XXXXXX";
 
@@ -524,18 +530,18 @@ test_secrets (void)
   CHECK (strcmp (o->dhchap_secret, SECRET) == 0, "secret '%s'",
          o->dhchap_secret);
   CHECK (err[0] == '\0', "a 0600 file drew '%s'", err);
-  f = secret_file ("crlf", "ctrl-secret\r\n", 13, 0400);
+  f = secret_file ("crlf", SECRET2 "\r\n", strlen (SECRET2) + 2, 0400);
   snprintf (want, sizeof want, "+%s", f);
   set_ok (o, "dhchap_ctrl_secret", want);
-  CHECK (strcmp (o->dhchap_ctrl_secret, "ctrl-secret") == 0, "crlf '%s'",
+  CHECK (strcmp (o->dhchap_ctrl_secret, SECRET2) == 0, "crlf '%s'",
          o->dhchap_ctrl_secret);
-  f = secret_file ("nonl", "no-newline", 10, 0600);
+  f = secret_file ("nonl", SECRET3, strlen (SECRET3), 0600);
   snprintf (want, sizeof want, "+%s", f);
   set_ok (o, "dhchap-ctrl-secret", want);
-  CHECK (strcmp (o->dhchap_ctrl_secret, "no-newline") == 0, "no newline");
+  CHECK (strcmp (o->dhchap_ctrl_secret, SECRET3) == 0, "no newline");
 
   printf ("secrets: a file group or others can read draws one warning\n");
-  f = secret_file ("shared", "shared\n", 7, 0644);
+  f = secret_file ("shared", SECRET2 "\n", strlen (SECRET2) + 1, 0644);
   snprintf (want, sizeof want, "+%s", f);
   CHECK (set_capturing_stderr (o, "dhchap-secret", want, err, sizeof err) == 0,
          "0644 file refused: %s", nvmeof_get_error ());
@@ -544,22 +550,22 @@ test_secrets (void)
             "others (chmod 600 %s)\n",
             f, f);
   CHECK (strcmp (err, want) == 0, "warning\n  '%s', want\n  '%s'", err, want);
-  f = secret_file ("group", "group\n", 6, 0640);
+  f = secret_file ("group", SECRET2 "\n", strlen (SECRET2) + 1, 0640);
   snprintf (want, sizeof want, "+%s", f);
   set_capturing_stderr (o, "dhchap-secret", want, err, sizeof err);
   CHECK (strstr (err, "readable by group or others") != NULL, "0640: '%s'",
          err);
 
   printf ("secrets: '-' reads one line of standard input (a pipe)\n");
-  CHECK (set_from_stdin (o, "dhchap-secret", SECRET "\nsecond\n") == 0,
+  CHECK (set_from_stdin (o, "dhchap-secret", SECRET "\n" SECRET2 "\n") == 0,
          "- refused: %s", nvmeof_get_error ());
   CHECK (strcmp (o->dhchap_secret, SECRET) == 0, "stdin '%s'",
          o->dhchap_secret);
-  CHECK (strcmp (o->dhchap_ctrl_secret, "second") == 0, "second line '%s'",
+  CHECK (strcmp (o->dhchap_ctrl_secret, SECRET2) == 0, "second line '%s'",
          o->dhchap_ctrl_secret);
-  CHECK (set_from_stdin (o, "dhchap-ctrl-secret", "last-line") == 0,
+  CHECK (set_from_stdin (o, "dhchap-ctrl-secret", SECRET3) == 0,
          "- without a newline: %s", nvmeof_get_error ());
-  CHECK (strcmp (o->dhchap_ctrl_secret, "last-line") == 0, "'%s'",
+  CHECK (strcmp (o->dhchap_ctrl_secret, SECRET3) == 0, "'%s'",
          o->dhchap_ctrl_secret);
   CHECK (set_from_stdin (o, "dhchap-ctrl-secret", "") == -1, "empty stdin");
   CHECK (strstr (nvmeof_get_error (), "standard input is empty") != NULL,
@@ -592,14 +598,16 @@ test_secrets (void)
   set_bad (o, "dhchap-secret", want,
            "is too large (a secret is at most 255 bytes)", false);
   CHECK (strstr (nvmeof_get_error (), "AAAA") == NULL, "content shown");
+  /* 255 bytes (and a newline) are read, then refused as no DHHC-1 key. */
   f = secret_file ("max", big, 255, 0600);
   snprintf (want, sizeof want, "+%s", f);
-  set_ok (o, "dhchap-ctrl-secret", want);
-  CHECK (strlen (o->dhchap_ctrl_secret) == 255, "255 bytes");
+  set_bad (o, "dhchap-ctrl-secret", want, "DH-HMAC-CHAP key: does not start",
+           false);
   big[255] = '\n';
   f = secret_file ("max-nl", big, 256, 0600);
   snprintf (want, sizeof want, "+%s", f);
-  set_ok (o, "dhchap-ctrl-secret", want);
+  set_bad (o, "dhchap-ctrl-secret", want, "DH-HMAC-CHAP key: does not start",
+           false);
   f = secret_file ("over", big, 257, 0600);
   snprintf (want, sizeof want, "+%s", f);
   set_bad (o, "dhchap-ctrl-secret", want, "too large", false);
@@ -618,6 +626,25 @@ test_secrets (void)
   f = secret_file ("nul", "a\0b\n", 4, 0600);
   snprintf (want, sizeof want, "+%s", f);
   set_bad (o, "dhchap-secret", want, "is not one line of text", false);
+
+  printf ("secrets: the text must be a DHHC-1 key (dhchap_key_parse), and "
+          "the message does not show it\n");
+  f = secret_file ("notkey", "hunter2\n", 8, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  snprintf (err, sizeof err,
+            "dhchap-secret: %s: DH-HMAC-CHAP key: does not start with "
+            "\"DHHC-1:\"",
+            f);
+  set_bad (o, "dhchap-secret", want, err, false);
+  CHECK (strstr (nvmeof_get_error (), "hunter2") == NULL, "content shown");
+  memcpy (line, SECRET, sizeof SECRET);
+  line[20] = line[20] == 'A' ? 'B' : 'A'; /* the CRC no longer matches */
+  CHECK (set_from_stdin (o, "dhchap-secret", line) == -1, "bad CRC");
+  CHECK (strstr (nvmeof_get_error (), "dhchap-secret: standard input: "
+                                      "DH-HMAC-CHAP key: CRC mismatch") != NULL,
+         "'%s'", nvmeof_get_error ());
+  CHECK (strstr (nvmeof_get_error (), line + 10) == NULL, "content shown");
+
   printf ("secrets: a failure leaves the secret as it was\n");
   CHECK (strcmp (o->dhchap_secret, SECRET) == 0, "changed by failures: '%s'",
          o->dhchap_secret);
