@@ -129,13 +129,10 @@ fabrics_connect (struct nvmeof_queue *q, uint16_t cntlid, uint32_t kato_ms,
     }
     return -1;
   }
-  if ((uint32_t) result & NVMF_CONNECT_AUTHREQ_ATR) {
-    set_error (EACCES,
-               "%s: subsystem %s requires in-band authentication "
-               "(DH-HMAC-CHAP), which this version does not support",
-               ctrl->addr, ctrl->opts.subnqn);
+  /* In-band authentication if the controller asks for it (or if a
+   * controller key asks the controller to prove itself). */
+  if (auth_queue (q, (uint32_t) result) < 0)
     return -1;
-  }
   if (q->qid == 0) {
     if (cntlid_out)
       *cntlid_out = NVMF_CONNECT_CNTLID ((uint32_t) result);

@@ -372,6 +372,14 @@ void fabrics_connect_error (char *buf, size_t len, uint16_t status,
                             uint32_t dw0, const char *hostnqn,
                             const char *subnqn, uint16_t qid);
 
+/* ---- auth.c ------------------------------------------------------------- */
+/* After a successful Connect of q, whose CQE DW0 is connect_dw0: run
+ * DH-HMAC-CHAP if the controller requires it (AUTHREQ.ATR), with the
+ * secrets of the options; refuse what cannot be done safely (a controller
+ * key for a controller that does not authenticate, secure channel
+ * concatenation).  0 when the queue may be used. */
+int auth_queue (struct nvmeof_queue *q, uint32_t connect_dw0);
+
 /* ---- admin.c ------------------------------------------------------------ */
 int admin_identify (struct nvmeof_ctrl *ctrl, uint8_t cns, uint32_t nsid,
                     uint16_t cntid, void *buf4096, uint16_t *status_out);
