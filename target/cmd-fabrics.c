@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Fabrics commands: Connect (admin and I/O queues, with the checks Linux
- * nvmet makes), Property Get/Set (CAP, VS, CC, CSTS) and Disconnect. */
+ * nvmet makes), Property Get/Set (CAP, VS, CC, CSTS) and Disconnect;
+ * AUTH_Send/AUTH_Receive are auth.c's.  Fabrics commands are never held
+ * back by authentication (as in nvmet). */
 #include <config.h>
 
 #include <inttypes.h>
@@ -134,9 +136,12 @@ exec_connect (struct conn *c, struct req *r)
     }
   }
   r->dw0 = ctrl->cntlid;
-  log_verbose ("%s: connected queue %u of controller %u (%s), sqsize %u%s",
+  if (auth_connect (c, hostnqn))
+    r->dw0 |= NVMF_CONNECT_AUTHREQ_ATR;
+  log_verbose ("%s: connected queue %u of controller %u (%s), sqsize %u%s%s",
                ci->peer, qid, ctrl->cntlid, ss->nqn, sqsize,
-               sqflow_off ? ", SQ flow control off" : "");
+               sqflow_off ? ", SQ flow control off" : "",
+               r->dw0 & NVMF_CONNECT_AUTHREQ_ATR ? ", must authenticate" : "");
 }
 
 static void
@@ -265,6 +270,9 @@ fabrics_prepare (struct conn *c, struct req *r)
     r->exec =
       cmd->fctype == NVMF_FCTYPE_PROP_GET ? exec_prop_get : exec_prop_set;
     return 0;
+  case NVMF_FCTYPE_AUTH_SEND:
+  case NVMF_FCTYPE_AUTH_RECV:
+    return auth_prepare (c, r);
   case NVMF_FCTYPE_DISCONNECT:
     if (!ci->connected)
       return NVME_SC_CMD_SEQ_ERROR;

@@ -21,16 +21,14 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <json-c/json.h>
+#include <openssl/crypto.h>
 
 #include "target.h"
 #include "config-json.h"
 
 static const char *cfgfile;
 
-static int jerr (const char *path, const char *fmt, ...)
-  __attribute__((__format__ (__printf__, 2, 3)));
-
-static int
+int
 jerr (const char *path, const char *fmt, ...)
 {
   va_list ap;
@@ -44,7 +42,7 @@ jerr (const char *path, const char *fmt, ...)
 }
 
 /* A string value; *out NULL when absent.  -1 on a wrong type. */
-static int
+int
 get_str (json_object *o, const char *key, const char *path, const char **out)
 {
   json_object *v;
@@ -131,7 +129,7 @@ get_bool (json_object *o, const char *key, const char *path, bool *out)
 }
 
 /* An optional sub-object or array of the given type; NULL when absent. */
-static int
+int
 get_typed (json_object *o, const char *key, const char *path, json_type type,
            json_object **out)
 {
@@ -178,7 +176,7 @@ parse_hex_id (const char *s, uint8_t *out, size_t n)
   return got == n && hi < 0 ? 0 : -1;
 }
 
-static int
+int
 check_nqn (const char *path, const char *key, const char *nqn)
 {
   size_t len = strlen (nqn);
@@ -623,6 +621,8 @@ parse_file (const char *file)
     }
   }
   json_tokener_free (tok);
+  if (text)
+    OPENSSL_cleanse (text, cap); /* it may hold secrets */
   free (text);
   return root;
 }
@@ -647,20 +647,8 @@ config_load_json (const char *file)
     goto out;
   n = list ? json_object_array_length (list) : 0;
   for (i = 0; i < n; i++) {
-    json_object *h = json_object_array_get_idx (list, i);
-    const char *nqn;
     snprintf (p, sizeof p, "hosts[%zu]", i);
-    if (!json_object_is_type (h, json_type_object)) {
-      jerr (p, "must be an object");
-      goto out;
-    }
-    if (get_str (h, "nqn", p, &nqn) == -1)
-      goto out;
-    if (!nqn) {
-      jerr (p, "'nqn' is missing");
-      goto out;
-    }
-    if (check_nqn (p, "nqn", nqn) == -1)
+    if (auth_load_host (json_object_array_get_idx (list, i), p) == -1)
       goto out;
   }
   if (get_typed (root, "subsystems", "top level", json_type_array, &list) == -1)
@@ -679,6 +667,7 @@ config_load_json (const char *file)
     if (load_port (json_object_array_get_idx (list, i), p) == -1)
       goto out;
   }
+  auth_check_file_mode (file);
   r = 0;
 out:
   json_object_put (root);

@@ -223,6 +223,8 @@ build_quick (const struct quick_opts *q)
       ss->nr_hosts++;
     }
   }
+  if (auth_quick_finish (ss, q) == -1)
+    return -1;
   ss->ns = calloc (n, sizeof *ss->ns);
   if (!ss->ns)
     return -1;
@@ -313,10 +315,9 @@ config_build (const struct quick_opts *q)
   discovery_init ();
   if (q->config_file) {
     if (q->any_quick) {
-      fprintf (stderr,
-               "nvmeof-target: --nqn, --ram, --file, --lba-size, "
-               "--allow-host, --write-protect and --no-write-cache cannot "
-               "be combined with --config\n");
+      fprintf (stderr, "nvmeof-target: --nqn, --ram, --file, --lba-size, "
+                       "--allow-host, --dhchap-*, --write-protect and "
+                       "--no-write-cache cannot be combined with --config\n");
       return -1;
     }
     if (config_load_json (q->config_file) == -1)
@@ -380,6 +381,7 @@ config_free (void)
   free (cfg.subsys);
   cfg.subsys = NULL;
   cfg.nr_subsys = 0;
+  auth_hosts_free ();
 }
 
 struct tgt_subsys *

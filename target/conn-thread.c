@@ -38,6 +38,7 @@ conn_free (struct conn *c)
   free (c->free_list);
   free (c->done_list);
   free (c->rbuf);
+  auth_queue_free (&c->info);
   free (c);
 }
 
@@ -52,6 +53,9 @@ conn_thread (void *arg)
   if (!fault_hung (&c->fault))
     tx_flush (c);
   log_verbose ("%s: connection closed", c->info.peer);
+  /* After a failed authentication, once its Failure1 went out. */
+  if (c->info.auth.fatal && c->info.ctrl)
+    ctrl_kill (c->info.ctrl, "authentication failed");
 
   if (c->info.ctrl)
     ctrl_remove_queue (c->info.ctrl, c->info.qid);

@@ -417,6 +417,8 @@ prepare (struct conn *c, struct req *r)
     return fabrics_prepare (c, r);
   if (!c->info.connected)
     return NVME_SC_CMD_SEQ_ERROR;
+  if (auth_blocks (&c->info))
+    return NVMF_SC_AUTH_REQUIRED;
   if (c->info.qid == 0)
     return admin_prepare (c, r);
   return io_prepare (c, r);

@@ -196,6 +196,25 @@ ctrl_remove_queue (struct tgt_ctrl *ctrl, uint16_t qid)
   ctrl_put (ctrl);
 }
 
+/* Close the queues that should have authenticated by now (the admin
+ * queue's end takes the controller with it); the caller holds reg_lock. */
+static void
+check_auth_locked (struct tgt_ctrl *ctrl, uint64_t now)
+{
+  unsigned i;
+
+  pthread_mutex_lock (&ctrl->lock);
+  for (i = 0; i <= ctrl->subsys->max_qid; i++) {
+    if (ctrl->queues[i] && auth_expired (conn_info (ctrl->queues[i]), now)) {
+      log_msg ("controller %u of %s (host %s): queue %u did not "
+               "authenticate in time: closing it",
+               ctrl->cntlid, ctrl->subsys->nqn, ctrl->hostnqn, i);
+      conn_kill (ctrl->queues[i]);
+    }
+  }
+  pthread_mutex_unlock (&ctrl->lock);
+}
+
 void
 ctrl_check_kato (uint64_t now)
 {
@@ -208,6 +227,8 @@ ctrl_check_kato (uint64_t now)
 
     if (!c->dead && kato && now > last && now - last > kato)
       kill_locked (c, "keep-alive timeout expired");
+    else if (!c->dead)
+      check_auth_locked (c, now);
   }
   pthread_mutex_unlock (&reg_lock);
 }

@@ -104,6 +104,14 @@ usage (void)
     "      --file PATH          add a file or block device namespace\n"
     "      --lba-size N         512 or 4096, for the namespaces after it\n"
     "      --allow-host NQN     allow this host (repeatable; default all)\n"
+    "      --dhchap-key NQN=+FILE   allow this host, which must authenticate\n"
+    "                           (DH-HMAC-CHAP) with the secret in FILE\n"
+    "                           (NQN=-: standard input; repeatable)\n"
+    "      --dhchap-ctrl-key NQN=+FILE   the controller's secret, for\n"
+    "                           bidirectional authentication\n"
+    "      --dhchap-hash NAME   hmac(sha256) (default), hmac(sha384) or\n"
+    "                           hmac(sha512)\n"
+    "      --dhchap-dhgroup NAME   null (default), ffdhe2048 ... ffdhe8192\n"
     "      --write-protect      the namespaces are write protected\n"
     "      --no-write-cache     report no volatile write cache\n"
     "      --inline-data-size N I/O queue in-capsule bytes (default 16384)\n"
@@ -140,6 +148,10 @@ enum {
   OPT_FILE,
   OPT_LBA_SIZE,
   OPT_ALLOW_HOST,
+  OPT_DHCHAP_KEY,
+  OPT_DHCHAP_CTRL_KEY,
+  OPT_DHCHAP_HASH,
+  OPT_DHCHAP_DHGROUP,
   OPT_WRITE_PROTECT,
   OPT_NO_WRITE_CACHE,
   OPT_INLINE,
@@ -173,6 +185,10 @@ static const struct option long_options[] = {
   { "file", required_argument, NULL, OPT_FILE },
   { "lba-size", required_argument, NULL, OPT_LBA_SIZE },
   { "allow-host", required_argument, NULL, OPT_ALLOW_HOST },
+  { "dhchap-key", required_argument, NULL, OPT_DHCHAP_KEY },
+  { "dhchap-ctrl-key", required_argument, NULL, OPT_DHCHAP_CTRL_KEY },
+  { "dhchap-hash", required_argument, NULL, OPT_DHCHAP_HASH },
+  { "dhchap-dhgroup", required_argument, NULL, OPT_DHCHAP_DHGROUP },
   { "write-protect", no_argument, NULL, OPT_WRITE_PROTECT },
   { "no-write-cache", no_argument, NULL, OPT_NO_WRITE_CACHE },
   { "inline-data-size", required_argument, NULL, OPT_INLINE },
@@ -336,6 +352,26 @@ parse_options (int argc, char **argv, struct quick_opts *q, bool *fg)
         die ("out of memory");
       q->hosts = h;
       q->hosts[q->nr_hosts++] = optarg;
+      q->any_quick = true;
+      break;
+    case OPT_DHCHAP_KEY:
+    case OPT_DHCHAP_CTRL_KEY:
+      if (auth_secret_option (c == OPT_DHCHAP_KEY ? "dhchap-key" :
+                                                    "dhchap-ctrl-key",
+                              optarg, c == OPT_DHCHAP_CTRL_KEY) == -1)
+        exit (EXIT_FAILURE);
+      q->any_quick = true;
+      break;
+    case OPT_DHCHAP_HASH:
+    case OPT_DHCHAP_DHGROUP:
+      if (auth_name_option (c == OPT_DHCHAP_HASH ? "dhchap-hash" :
+                                                   "dhchap-dhgroup",
+                            optarg) == -1)
+        exit (EXIT_FAILURE);
+      if (c == OPT_DHCHAP_HASH)
+        q->dhchap_hash = optarg;
+      else
+        q->dhchap_dhgroup = optarg;
       q->any_quick = true;
       break;
     case OPT_WRITE_PROTECT:

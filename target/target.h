@@ -19,6 +19,7 @@
 #include "nvme-wire.h"
 #include "nvmf-wire.h"
 #include "nvme-tcp-wire.h"
+#include "dhchap.h"
 
 #define TGT_DISCOVERY_NQN  "nqn.2014-08.org.nvmexpress.discovery"
 #define TGT_DEFAULT_NQN    "nqn.2026-11.io.nvmeof:target"
@@ -123,11 +124,24 @@ struct fault_opts {
   bool admin; /* count admin queues too */
 };
 
+/* A host as nvmet's configfs hosts/ directory describes it: its
+ * DH-HMAC-CHAP secrets and parameters (auth-config.c). */
+struct tgt_host {
+  char nqn[TGT_NQN_MAX + 1];
+  bool has_key, has_ctrl_key;
+  struct dhchap_key key;      /* dhchap_key: the host proves it knows it */
+  struct dhchap_key ctrl_key; /* dhchap_ctrl_key: we prove we know it */
+  uint8_t hashid;             /* dhchap_hash: NVMF_AUTH_HASH_* */
+  uint8_t dhgid;              /* dhchap_dhgroup: NVMF_AUTH_DHGROUP_* */
+};
+
 struct tgt_config {
   struct tgt_port *ports;
   size_t nr_ports;
   struct tgt_subsys **subsys; /* NVM subsystems */
   size_t nr_subsys;
+  struct tgt_host *hosts; /* hosts with attributes (secrets) */
+  size_t nr_hosts;
   struct tgt_subsys discovery;
   /* Tuning from the command line. */
   uint32_t maxh2cdata;
@@ -159,7 +173,9 @@ struct quick_opts {
   size_t nr_hosts;
   bool write_protect;
   bool no_write_cache;
-  bool any_quick; /* a subsystem-describing flag was given */
+  const char *dhchap_hash;    /* --dhchap-hash, NULL: not given */
+  const char *dhchap_dhgroup; /* --dhchap-dhgroup, NULL: not given */
+  bool any_quick;             /* a subsystem-describing flag was given */
 };
 
 /* Build cfg from the options (loading the JSON file if any).  Prints one
@@ -174,6 +190,24 @@ bool subsys_allows_host (const struct tgt_subsys *ss, const char *hostnqn);
 struct tgt_ns *subsys_find_ns (const struct tgt_subsys *ss, uint32_t nsid);
 /* Flush every file backend (at exit). */
 void config_sync_all (void);
+
+/* ---- auth-config.c: hosts and their DH-HMAC-CHAP secrets ------------- */
+/* --dhchap-key / --dhchap-ctrl-key NQN=+FILE|NQN=- (ctrl: the latter):
+ * read and check the secret now.  Prints one line and returns -1. */
+int auth_secret_option (const char *opt, const char *arg, bool ctrl);
+/* Check a --dhchap-hash / --dhchap-dhgroup name.  -1 after one line. */
+int auth_name_option (const char *opt, const char *name);
+/* The quick mode's hosts: --dhchap-hash/--dhchap-dhgroup apply to every
+ * host with a secret, and such a host is allowed on ss.  -1 after one
+ * line. */
+int auth_quick_finish (struct tgt_subsys *ss, const struct quick_opts *q);
+/* The host of hostnqn if it must authenticate to ss: nvmet's rule (ss is
+ * not the discovery subsystem, does not allow any host, allows this one,
+ * and the host has a dhchap_key).  NULL: no authentication. */
+const struct tgt_host *auth_host_for (const struct tgt_subsys *ss,
+                                      const char *hostnqn);
+/* Wipe and free every host (config_free). */
+void auth_hosts_free (void);
 
 /* ---- ctrl.c: controllers shared by their queues --------------------- */
 struct conn;
@@ -213,7 +247,8 @@ uint16_t ctrl_add_queue (struct tgt_ctrl *ctrl, uint16_t qid, struct conn *c);
 void ctrl_remove_queue (struct tgt_ctrl *ctrl, uint16_t qid);
 /* Close every connection of the controller (KATO expiry, admin gone). */
 void ctrl_kill (struct tgt_ctrl *ctrl, const char *why);
-/* Called periodically: tear down controllers whose KATO has expired. */
+/* Called periodically: tear down controllers whose KATO has expired, and
+ * close queues that did not authenticate in time. */
 void ctrl_check_kato (uint64_t now_ms);
 void ctrl_touch (struct tgt_ctrl *ctrl);
 uint64_t now_ms (void);
@@ -257,6 +292,17 @@ struct req {
   uint8_t ddgst[4];
 };
 
+/* In-band authentication of one queue (auth.c).  The connection's thread
+ * owns it; the main thread reads ok and deadline_ms (the watchdog). */
+struct auth_xchg;
+struct auth_queue {
+  const struct tgt_host *host;  /* set: the queue must authenticate */
+  atomic_bool ok;               /* authenticated */
+  _Atomic uint64_t deadline_ms; /* not authenticated by then: closed */
+  bool fatal;                   /* failed: end the controller after the flush */
+  struct auth_xchg *x;          /* the exchange under way, NULL if none */
+};
+
 /* The per-connection state; defined in conn.c, used through these. */
 struct conn_info {
   uint16_t qid;
@@ -271,6 +317,7 @@ struct conn_info {
   struct sockaddr_storage local;
   socklen_t local_len;
   char peer[64]; /* for log messages */
+  struct auth_queue auth;
 };
 
 struct conn_info *conn_info (struct conn *c);
@@ -289,6 +336,20 @@ int conn_set_queue (struct conn *c, uint16_t qid, uint16_t sqsize,
 /* Each prepare step validates the command, sets r->dir/len/data/exec and
  * returns 0, or returns an NVMe status to complete the command with. */
 uint16_t fabrics_prepare (struct conn *c, struct req *r);
+
+/* ---- auth.c: DH-HMAC-CHAP on each queue ------------------------------ */
+/* After a successful Connect: whether the queue must authenticate (the
+ * Connect response then carries NVMF_CONNECT_AUTHREQ_ATR). */
+bool auth_connect (struct conn *c, const char *hostnqn);
+/* AUTH_Send / AUTH_Receive (a fabrics_prepare step). */
+uint16_t auth_prepare (struct conn *c, struct req *r);
+/* A command other than a fabrics command must wait for authentication. */
+bool auth_blocks (const struct conn_info *ci);
+/* For the watchdog: the queue should have authenticated by now (true
+ * once per queue). */
+bool auth_expired (struct conn_info *ci, uint64_t now);
+/* Wipe and free the exchange state (connection closing). */
+void auth_queue_free (struct conn_info *ci);
 
 /* ---- cmd-admin.c ---------------------------------------------------- */
 uint16_t admin_prepare (struct conn *c, struct req *r);
