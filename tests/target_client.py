@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """A small raw-socket NVMe/TCP host for testing nvmeof-target on its own
 (independently of libnvmeof): ICReq, Connect, Property Get/Set, Identify,
-Get Log Page, Read/Write (in-capsule and R2T/H2CData), digests, and the
+Get Log Page, Read/Write (in-capsule and R2T/H2CData), AUTH_Send and
+AUTH_Receive (target_auth.py does DH-HMAC-CHAP with them), digests, and the
 ability to send malformed PDUs.  Python standard library only; run with
 /usr/bin/python3.  Used by tests/test-target-*.sh."""
 
@@ -247,6 +248,23 @@ class Conn:
         sq = sqe(0x7F, self.next_cid(), fctype=0,
                  raw={40: b"\0", 44: struct.pack("<IQ", ofst, value)})
         return self.command(sq)[0]
+
+    def auth_send(self, msg, tl=None, secp=0xE9, spsp0=1, spsp1=1,
+                  inline=True):
+        """Fabrics AUTH_Send (fctype 5) carrying msg; the Cqe."""
+        tl = len(msg) if tl is None else tl
+        sq = sqe(0x7F, self.next_cid(), fctype=5, sgl_len=len(msg),
+                 sgl_id=SGL_ICD if inline else SGL_TRANSPORT,
+                 raw={41: bytes([spsp0, spsp1, secp]),
+                      44: struct.pack("<I", tl)})
+        return self.command(sq, msg, inline=inline)[0]
+
+    def auth_recv(self, al=4096, secp=0xE9, spsp0=1, spsp1=1):
+        """Fabrics AUTH_Receive (fctype 6) of al bytes; (Cqe, data)."""
+        sq = sqe(0x7F, self.next_cid(), fctype=6, sgl_len=al,
+                 raw={41: bytes([spsp0, spsp1, secp]),
+                      44: struct.pack("<I", al)})
+        return self.command(sq)
 
     def enable(self):
         c = self.prop_set(0x14, 1 | (6 << 16) | (4 << 20))
