@@ -33,7 +33,8 @@ pod_items ()
     inside && /^=item / { print }' "$pod" | long_opts
 }
 
-for sub in discover list identify show-hostnqn bench; do
+for sub in discover list identify show-hostnqn bench gen-dhchap-key \
+  check-dhchap-key; do
   with_timeout 10 "$NVMEOF_CLI" "$sub" --help >"$d/help-$sub"
   long_opts <"$d/help-$sub" >"$d/h"
   { pod_items "$cli_pod" 2 "nvmeof $sub"

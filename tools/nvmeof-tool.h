@@ -98,5 +98,7 @@ int cmd_list (int argc, char **argv);
 int cmd_identify (int argc, char **argv);
 int cmd_show_hostnqn (int argc, char **argv);
 int cmd_bench (int argc, char **argv);
+int cmd_gen_dhchap_key (int argc, char **argv);
+int cmd_check_dhchap_key (int argc, char **argv);
 
 #endif

@@ -22,6 +22,10 @@ static const struct subcommand subcommands[] = {
   { "show-hostnqn", cmd_show_hostnqn,
     "print the host NQN and host ID the library would use" },
   { "bench", cmd_bench, "measure I/O performance through the library" },
+  { "gen-dhchap-key", cmd_gen_dhchap_key,
+    "print a new DH-HMAC-CHAP secret (DHHC-1:...)" },
+  { "check-dhchap-key", cmd_check_dhchap_key,
+    "check a DH-HMAC-CHAP secret read from a file" },
 };
 #define NR_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
@@ -35,7 +39,7 @@ usage (FILE *fp)
                "       nvmeof --version\n\n"
                "Subcommands:\n");
   for (i = 0; i < NR_SUBCOMMANDS; i++)
-    fprintf (fp, "  %-14s %s\n", subcommands[i].name, subcommands[i].summary);
+    fprintf (fp, "  %-16s %s\n", subcommands[i].name, subcommands[i].summary);
   fprintf (fp, "\nURL: nvme+tcp://HOST[:PORT]/SUBSYSTEM-NQN[/NSID]\n"
                "See nvmeof(1).\n");
 }
