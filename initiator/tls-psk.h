@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* NVMe/TCP TLS pre-shared keys (NVMe/TCP transport specification 3.6.1;
+ * NVMe Base 2.0 8.13.5.9 for the keys secure channel concatenation
+ * generates): the configured PSK in the interchange format
+ * "NVMeTLSkey-1:hh:base64(psk || crc32):", the retained PSK and the TLS
+ * PSK derived from it by HKDF, the PSK digest, and the PSK identities
+ * "NVMe0R0h <hostnqn> <subnqn>" and "NVMe1R0h <hostnqn> <subnqn>
+ * <digest>".  Shared by the initiator and nvmeof-target; OpenSSL does the
+ * computations.  Functions return 0 or -1 with a sentence in err that
+ * never contains key material. */
+#ifndef NVMEOF_TLS_PSK_H
+#define NVMEOF_TLS_PSK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tls-session.h"
+
+/* A configured PSK.  hmac: 1 SHA-256 (32 bytes), 2 SHA-384 (48 bytes);
+ * the "hh" of the interchange format (00 as libnvme and the kernel treat
+ * it: see tls-psk.c). */
+struct tls_psk_key {
+  uint8_t hmac;
+  size_t len;
+  uint8_t key[TLS_PSK_KEY_MAX];
+};
+
+/* Parse the interchange format (CRC-32 and length checked; trailing white
+ * space allowed). */
+int tls_psk_parse (const char *text, struct tls_psk_key *key, char *err,
+                   size_t errlen);
+#define TLS_PSK_TEXT_MAX 128
+int tls_psk_format (const struct tls_psk_key *key, char *out, size_t len,
+                    char *err, size_t errlen);
+/* A new random configured PSK with this hmac (1 or 2). */
+int tls_psk_generate (uint8_t hmac, struct tls_psk_key *key, char *err,
+                      size_t errlen);
+void tls_psk_wipe (struct tls_psk_key *key);
+
+/* Everything a connection needs from a configured PSK: the identity
+ * (version 0 or 1) and the derived TLS PSK, for hostnqn and subnqn. */
+int tls_psk_derive (const struct tls_psk_key *configured, int version,
+                    const char *hostnqn, const char *subnqn,
+                    struct tls_psk *out, char *err, size_t errlen);
+
+/* The steps, for tests and for the target (which derives per identity):
+ * the retained PSK (HKDF-Extract then HKDF-Expand-Label "HostNQN" with the
+ * host NQN), the PSK digest (base64 of an HMAC over the NQNs), and the
+ * TLS PSK (HKDF-Expand-Label "nvme-tls-psk" over "hh digest"). */
+int tls_psk_retained (const struct tls_psk_key *configured, const char *hostnqn,
+                      uint8_t *out, size_t *outlen, char *err, size_t errlen);
+int tls_psk_digest (uint8_t hmac, const uint8_t *retained, size_t len,
+                    const char *hostnqn, const char *subnqn, char *out,
+                    size_t outlen, char *err, size_t errlen);
+int tls_psk_tls_key (uint8_t hmac, const uint8_t *retained, size_t len,
+                     const char *digest, uint8_t *out, size_t *outlen,
+                     char *err, size_t errlen);
+
+/* Split an identity a client offers: version, hmac, the NQNs and (version
+ * 1) the digest, each checked; -1 with err if it is not an NVMe identity.
+ * hostnqn and subnqn hold 224 bytes + NUL, digest 128 + NUL. */
+struct tls_psk_identity {
+  int version;
+  uint8_t hmac;
+  char hostnqn[224];
+  char subnqn[224];
+  char digest[129];
+};
+int tls_psk_identity_parse (const char *identity, struct tls_psk_identity *out,
+                            char *err, size_t errlen);
+
+#endif /* NVMEOF_TLS_PSK_H */
