@@ -49,8 +49,10 @@ packages=(
 
   # Interop tier: a Linux VM running the kernel's nvmet (tests/interop).
   # The harness downloads the kernel and busybox packages itself (apt-get
-  # download) and unpacks them with dpkg-deb and python3.
+  # download) and unpacks them with dpkg-deb and python3; zstd unpacks
+  # Debian 13's kernel (the authentication test's).
   qemu-system-x86
+  zstd
 
   # guestfish for the README example (tests/test-plugin-readme-examples.sh);
   # its appliance is built from the host's kernel, hence linux-image-amd64.

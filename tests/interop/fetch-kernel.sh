@@ -21,18 +21,51 @@
 #
 # Environment: NVMEOF_INTEROP_KERNEL_META (default linux-image-amd64) picks
 # another kernel metapackage or a linux-image-VERSION package directly.
+#
+# NVMEOF_INTEROP_SUITE=SUITE (e.g. trixie) takes the kernel from another
+# Debian suite instead, without touching the machine's apt configuration: a
+# private apt configuration in $cache/SUITE/apt (its own sources.list naming
+# SUITE main on the machine's Debian mirror, its own lists and package
+# cache, checked against /usr/share/keyrings/debian-archive-keyring.gpg),
+# refreshed by "apt-get update" when older than a day
+# (NVMEOF_INTEROP_APT_MAX_AGE, in minutes); the kernels are cached in
+# $cache/SUITE/.  Busybox stays the machine's (it also runs on the host).
+# The mirror is the machine's Debian mirror (apt-get indextargets), or
+# NVMEOF_INTEROP_MIRROR.  Compressed modules (.ko.xz, .ko.zst, .ko.gz) are
+# decompressed here, and modules built into the kernel are left out.
 
 set -e -u -o pipefail
 
 cache=${NVMEOF_INTEROP_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/nvmeof-interop}
 meta=${NVMEOF_INTEROP_KERNEL_META:-linux-image-amd64}
 
-# Modules the guest loads (dependencies are added from modules.dep).
+suite=${NVMEOF_INTEROP_SUITE:-}
+
+# Modules the guest loads (dependencies are added from modules.dep; those
+# built into the kernel are skipped).
 wanted_modules="configfs nvmet nvmet-tcp loop null_blk virtio_pci virtio_net
                 crc32c_generic crct10dif_generic"
+# With another suite (a newer kernel), also what in-band authentication
+# (DH-HMAC-CHAP) needs: nvmet's helpers and the crypto nvmet-auth allocates
+# at run time (hmac, the SHA-2 family, finite-field DH).  Debian 13 builds
+# that crypto into the kernel; listed so that a kernel that doesn't still
+# works (nvmet-auth-config.sh loads them, and the guest's busybox modprobe
+# with modules.alias answers the kernel's requests for crypto-* aliases).
+# nvme-tcp is the kernel's own host, a reference for tests to check the
+# target's configuration against (independently of our initiator).
+if [ -n "$suite" ]; then
+  wanted_modules="$wanted_modules nvme-auth nvme-keyring hmac sha256_generic
+                  sha512_generic kpp dh_generic nvme-tcp"
+fi
+# A cached kernel directory is reused only if built for this list.
+wanted_list=$(echo $wanted_modules)
 
 msg () { echo "fetch-kernel: $*" >&2; }
 die () { msg "error: $*"; exit 1; }
+
+case $suite in
+  *[!a-z0-9-]*|-*) die "NVMEOF_INTEROP_SUITE='$suite' is not a Debian suite name" ;;
+esac
 
 for c in apt-get apt-cache dpkg-deb flock; do
   command -v "$c" >/dev/null 2>&1 ||
@@ -50,11 +83,23 @@ fi
 exec 9>"$cache/.lock"
 flock -w 900 9 || die "timed out waiting for the lock on $cache"
 
-# Candidate version of PKG, or nothing if apt knows nothing about it.
+# apt options: none for the machine's configuration; for another suite a
+# private configuration (set up below).  Only the kernel uses them.
+host_apt=()
+kernel_apt=()
+apt_cache_with ()
+{
+  local -n opts=$1
+  shift
+  apt-cache ${opts[@]+"${opts[@]}"} "$@"
+}
+
+# Candidate version of PKG, or nothing if apt knows nothing about it
+# (with the options in the array named by $2, default the machine's).
 candidate ()
 {
-  { apt-cache show --no-all-versions "$1" 2>/dev/null || true; } |
-    sed -n 's/^Version: *//p' | head -n 1
+  { apt_cache_with "${2:-host_apt}" show --no-all-versions "$1" 2>/dev/null ||
+      true; } | sed -n 's/^Version: *//p' | head -n 1
 }
 
 # Cache key: package_version with characters that trouble paths replaced.
@@ -74,15 +119,18 @@ newest_cached ()
   printf '%s' "$best"
 }
 
-# Download PKG=VERSION into a fresh directory and print the .deb path.
+# Download PKG=VERSION into a fresh directory and print the .deb path
+# (with the apt options in the array named by $4, default the machine's).
 download ()
 {
   local pkg=$1 ver=$2 dir=$3
+  local -n opts=${4:-host_apt}
   rm -rf "$dir"
   mkdir -p "$dir"
   # The _apt sandbox user may not be able to write here: apt then warns
   # and downloads as the calling user, which is fine.
-  if ! (cd "$dir" && timeout 600 apt-get download -q "$pkg=$ver") \
+  if ! (cd "$dir" &&
+        timeout 600 apt-get ${opts[@]+"${opts[@]}"} download -q "$pkg=$ver") \
        >"$dir/apt.log" 2>&1; then
     sed 's/^/  /' "$dir/apt.log" >&2
     return 1
@@ -92,16 +140,25 @@ download ()
 
 # Decompress the vmlinux inside a bzImage: find a compressed stream whose
 # output is an ELF file (the approach of the kernel's extract-vmlinux).
+# zstd (Debian 13's kernels) needs the zstd program: Python has no zstd.
 extract_vmlinux ()
 {
   /usr/bin/python3 - "$1" "$2" <<'EOF'
-import bz2, gzip, lzma, sys, zlib
+import bz2, gzip, lzma, shutil, subprocess, sys, zlib
 data = open(sys.argv[1], 'rb').read()
 def unxz(b): return lzma.LZMADecompressor().decompress(b)
 def ungz(b): return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(b)
 def unbz(b): return bz2.BZ2Decompressor().decompress(b)
+def unzstd(b):
+    if not shutil.which('zstd'):
+        sys.exit(sys.argv[1] + " is compressed with zstd: install zstd "
+                 "(scripts/install-deps.sh)")
+    # zstd stops with an error at the bytes after the frame (the kernel
+    # appends its size): the frame's output is what counts.
+    return subprocess.run(['zstd', '-dcq'], input=b, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL).stdout
 for magic, fn in ((b'\xfd7zXZ\x00', unxz), (b'\x1f\x8b\x08', ungz),
-                  (b'BZh', unbz)):
+                  (b'BZh', unbz), (b'\x28\xb5\x2f\xfd', unzstd)):
     i = data.find(magic)
     while i >= 0:
         try:
@@ -150,61 +207,204 @@ fetch_busybox ()
 }
 bb=$(fetch_busybox)
 
-# The kernel: resolve the metapackage to the real package and version.
-kpkg=$meta
-case $meta in
-  linux-image-[0-9]*) ;;
-  *) kpkg=$({ apt-cache show --no-all-versions "$meta" 2>/dev/null || true; } |
-              sed -n 's/^Depends: *\(linux-image-[^ ,]*\).*/\1/p' | head -n 1) ;;
-esac
-kver=
-[ -n "$kpkg" ] && kver=$(candidate "$kpkg")
+# ---- where the kernel comes from: the machine's apt configuration, or a
+# private one for another suite.
+kcache=$cache
+kglob='kernel-*'
+if [ -n "$suite" ]; then
+  kcache=$cache/$suite
+  kglob="$suite/kernel-*"
+  adir=$kcache/apt
+  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  max_age=${NVMEOF_INTEROP_APT_MAX_AGE:-1440}
 
-kdir=
-if [ -n "$kver" ]; then
-  kdir="$cache/kernel-$(key "$kpkg" "$kver")"
-fi
-if [ -n "$kdir" ] && [ ! -f "$kdir/.complete" ]; then
-  msg "downloading $kpkg $kver"
-  tmp="$kdir.tmp"
-  if deb=$(download "$kpkg" "$kver" "$tmp"); then
-    dpkg-deb -x "$deb" "$tmp/root"
-    uname_r=$(ls "$tmp/root/lib/modules" | head -n 1)
-    [ -n "$uname_r" ] || die "$deb has no /lib/modules/VERSION"
-    vmlinuz=$(ls "$tmp/root/boot/vmlinuz-"* | head -n 1)
-    extract_vmlinux "$vmlinuz" "$tmp/vmlinux"
+  # The machine's Debian mirror: the one serving its own release's main.
+  machine_mirror ()
+  {
+    local codename
+    codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+    { apt-get indextargets --format '$(REPO_URI) $(RELEASE) $(COMPONENT) $(TARGET_OF)' \
+        2>/dev/null || true; } |
+      awk -v c="$codename" '
+        $3 != "main" || $4 != "deb" { next }
+        $2 == c { print $1; found = 1; exit }
+        $2 !~ /-/ && !other { other = $1 }
+        END { if (!found && other) print other }'
+  }
+  mirror=${NVMEOF_INTEROP_MIRROR:-$(machine_mirror)}
+  [ -n "$mirror" ] ||
+    die "cannot tell the machine's Debian mirror from its apt configuration; set NVMEOF_INTEROP_MIRROR (e.g. http://deb.debian.org/debian)"
+  [ -f "$keyring" ] ||
+    die "$keyring not found (package debian-archive-keyring)"
 
-    # modules.dep for the whole tree (Debian ships none in the package),
-    # then copy the closure of the wanted modules.
-    "$bb" depmod -b "$tmp/root" "$uname_r"
-    mods="$tmp/root/lib/modules/$uname_r"
-    mkdir -p "$tmp/modroot/lib/modules/$uname_r"
-    for m in $wanted_modules; do
-      line=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$mods/modules.dep") ||
-        die "module $m is not in $kpkg"
-      for f in ${line%%:*} ${line#*:}; do
-        mkdir -p "$tmp/modroot/lib/modules/$uname_r/$(dirname "$f")"
-        cp "$mods/$f" "$tmp/modroot/lib/modules/$uname_r/$f"
-      done
-    done
-    cp "$mods/modules.builtin" "$mods/modules.order" \
-       "$tmp/modroot/lib/modules/$uname_r/" 2>/dev/null || true
-    "$bb" depmod -b "$tmp/modroot" "$uname_r"
-    printf '%s %s\n' "$kpkg" "$kver" >"$tmp/package"
-    rm -rf "$tmp/root" "$tmp"/*.deb "$tmp/apt.log"
-    touch "$tmp/.complete"
-    rm -rf "$kdir"
-    mv "$tmp" "$kdir"
+  mkdir -p "$adir/lists/partial" "$adir/apt-cache/archives/partial"
+  # Architecture amd64 whatever the host: it is the guest's.
+  printf 'deb [arch=amd64 signed-by=%s] %s %s main\n' \
+    "$keyring" "$mirror" "$suite" >"$adir/sources.list.new"
+  if ! cmp -s "$adir/sources.list.new" "$adir/sources.list"; then
+    mv "$adir/sources.list.new" "$adir/sources.list"
+    rm -f "$adir/updated"
   else
-    msg "warning: could not download $kpkg $kver; trying the cache"
-    rm -rf "$tmp"
-    kdir=
+    rm -f "$adir/sources.list.new"
   fi
+  : >>"$adir/status"
+  # Nothing of the machine's apt sources, preferences or package state.
+  kernel_apt=(-o "Dir::Etc::sourcelist=$adir/sources.list"
+              -o Dir::Etc::sourceparts=/dev/null
+              -o Dir::Etc::preferences=/dev/null
+              -o Dir::Etc::preferencesparts=/dev/null
+              -o "Dir::State::Lists=$adir/lists"
+              -o "Dir::State::status=$adir/status"
+              -o "Dir::Cache=$adir/apt-cache"
+              -o Acquire::Languages=none)
+
+  suite_updated=
+  suite_update ()
+  {
+    suite_updated=1
+    msg "apt-get update for $suite ($(cat "$adir/sources.list"))"
+    if timeout 600 apt-get "${kernel_apt[@]}" -q update \
+         >"$adir/update.log" 2>&1; then
+      touch "$adir/updated"
+    else
+      sed 's/^/  /' "$adir/update.log" >&2
+      msg "warning: apt-get update for $suite failed (above)"
+      return 1
+    fi
+  }
+  if [ ! -f "$adir/updated" ] ||
+     [ -z "$(find "$adir/updated" -mmin "-$max_age" 2>/dev/null)" ]; then
+    suite_update || true
+  fi
+else
+  suite_updated=1        # the machine's lists: never updated here
 fi
+
+# Decompress the compressed modules (.ko.xz, .ko.zst, .ko.gz) under DIR in
+# place: then busybox's insmod and depmod need no decompressor and the
+# guest spends no time on it.
+decompress_modules ()
+{
+  /usr/bin/python3 - "$1" <<'EOF'
+import gzip, lzma, os, subprocess, sys
+for dp, dn, fn in os.walk(sys.argv[1]):
+    for f in fn:
+        p = os.path.join(dp, f)
+        if f.endswith('.ko.xz'):
+            data = lzma.open(p).read()
+        elif f.endswith('.ko.gz'):
+            data = gzip.open(p).read()
+        elif f.endswith('.ko.zst'):
+            data = subprocess.run(['zstd', '-dcq', p], check=True,
+                                  stdout=subprocess.PIPE).stdout
+        else:
+            continue
+        with open(p[:p.rindex('.')], 'wb') as out:
+            out.write(data)
+        os.unlink(p)
+EOF
+}
+
+# The kernel: resolve the metapackage to the real package and version.
+resolve_kernel ()
+{
+  kpkg=$meta
+  case $meta in
+    linux-image-[0-9]*) ;;
+    *) kpkg=$({ apt_cache_with kernel_apt show --no-all-versions "$meta" \
+                  2>/dev/null || true; } |
+                sed -n 's/^Depends: *\(linux-image-[^ ,]*\).*/\1/p' | head -n 1) ;;
+  esac
+  kver=
+  [ -n "$kpkg" ] && kver=$(candidate "$kpkg" kernel_apt)
+  kdir=
+  if [ -n "$kver" ]; then
+    kdir="$kcache/kernel-$(key "$kpkg" "$kver")"
+  fi
+}
+resolve_kernel
+
+# Unpack the kernel package in $tmp: vmlinux, and modroot/ with the wanted
+# modules (uncompressed) and their modules.dep.
+build_kernel_dir ()
+{
+  local deb=$1 mroot uname_r vmlinuz mods m line f builtin=
+  dpkg-deb -x "$deb" "$tmp/root"
+  # Debian 13 ships the modules under /usr/lib/modules (merged /usr).
+  mroot=$tmp/root
+  [ -d "$mroot/lib/modules" ] || mroot=$tmp/root/usr
+  uname_r=$(ls "$mroot/lib/modules" 2>/dev/null | head -n 1)
+  [ -n "$uname_r" ] || die "$deb has no /lib/modules/VERSION"
+  vmlinuz=$(ls "$tmp/root/boot/vmlinuz-"* | head -n 1)
+  extract_vmlinux "$vmlinuz" "$tmp/vmlinux"
+
+  # modules.dep for the whole tree (Debian ships none in the package),
+  # then copy the closure of the wanted modules.
+  "$bb" depmod -b "$mroot" "$uname_r"
+  mods="$mroot/lib/modules/$uname_r"
+  mkdir -p "$tmp/modroot/lib/modules/$uname_r"
+  for m in $wanted_modules; do
+    if grep -qE "(^|/)$m\.ko(\.[a-z]+)?\$" "$mods/modules.builtin"; then
+      builtin="$builtin $m"
+      continue
+    fi
+    line=$(grep -E "(^|/)$m\.ko(\.[a-z]+)?:" "$mods/modules.dep") ||
+      die "module $m is not in $kpkg"
+    for f in ${line%%:*} ${line#*:}; do
+      mkdir -p "$tmp/modroot/lib/modules/$uname_r/$(dirname "$f")"
+      cp "$mods/$f" "$tmp/modroot/lib/modules/$uname_r/$f"
+    done
+  done
+  decompress_modules "$tmp/modroot/lib/modules/$uname_r"
+  cp "$mods/modules.builtin" "$tmp/modroot/lib/modules/$uname_r/" 2>/dev/null ||
+    true
+  if [ -f "$mods/modules.order" ]; then
+    sed 's/\.ko\.[a-z]*$/.ko/' "$mods/modules.order" \
+      >"$tmp/modroot/lib/modules/$uname_r/modules.order"
+  fi
+  "$bb" depmod -b "$tmp/modroot" "$uname_r"
+  [ -z "$builtin" ] || msg "built into $kpkg:$builtin"
+  printf '%s %s%s\n' "$kpkg" "$kver" "${suite:+ ($suite)}" >"$tmp/package"
+  printf '%s\n' "$wanted_list" >"$tmp/modules.wanted"
+  rm -rf "$tmp/root" "$tmp"/*.deb "$tmp/apt.log"
+  touch "$tmp/.complete"
+  rm -rf "$kdir"
+  mv "$tmp" "$kdir"
+}
+
+# Complete, and with the modules wanted now.
+kernel_ready ()
+{
+  [ -f "$1/.complete" ] &&
+    [ "$(cat "$1/modules.wanted" 2>/dev/null)" = "$wanted_list" ]
+}
+
+while [ -n "$kdir" ] && ! kernel_ready "$kdir"; do
+  msg "downloading $kpkg $kver${suite:+ ($suite)}"
+  mkdir -p "$kcache"
+  tmp="$kdir.tmp"
+  if deb=$(download "$kpkg" "$kver" "$tmp" kernel_apt); then
+    build_kernel_dir "$deb"
+    break
+  fi
+  rm -rf "$tmp"
+  # Stale private lists name a version the mirror no longer has: refresh
+  # them once and try again.
+  if [ -z "$suite_updated" ] && suite_update; then
+    resolve_kernel
+    continue
+  fi
+  msg "warning: could not download $kpkg $kver; trying the cache"
+  kdir=
+done
 if [ -z "$kdir" ] || [ ! -f "$kdir/.complete" ]; then
-  kdir=$(newest_cached 'kernel-*')
-  [ -n "$kdir" ] ||
+  kdir=$(newest_cached "$kglob")
+  if [ -z "$kdir" ]; then
+    if [ -n "$suite" ]; then
+      die "no kernel: apt cannot get $meta from $suite (private configuration in $adir; see above) and nothing is cached in $kcache"
+    fi
     die "no kernel: apt cannot get $meta (check the Debian mirrors in /etc/apt/sources.list and run apt-get update) and nothing is cached in $cache"
+  fi
   msg "using cached $(cat "$kdir/package")"
 fi
 touch "$kdir"
