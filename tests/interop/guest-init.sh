@@ -185,6 +185,73 @@ rc=$?
 echo "NVMET-CTL-END rc=$rc"
 EOF
 chmod +x /bin/nvmet-ctl
+
+# nvmet-host-auth HOSTNQN KEY CTRLKEY HASH DHGROUP: set a host entry's
+# DH-HMAC-CHAP secrets ("-" clears one), hash and DH group, then print the
+# four attributes back as configfs has them ("dhchap_key: ..." lines).
+# Only kernels whose nvmet has in-band authentication (6.12 of Debian 13).
+cat >/bin/nvmet-host-auth <<'EOF'
+#!/bin/sh
+[ $# -eq 5 ] ||
+  { echo "usage: nvmet-host-auth HOSTNQN KEY|- CTRLKEY|- HASH DHGROUP"; exit 2; }
+h=/sys/kernel/config/nvmet/hosts/$1
+[ -d "$h" ] || mkdir "$h" || exit 1
+[ -e "$h/dhchap_key" ] ||
+  { echo "this kernel's nvmet has no in-band authentication"; exit 1; }
+put ()
+{
+  # An empty write never reaches configfs: a NUL byte clears a secret.
+  if [ "$2" = - ]; then printf '\000'; else printf '%s\n' "$2"; fi \
+    >"$h/$1" || { echo "cannot write '$2' to $h/$1"; exit 1; }
+}
+put dhchap_hash "$4"
+put dhchap_dhgroup "$5"
+put dhchap_key "$2"
+put dhchap_ctrl_key "$3"
+for a in dhchap_key dhchap_ctrl_key dhchap_hash dhchap_dhgroup; do
+  echo "$a: $(cat "$h/$a")"
+done
+EOF
+chmod +x /bin/nvmet-host-auth
+
+# nvme-host-connect OPTIONS: the guest kernel's own NVMe/TCP host (nvme-tcp,
+# in the module tree of NVMEOF_INTEROP_SUITE kernels) connects to this
+# target on 10.0.2.15:4420 with the kernel's option string OPTIONS
+# ("nqn=NQN,hostnqn=HOSTNQN,hostid=UUID,dhchap_secret=KEY,...": a host NQN
+# needs a host ID of its own), prints the kernel's answer
+# ("instance=0,cntlid=1"), reads a block of each namespace (through an I/O
+# queue) and deletes the controller again; status 1 if the kernel refuses
+# the connect (its log says why).  A reference host for the target's
+# configuration, independent of our initiator.
+cat >/bin/nvme-host-connect <<'EOF'
+#!/bin/sh
+[ $# -eq 1 ] || { echo "usage: nvme-host-connect OPTIONS"; exit 2; }
+modprobe nvme-tcp 2>/dev/null ||
+  { echo "no nvme-tcp module in this guest"; exit 1; }
+exec 3<>/dev/nvme-fabrics || exit 1
+printf 'transport=tcp,traddr=10.0.2.15,trsvcid=4420,%s\n' "$1" >&3 2>/dev/null ||
+  { echo "the kernel refused the connect (its log says why)"; exit 1; }
+read -r line <&3 || { echo "no answer from /dev/nvme-fabrics"; exit 1; }
+echo "$line"
+n=${line#instance=}
+n=${n%%,*}
+# Deleting the controller under the namespace scan (and its partition scan)
+# fills the log with I/O errors: wait for the namespace block devices and
+# read from each (which waits for its partition scan).
+i=0
+until ls /sys/block | grep -qE '^nvme[0-9]+n[0-9]+$'; do
+  i=$((i + 1))
+  [ "$i" -le 100 ] || { echo "no namespace appeared in 10 s"; break; }
+  sleep 0.1
+done
+for b in $(ls /sys/block | grep -E '^nvme[0-9]+n[0-9]+$'); do
+  dd if="/dev/$b" of=/dev/null bs=4096 count=1 2>/dev/null ||
+    echo "cannot read /dev/$b"
+done
+echo 1 >"/sys/class/nvme/nvme$n/delete_controller"
+EOF
+chmod +x /bin/nvme-host-connect
+
 nc -ll -p 7777 -e /bin/nvmet-ctl &
 
 echo "<6>nvmet-init: NVMET-READY" >/dev/kmsg

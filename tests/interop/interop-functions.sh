@@ -22,9 +22,27 @@
 #                         backtrace, BUGs or Oopses since marker NAME
 #                         (default: since the target became ready)
 #   interop_url NQN [PORT]  nvme+tcp://127.0.0.1:PORT/NQN
+#   vm_host_auth HOSTNQN KEY CTRLKEY HASH DHGROUP  set a host entry's
+#                         DH-HMAC-CHAP secrets ("-" for none), hash and DH
+#                         group in the guest's configfs and check that they
+#                         read back (kernels with nvmet authentication)
+#
+# and for the tests' steps (MiB, $checks count the "ok" lines):
+#   ok MSG, section TITLE  print "ok N - MSG", a section header
+#   cli ARGS..            the built nvmeof command, time-bounded
+#   json_check FILE PYEXPR MSG  fail with MSG unless the Python expression
+#                         over d (FILE's JSON) is true
+#   guest_file NQN NSID   the backing file of a namespace in the guest
+#   guest_sha FILE OFF LEN  SHA-256 of those bytes of a guest file
+#   nbd_io EXPORT <<< OPS  nbd-io.py on the running plugin's export
+#   roundtrip NQN NSID "OFF LEN"..  random writes through the plugin read
+#                         back and found on the target's backing store
+#   stop_plugin           stop the plugin started by start_plugin
+#   step_log_clean NAME   fail unless the guest's log is clean since mark NAME
 #
 # Environment: NVMEOF_SKIP_INTEROP=1 skips the tier (and says so);
 # NVMEOF_INTEROP_CACHE (downloads, see fetch-kernel.sh);
+# NVMEOF_INTEROP_SUITE (another Debian suite's kernel, see fetch-kernel.sh);
 # NVMEOF_INTEROP_BOOT_TIMEOUT (seconds, default 180);
 # NVMEOF_INTEROP_MAXLIFE (seconds after which the VM powers itself off
 # even if nobody stops it, default 900); NVMEOF_INTEROP_APPEND (more kernel
@@ -37,6 +55,7 @@ _interop_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 INTEROP_NQN=nqn.2026-11.io.nvmeof:interop
 INTEROP_NQN_RESTRICTED=nqn.2026-11.io.nvmeof:interop-restricted
 INTEROP_NQN_NULL=nqn.2026-11.io.nvmeof:interop-null
+INTEROP_NQN_AUTH=nqn.2026-11.io.nvmeof:interop-auth
 INTEROP_HOSTNQN=nqn.2026-11.io.nvmeof:interop-host
 INTEROP_HOSTNQN_REFUSED=nqn.2026-11.io.nvmeof:interop-stranger
 INTEROP_SERIAL=nvmeof-interop-0001
@@ -44,7 +63,10 @@ INTEROP_MODEL=nvmeof-interop-nvmet
 INTEROP_ADDR=127.0.0.1
 INTEROP_VM_PID=
 INTEROP_QEMU_PID=
-export INTEROP_NQN INTEROP_NQN_RESTRICTED INTEROP_NQN_NULL INTEROP_HOSTNQN \
+MiB=1048576
+checks=0
+export INTEROP_NQN INTEROP_NQN_RESTRICTED INTEROP_NQN_NULL INTEROP_NQN_AUTH \
+  INTEROP_HOSTNQN \
   INTEROP_HOSTNQN_REFUSED INTEROP_SERIAL INTEROP_MODEL INTEROP_ADDR
 
 interop_init ()
@@ -95,7 +117,7 @@ start_vm ()
   {
     local v
     for v in INTEROP_NQN INTEROP_NQN_RESTRICTED INTEROP_NQN_NULL \
-             INTEROP_HOSTNQN INTEROP_SERIAL INTEROP_MODEL; do
+             INTEROP_NQN_AUTH INTEROP_HOSTNQN INTEROP_SERIAL INTEROP_MODEL; do
       printf '%s=%q\n' "$v" "${!v}"
     done
     cat "$config"
@@ -257,4 +279,123 @@ vm_check_kernel_log ()
     return 1
   fi
   return 0
+}
+
+vm_host_auth ()
+{
+  local out want
+  if [ $# -ne 5 ]; then
+    echo "usage: vm_host_auth HOSTNQN KEY|- CTRLKEY|- HASH DHGROUP" >&2
+    return 2
+  fi
+  out=$(vm_exec "nvmet-host-auth '$1' '$2' '$3' '$4' '$5'") || {
+    echo "vm_host_auth: the guest could not set the host's authentication: $out" >&2
+    return 1
+  }
+  want=$(printf 'dhchap_key: %s\ndhchap_ctrl_key: %s\ndhchap_hash: %s\ndhchap_dhgroup: %s' \
+           "${2#-}" "${3#-}" "$4" "$5")
+  if [ "$out" != "$want" ]; then
+    echo "vm_host_auth: configfs reads back" >&2
+    printf '%s\n' "$out" >&2
+    echo "instead of" >&2
+    printf '%s\n' "$want" >&2
+    return 1
+  fi
+}
+
+# ---- helpers for the tests' steps
+
+ok ()
+{
+  checks=$((checks + 1))
+  echo "ok $checks - $*"
+}
+
+section ()
+{
+  echo
+  echo "== $* (at ${SECONDS}s)"
+}
+
+cli ()
+{
+  with_timeout 120 "$NVMEOF_CLI" "$@"
+}
+
+# json_check FILE PYTHON-EXPRESSION MESSAGE: the expression (over d, the
+# parsed JSON) must be true.
+json_check ()
+{
+  /usr/bin/python3 - "$@" <<'EOF' || fail "$3 (JSON in $1)"
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+env = os.environ
+if not eval("(" + sys.argv[2] + "\n)"):
+    print(json.dumps(d, indent=1)[:3000], file=sys.stderr)
+    sys.exit(1)
+EOF
+}
+
+# The kernel target's view of a namespace's bytes.
+guest_file ()
+{
+  echo "/backing/$(echo "$1" | tr ':/' '__')-$2.img"
+}
+
+guest_sha ()
+{
+  local file=$1 off=$2 len=$3 bs=512
+  if [ $((off % 65536)) = 0 ] && [ $((len % 65536)) = 0 ]; then
+    bs=65536
+  fi
+  vm_exec "dd if=$file bs=$bs skip=$((off / bs)) count=$((len / bs)) 2>/dev/null | sha256sum" |
+    cut -d' ' -f1
+}
+
+# nbd_io EXPORT <<< OPS: see nbd-io.py.
+nbd_io ()
+{
+  with_timeout 300 /usr/bin/python3 "$abs_srcdir/interop/nbd-io.py" \
+    "$(nbd_uri "$1")"
+}
+
+# roundtrip NQN NSID "OFF LEN" ...: write random data through the plugin,
+# read it back over a new NBD connection and from the target's backing
+# file; all three checksums must agree.
+roundtrip ()
+{
+  local nqn=$1 nsid=$2 ol wrote read i=0 off len g
+  shift 2
+  wrote=$(for ol in "$@"; do echo "write $ol"; done | nbd_io "$nsid") ||
+    fail "writes to namespace $nsid failed: $wrote"
+  read=$(for ol in "$@"; do echo "read $ol"; done | nbd_io "$nsid") ||
+    fail "reads from namespace $nsid failed: $read"
+  local -a w r
+  mapfile -t w <<<"$wrote"
+  mapfile -t r <<<"$read"
+  for ol in "$@"; do
+    off=${ol% *}
+    len=${ol#* }
+    [ "${w[$i]}" = "${r[$i]}" ] ||
+      fail "nsid $nsid: $len bytes at $off read back differ"
+    g=$(guest_sha "$(guest_file "$nqn" "$nsid")" "$off" "$len") ||
+      fail "cannot hash the backing store in the guest"
+    [ "$g" = "${w[$i]}" ] ||
+      fail "nsid $nsid: $len bytes at $off differ on the kernel target's backing store"
+    i=$((i + 1))
+  done
+  ok "nsid $nsid: $# random writes ($(printf '%s\n' "$@" |
+       awk '{ printf "%s%d@%d", (NR > 1 ? " " : ""), $2, $1 }')) read back and on the target"
+}
+
+stop_plugin ()
+{
+  _stop_child "$NBDKIT_PID" "$NBDKIT_LOG" nbdkit ||
+    fail "nbdkit did not stop cleanly"
+}
+
+step_log_clean ()
+{
+  vm_check_kernel_log "$1" || fail "the kernel target logged errors ($1)"
+  ok "guest kernel log clean after: $1"
 }

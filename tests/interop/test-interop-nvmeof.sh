@@ -34,113 +34,16 @@ requires qemu-img --version
 requires /usr/bin/python3 -c 'import nbd'
 
 d=$TMPDIR_TEST
-MiB=1048576
-checks=0
-
-ok ()
-{
-  checks=$((checks + 1))
-  echo "ok $checks - $*"
-}
-
-section ()
-{
-  echo
-  echo "== $* (at ${SECONDS}s)"
-}
-
-cli ()
-{
-  with_timeout 120 "$NVMEOF_CLI" "$@"
-}
-
-# json_check FILE PYTHON-EXPRESSION MESSAGE: the expression (over d, the
-# parsed JSON) must be true.
-json_check ()
-{
-  /usr/bin/python3 - "$@" <<'EOF' || fail "$3 (JSON in $1)"
-import json, os, sys
-d = json.load(open(sys.argv[1]))
-env = os.environ
-if not eval("(" + sys.argv[2] + "\n)"):
-    print(json.dumps(d, indent=1)[:3000], file=sys.stderr)
-    sys.exit(1)
-EOF
-}
-
-# The kernel target's view of a namespace's bytes.
-guest_file ()
-{
-  echo "/backing/$(echo "$1" | tr ':/' '__')-$2.img"
-}
-
-guest_sha ()
-{
-  local file=$1 off=$2 len=$3 bs=512
-  if [ $((off % 65536)) = 0 ] && [ $((len % 65536)) = 0 ]; then
-    bs=65536
-  fi
-  vm_exec "dd if=$file bs=$bs skip=$((off / bs)) count=$((len / bs)) 2>/dev/null | sha256sum" |
-    cut -d' ' -f1
-}
 
 zero_sha ()
 {
   head -c "$1" /dev/zero | sha256sum | cut -d' ' -f1
 }
 
-# nbd_io EXPORT <<< OPS: see nbd-io.py.
-nbd_io ()
-{
-  with_timeout 300 /usr/bin/python3 "$abs_srcdir/interop/nbd-io.py" \
-    "$(nbd_uri "$1")"
-}
-
-# roundtrip NQN NSID "OFF LEN" ...: write random data through the plugin,
-# read it back over a new NBD connection and from the target's backing
-# file; all three checksums must agree.
-roundtrip ()
-{
-  local nqn=$1 nsid=$2 ol wrote read i=0 off len g
-  shift 2
-  wrote=$(for ol in "$@"; do echo "write $ol"; done | nbd_io "$nsid") ||
-    fail "writes to namespace $nsid failed: $wrote"
-  read=$(for ol in "$@"; do echo "read $ol"; done | nbd_io "$nsid") ||
-    fail "reads from namespace $nsid failed: $read"
-  local -a w r
-  mapfile -t w <<<"$wrote"
-  mapfile -t r <<<"$read"
-  for ol in "$@"; do
-    off=${ol% *}
-    len=${ol#* }
-    [ "${w[$i]}" = "${r[$i]}" ] ||
-      fail "nsid $nsid: $len bytes at $off read back differ"
-    g=$(guest_sha "$(guest_file "$nqn" "$nsid")" "$off" "$len") ||
-      fail "cannot hash the backing store in the guest"
-    [ "$g" = "${w[$i]}" ] ||
-      fail "nsid $nsid: $len bytes at $off differ on the kernel target's backing store"
-    i=$((i + 1))
-  done
-  ok "nsid $nsid: $# random writes ($(printf '%s\n' "$@" |
-       awk '{ printf "%s%d@%d", (NR > 1 ? " " : ""), $2, $1 }')) read back and on the target"
-}
-
 # A block device's stat field (16 = flushes, 12 = discards) in the guest.
 blk_stat ()
 {
   vm_exec "awk '{ print \$$2 }' /sys/block/$1/stat"
-}
-
-stop_plugin ()
-{
-  _stop_child "$NBDKIT_PID" "$NBDKIT_LOG" nbdkit ||
-    fail "nbdkit did not stop cleanly"
-}
-
-step_log_clean ()
-{
-  vm_check_kernel_log "$1" || fail "the kernel target logged errors ($1)"
-  ok "guest kernel log clean after: $1"
 }
 
 start_vm
