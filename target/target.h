@@ -418,6 +418,12 @@ unsigned fault_on_response (struct fault_state *f, bool data);
 unsigned fault_on_pdu (struct fault_state *f, bool data);
 bool fault_hung (const struct fault_state *f);
 
+/* ---- options.c: the command line ------------------------------------ */
+/* Parse argv into q, cfg (tuning), *foreground and *pidfile; exits after
+ * one line on stderr if an option is wrong (or after --help, --version). */
+void parse_options (int argc, char **argv, struct quick_opts *q,
+                    bool *foreground, const char **pidfile);
+
 /* ---- main.c --------------------------------------------------------- */
 extern atomic_bool stopping; /* SIGTERM: answer nothing more */
 /* stopping, or a SIGTERM/SIGINT that is pending but not handled yet (a
@@ -428,5 +434,8 @@ void log_msg (const char *fmt, ...)
   __attribute__((__format__ (__printf__, 1, 2)));
 void log_verbose (const char *fmt, ...)
   __attribute__((__format__ (__printf__, 1, 2)));
+/* "nvmeof-target: " and the message on stderr, then exit 1. */
+void die (const char *fmt, ...)
+  __attribute__((__format__ (__printf__, 1, 2), __noreturn__));
 
 #endif /* NVMEOF_TARGET_H */
