@@ -126,6 +126,8 @@ conn_start (int fd, struct tgt_port *port)
     conns->prev = c;
   conns = c;
   nr_conns++;
+  /* Before the thread starts: it may end and free c at once. */
+  log_verbose ("%s: connected", c->info.peer);
   pthread_attr_init (&attr);
   pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
   err = pthread_create (&t, &attr, conn_thread, c);
@@ -142,7 +144,6 @@ conn_start (int fd, struct tgt_port *port)
     return -1;
   }
   pthread_mutex_unlock (&conns_lock);
-  log_verbose ("%s: connected", c->info.peer);
   return 0;
 }
 
