@@ -47,6 +47,9 @@ packages=(
   clang-format
   cppcheck
 
+  # The fuzz harnesses under libFuzzer (scripts/fuzz.sh)
+  clang
+
   # Interop tier: a Linux VM running the kernel's nvmet (tests/interop).
   # The harness downloads the kernel and busybox packages itself (apt-get
   # download) and unpacks them with dpkg-deb and python3; zstd unpacks

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Build nvmeof and run the whole test suite, as CI does:
 #   install the dependencies, autoreconf, configure (warnings are errors,
-#   ASan+UBSan) in build/, make, make check, make check-style and, when
-#   RUN_DISTCHECK=1, make distcheck.
+#   ASan+UBSan) in build/, make, make check, the threaded tests again in a
+#   ThreadSanitizer build (build/tsan), every fuzz harness under libFuzzer
+#   (scripts/fuzz.sh, FUZZ_SECONDS each, default 10), make check-style and,
+#   when RUN_DISTCHECK=1, make distcheck.
 # The last line of output is always "N passed, N failed, N skipped": the
 # tests of make check, plus the style check and distcheck as one each; a
 # step that stops the run (install, autoreconf, configure, make) counts as
@@ -136,6 +138,38 @@ if [ "$check_rc" != 0 ] && [ "$failed" = 0 ]; then
   # make check failed before running tests (a build error in a test).
   echo "run-tests: make check failed; the end of $builddir/run-tests-check.log:" >&2
   tail -n 60 "$builddir/run-tests-check.log" >&2
+  failed=$((failed + 1))
+fi
+
+step "ThreadSanitizer: the threaded tests again, in a TSan build ($builddir/tsan)"
+tsan=$builddir/tsan
+mkdir -p "$tsan"
+if (cd "$tsan" && run_logged tsan-configure "$srcdir/configure" \
+      --enable-werror --enable-sanitizers=thread) &&
+   run_logged tsan-make make -C "$tsan" -j"$jobs"; then
+  find "$tsan/tests" -name '*.trs' -delete 2>/dev/null
+  make -C "$tsan/tests" -j"$jobs" check-tsan >"$builddir/run-tests-tsan.log" 2>&1
+  tsan_rc=$?
+  before=$((passed + failed + skipped))
+  grep -E '^(PASS|FAIL|SKIP|XFAIL|XPASS|ERROR): ' "$builddir/run-tests-tsan.log" |
+    sed 's/^/tsan /'
+  count_results "$tsan/tests"
+  if [ "$tsan_rc" != 0 ] && [ $((passed + failed + skipped)) = "$before" ]; then
+    echo "run-tests: the TSan tests did not run; the end of its log:" >&2
+    tail -n 40 "$builddir/run-tests-tsan.log" >&2
+    failed=$((failed + 1))
+  fi
+else
+  failed=$((failed + 1))
+fi
+
+step "libFuzzer: every harness of tests/fuzz for ${FUZZ_SECONDS:-10} s (scripts/fuzz.sh)"
+if "$srcdir/scripts/fuzz.sh" "$builddir" "${FUZZ_SECONDS:-10}" >"$builddir/run-tests-fuzz.log" 2>&1; then
+  cat "$builddir/run-tests-fuzz.log"
+  passed=$((passed + $(grep -c '^PASS: ' "$builddir/run-tests-fuzz.log")))
+else
+  cat "$builddir/run-tests-fuzz.log"
+  passed=$((passed + $(grep -c '^PASS: ' "$builddir/run-tests-fuzz.log")))
   failed=$((failed + 1))
 fi
 

@@ -3,6 +3,7 @@
  * harness's seeds (and FILEs) unmutated, then random edits of them for
  * SECONDS, printing the seed so that a failure can be replayed:
  *   fuzz-NAME [-t SECONDS] [-s SEED] [FILE...]   (env FUZZ_SECONDS)
+ *   fuzz-NAME -d DIR   writes the seeds to DIR/seed-N (a libFuzzer corpus)
  * With libFuzzer, build the harness with -DFUZZ_LIBFUZZER and
  * -fsanitize=fuzzer instead of linking this file. */
 #include <config.h>
@@ -104,6 +105,27 @@ now (void)
   return (double) ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+static int
+write_seeds (const char *dir, uint8_t (*inputs)[INPUT_MAX],
+             const size_t *input_len, size_t n)
+{
+  size_t i;
+
+  for (i = 0; i < n; i++) {
+    char path[4096];
+    FILE *fp;
+
+    snprintf (path, sizeof path, "%s/seed-%zu", dir, i);
+    fp = fopen (path, "wb");
+    if (fp == NULL || fwrite (inputs[i], 1, input_len[i], fp) != input_len[i] ||
+        fclose (fp) != 0) {
+      perror (path);
+      return 1;
+    }
+  }
+  return 0;
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -126,6 +148,8 @@ main (int argc, char *argv[])
   for (a = 1; a < argc; a++) {
     if (strcmp (argv[a], "-t") == 0 && a + 1 < argc)
       seconds = strtod (argv[++a], NULL);
+    else if (strcmp (argv[a], "-d") == 0 && a + 1 < argc)
+      return write_seeds (argv[a + 1], inputs, input_len, nseeds);
     else if (strcmp (argv[a], "-s") == 0 && a + 1 < argc)
       seed = strtoull (argv[++a], NULL, 0);
     else if (ninputs < MAX_INPUTS) {
