@@ -36,7 +36,7 @@ for src in "$srcdir"/tests/fuzz/fuzz-*.c; do
   if ! "$CC" -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined -DFUZZ_LIBFUZZER \
     -I"$builddir" -I"$srcdir/include" -I"$srcdir/initiator" \
-    -I"$srcdir/tests/fuzz" "$src" $base -lcrypto -lz -lpthread \
+    -I"$srcdir/tests/fuzz" "$src" $base -lssl -lcrypto -lz -lpthread \
     -o "$bin" 2>"$work/$name.build.log"; then
     echo "FAIL: $name: build failed ($work/$name.build.log):"
     head -n 20 "$work/$name.build.log"
