@@ -10,7 +10,7 @@
  * libFuzzer (from the build tree, for config.h):
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
  *     -I. -I$SRC/include -I$SRC/initiator $SRC/tests/fuzz/fuzz-auth-msg.c \
- *     $SRC/initiator/{auth-msg,dhchap,dhchap-key}.c -lcrypto -lz \
+ *     $SRC/initiator/{auth-msg,dhchap,dhchap-key,key-text}.c -lcrypto -lz \
  *     -o fuzz-auth-msg && ./fuzz-auth-msg [corpus-dir]
  * Built-in driver (the unit test "unit/fuzz-auth-msg"): see driver.c.
  */

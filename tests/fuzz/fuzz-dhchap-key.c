@@ -8,8 +8,8 @@
  * libFuzzer:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
  *     -I. -Iinclude -Iinitiator -Itests/fuzz tests/fuzz/fuzz-dhchap-key.c \
- *     initiator/dhchap.c initiator/dhchap-key.c -lcrypto -lz \
- *     -o fuzz-dhchap-key
+ *     initiator/dhchap.c initiator/dhchap-key.c initiator/key-text.c \
+ *     -lcrypto -lz -o fuzz-dhchap-key
  *   (-I. for config.h: the build tree) then ./fuzz-dhchap-key [corpus-dir]
  * Built-in driver (no libFuzzer, the unit test "unit/fuzz-dhchap-key"):
  *   see driver.c.
