@@ -18,8 +18,9 @@
 #include "tls-session.h"
 
 /* A configured PSK.  hmac: 1 SHA-256 (32 bytes), 2 SHA-384 (48 bytes);
- * the "hh" of the interchange format (00 as libnvme and the kernel treat
- * it: see tls-psk.c). */
+ * the "hh" of the interchange format (00, 32 or 48 bytes, as libnvme and
+ * SPDK treat it: the configured PSK is the retained PSK, and the length
+ * gives the identity's hash; see tls-psk.c). */
 struct tls_psk_key {
   uint8_t hmac;
   size_t len;
@@ -43,6 +44,13 @@ void tls_psk_wipe (struct tls_psk_key *key);
 int tls_psk_derive (const struct tls_psk_key *configured, int version,
                     const char *hostnqn, const char *subnqn,
                     struct tls_psk *out, char *err, size_t errlen);
+/* The same with libnvme 1.7-1.15's HKDF-Expand-Label (info = le16 L,
+ * "tls13 " label, context: no length bytes), which nvme-cli up to 2.15
+ * used to fill keyrings and 2.16 keeps as --compat.  The identity is the
+ * same for version 0, its digest differs for version 1. */
+int tls_psk_derive_compat (const struct tls_psk_key *configured, int version,
+                           const char *hostnqn, const char *subnqn,
+                           struct tls_psk *out, char *err, size_t errlen);
 
 /* The steps, for tests and for the target (which derives per identity):
  * the retained PSK (HKDF-Extract then HKDF-Expand-Label "HostNQN" with the
@@ -56,9 +64,27 @@ int tls_psk_digest (uint8_t hmac, const uint8_t *retained, size_t len,
 int tls_psk_tls_key (uint8_t hmac, const uint8_t *retained, size_t len,
                      const char *digest, uint8_t *out, size_t *outlen,
                      char *err, size_t errlen);
+/* The TLS PSK of a version 0 identity: the context is the identity itself
+ * ("NVMe0R0h <hostnqn> <subnqn>", at most 255 bytes). */
+int tls_psk_tls_key_v0 (uint8_t hmac, const uint8_t *retained, size_t len,
+                        const char *identity, uint8_t *out, size_t *outlen,
+                        char *err, size_t errlen);
+/* In all of these hmac is the identity's hash (1 or 2), and retained and
+ * out are that hash's length. */
+
+/* HKDF (RFC 5869) with hmac's hash, for the above and their tests:
+ * Extract with a zero salt into prk (the hash's length), and TLS 1.3's
+ * HKDF-Expand-Label (RFC 8446 7.1; label without "tls13 ", context at most
+ * 255 bytes). */
+int tls_hkdf_extract (uint8_t hmac, const uint8_t *ikm, size_t ikmlen,
+                      uint8_t *prk, char *err, size_t errlen);
+int tls_hkdf_expand_label (uint8_t hmac, const uint8_t *prk, const char *label,
+                           const void *context, size_t contextlen, uint8_t *out,
+                           size_t outlen, char *err, size_t errlen);
 
 /* Split an identity a client offers: version, hmac, the NQNs and (version
- * 1) the digest, each checked; -1 with err if it is not an NVMe identity.
+ * 1) the digest, each checked; -1 with err if it is not an NVMe identity
+ * of a retained PSK ("G", secure channel concatenation, is refused).
  * hostnqn and subnqn hold 224 bytes + NUL, digest 128 + NUL. */
 struct tls_psk_identity {
   int version;
