@@ -263,7 +263,9 @@ if [ -n "$suite" ]; then
   {
     suite_updated=1
     msg "apt-get update for $suite ($(cat "$adir/sources.list"))"
-    if timeout 600 apt-get "${kernel_apt[@]}" -q update \
+    # --error-on=any: a list that could not be fetched is a failure (apt
+    # would otherwise only warn and keep the old one).
+    if timeout 600 apt-get "${kernel_apt[@]}" -q --error-on=any update \
          >"$adir/update.log" 2>&1; then
       touch "$adir/updated"
     else
