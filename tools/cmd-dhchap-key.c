@@ -5,22 +5,14 @@
  * (it would show in ps) and never printed in a message. */
 #include <config.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "nvmeof-tool.h"
 #include "dhchap.h"
-
-/* A key file holds one line; anything longer is not a key. */
-#define KEY_FILE_MAX 1024
 
 enum {
   OPT_OUTPUT = CLI_CMD_OPT_BASE,
@@ -87,85 +79,6 @@ static const struct cli_cmd check_cmd = {
   .no_url = true,
 };
 
-/* ---- Reading a secret from +FILE or - ------------------------------------ */
-
-/* Up to len - 1 bytes of +FILE or - (one line if a terminal, read with
- * echo off) into buf, NUL-terminated; -1 after a message. */
-static int
-read_secret (const struct cli *cli, const char *opt, const char *value,
-             char *buf, size_t len)
-{
-  struct termios saved, quiet;
-  const char *path = value + 1;
-  bool tty = false;
-  struct stat st;
-  size_t n = 0;
-  ssize_t r;
-  int fd, e = 0;
-
-  if (strcmp (value, "-") == 0) {
-    fd = STDIN_FILENO;
-    path = "standard input";
-    tty = isatty (fd) && tcgetattr (fd, &saved) == 0;
-  }
-  else if (value[0] == '+' && value[1] != '\0') {
-    fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd == -1)
-      return cli_error (cli, "%s: %s: %s", opt, path, strerror (errno)), -1;
-    if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) &&
-        (st.st_mode & (S_IRGRP | S_IROTH)))
-      fprintf (stderr,
-               "nvmeof: warning: %s: %s is readable by group or others "
-               "(chmod 600 %s)\n",
-               opt, path, path);
-  }
-  else
-    /* Never quote value: it may be the secret. */
-    return cli_error (cli,
-                      "%s: give the key as +FILE or - (standard input): a "
-                      "key on the command line shows in ps",
-                      opt),
-           -1;
-
-  if (tty) {
-    fprintf (stderr, "%s: ", opt);
-    fflush (stderr);
-    quiet = saved;
-    quiet.c_lflag &= ~(tcflag_t) ECHO;
-    tcsetattr (fd, TCSAFLUSH, &quiet);
-  }
-  while (n < len) {
-    r = read (fd, buf + n, tty ? 1 : len - n);
-    if (r == -1 && errno == EINTR)
-      continue;
-    if (r == -1)
-      e = errno;
-    if (r <= 0)
-      break;
-    n += (size_t) r;
-    if (tty && buf[n - 1] == '\n')
-      break;
-  }
-  if (tty) {
-    tcsetattr (fd, TCSAFLUSH, &saved);
-    fputc ('\n', stderr);
-  }
-  if (fd != STDIN_FILENO)
-    close (fd);
-  if (e)
-    return cli_error (cli, "%s: %s: %s", opt, path, strerror (e)), -1;
-  if (n == len) {
-    OPENSSL_cleanse (buf, len);
-    return cli_error (cli, "%s: %s is larger than a key", opt, path), -1;
-  }
-  if (memchr (buf, '\0', n)) {
-    OPENSSL_cleanse (buf, len);
-    return cli_error (cli, "%s: %s is not text", opt, path), -1;
-  }
-  buf[n] = '\0';
-  return 0;
-}
-
 /* ---- gen-dhchap-key ------------------------------------------------------ */
 
 struct gen_opts {
@@ -214,79 +127,21 @@ gen_opt (void *data, int c, const char *arg)
 static int
 gen_secret (struct gen_opts *g, struct dhchap_key *key)
 {
-  char buf[KEY_FILE_MAX];
-  const char *hex = g->secret;
-  size_t n, i;
-  int hi, lo, r = -1;
+  static const size_t lens[] = { 32, 48, 64, 0 };
+  size_t n;
 
-  if (g->secret[0] == '+' || strcmp (g->secret, "-") == 0) {
-    if (read_secret (g->cli, "--secret", g->secret, buf, sizeof buf) == -1)
-      return -1;
-    hex = buf;
-  }
-  n = strlen (hex);
-  while (n > 0 && (hex[n - 1] == '\n' || hex[n - 1] == '\r' ||
-                   hex[n - 1] == ' ' || hex[n - 1] == '\t'))
-    n--;
-  if (n % 2 != 0 || (n / 2 != 32 && n / 2 != 48 && n / 2 != 64)) {
-    cli_error (g->cli, "--secret: expected 64, 96 or 128 hex digits (32, 48 "
-                       "or 64 bytes)");
-    goto out;
-  }
-  if (g->len && g->len != n / 2) {
-    cli_error (g->cli, "--secret: %zu bytes, but --key-length=%u", n / 2,
-               (unsigned) g->len);
-    goto out;
-  }
-  for (i = 0; i < n / 2; i++) {
-    hi = OPENSSL_hexchar2int ((unsigned char) hex[2 * i]);
-    lo = OPENSSL_hexchar2int ((unsigned char) hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) {
-      cli_error (g->cli, "--secret: not hexadecimal");
-      goto out;
-    }
-    key->key[i] = (uint8_t) (hi * 16 + lo);
-  }
-  key->len = n / 2;
-  key->hmac = (uint8_t) g->hmac;
-  if (hex != buf)
-    fprintf (stderr, "nvmeof: warning: gen-dhchap-key: --secret on the "
-                     "command line shows in ps (use --secret=+FILE or -)\n");
-  r = 0;
-
-out:
-  OPENSSL_cleanse (buf, sizeof buf);
-  return r;
-}
-
-/* FILE, created 0600 (not replaced: it may be another key). */
-static int
-write_key_file (const struct cli *cli, const char *path, const char *text)
-{
-  size_t len = strlen (text), off = 0;
-  ssize_t r;
-  int fd, e = 0;
-
-  fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd == -1)
-    return cli_error (cli, "--output: %s: %s%s", path, strerror (errno),
-                      errno == EEXIST ? " (not replacing it)" : ""),
+  if (cli_hex_secret (g->cli, "--secret", g->secret, lens,
+                      "64, 96 or 128 hex digits (32, 48 or 64 bytes)", key->key,
+                      sizeof key->key, &n) == -1)
+    return -1;
+  if (g->len && g->len != n) {
+    dhchap_key_wipe (key);
+    return cli_error (g->cli, "--secret: %zu bytes, but --key-length=%u", n,
+                      (unsigned) g->len),
            -1;
-  while (off < len && e == 0) {
-    r = write (fd, text + off, len - off);
-    if (r == -1 && errno != EINTR)
-      e = errno;
-    else if (r > 0)
-      off += (size_t) r;
   }
-  if (e == 0 && fsync (fd) == -1)
-    e = errno;
-  if (close (fd) == -1 && e == 0)
-    e = errno;
-  if (e) {
-    unlink (path);
-    return cli_error (cli, "--output: %s: %s", path, strerror (e)), -1;
-  }
+  key->len = n;
+  key->hmac = (uint8_t) g->hmac;
   return 0;
 }
 
@@ -328,7 +183,7 @@ cmd_gen_dhchap_key (int argc, char **argv)
     n = strlen (text);
     text[n] = '\n';
     text[n + 1] = '\0';
-    r = write_key_file (&cli, g.output, text);
+    r = cli_write_key_file (&cli, g.output, text);
   }
   else if (cli.format == OUTPUT_JSON) {
     json_object *o = json_object_new_object ();
@@ -369,7 +224,7 @@ cmd_check_dhchap_key (int argc, char **argv)
     return r == 1 ? 0 : 1;
   if (keyarg == NULL)
     return cli_error (&cli, "--key=+FILE or --key=- is needed");
-  if (read_secret (&cli, "--key", keyarg, buf, sizeof buf) == -1)
+  if (cli_read_secret (&cli, "--key", keyarg, buf, sizeof buf) == -1)
     return 1;
   r = dhchap_key_parse (buf, &key, err, sizeof err);
   OPENSSL_cleanse (buf, sizeof buf);

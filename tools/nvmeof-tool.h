@@ -92,6 +92,28 @@ void output_human_size (char *dst, size_t dstlen, uint64_t bytes);
 /* 128-bit little-endian counter (Identify capacities) as decimal. */
 void output_u128 (char *dst, size_t dstlen, const uint8_t p[16]);
 
+/* ---- key-file.c: secrets in files, for the key commands ---------------- */
+/* A key file holds one line; anything longer is not a key. */
+#define KEY_FILE_MAX 1024
+/* Up to len - 1 bytes of value "+FILE" or "-" (one line if a terminal,
+ * read with echo off) into buf, NUL-terminated; -1 after a message naming
+ * opt.  Any other value is refused without being quoted (it may be the
+ * secret). */
+int cli_read_secret (const struct cli *cli, const char *opt, const char *value,
+                     char *buf, size_t len);
+/* A secret in hexadecimal: HEX on the command line (with a warning: ps
+ * shows it), or read from +FILE or - (trailing white space ignored), of
+ * one of the byte counts lens (0-terminated).  Its bytes into out (cap
+ * bytes), their number into *outlen; -1 after a message ("OPT: expected
+ * EXPECT" for any other number of digits). */
+int cli_hex_secret (const struct cli *cli, const char *opt, const char *value,
+                    const size_t *lens, const char *expect, uint8_t *out,
+                    size_t cap, size_t *outlen);
+/* text into FILE, created with mode 0600 (never replacing a file: it may
+ * be another key); -1 after a message. */
+int cli_write_key_file (const struct cli *cli, const char *path,
+                        const char *text);
+
 /* ---- the subcommands ------------------------------------------------- */
 int cmd_discover (int argc, char **argv);
 int cmd_list (int argc, char **argv);
