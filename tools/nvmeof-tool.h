@@ -122,5 +122,7 @@ int cmd_show_hostnqn (int argc, char **argv);
 int cmd_bench (int argc, char **argv);
 int cmd_gen_dhchap_key (int argc, char **argv);
 int cmd_check_dhchap_key (int argc, char **argv);
+int cmd_gen_tls_key (int argc, char **argv);
+int cmd_check_tls_key (int argc, char **argv);
 
 #endif

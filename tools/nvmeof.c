@@ -26,6 +26,10 @@ static const struct subcommand subcommands[] = {
     "print a new DH-HMAC-CHAP secret (DHHC-1:...)" },
   { "check-dhchap-key", cmd_check_dhchap_key,
     "check a DH-HMAC-CHAP secret read from a file" },
+  { "gen-tls-key", cmd_gen_tls_key,
+    "print a new TLS pre-shared key (NVMeTLSkey-1:...)" },
+  { "check-tls-key", cmd_check_tls_key,
+    "check a TLS pre-shared key and print its PSK identity" },
 };
 #define NR_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
