@@ -69,6 +69,10 @@ int tls_flush (struct tls_session *s);
  * 0 at the peer's close_notify or end of stream, -1 (EAGAIN when nothing
  * can be decrypted yet).  One receiving thread at a time. */
 ssize_t tls_recv (struct tls_session *s, void *buf, size_t len);
+/* The same into iov, filled in order, like recvmsg.  Fewer bytes than
+ * asked (or EAGAIN) means nothing more can be decrypted now: the socket
+ * had no more to give. */
+ssize_t tls_recvv (struct tls_session *s, const struct iovec *iov, int iovcnt);
 /* Decrypted or received bytes wait inside: call tls_recv before polling
  * the socket again. */
 bool tls_pending (struct tls_session *s);
