@@ -5,6 +5,7 @@
 #define NVMEOF_OPTS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nvmeof.h"
@@ -43,9 +44,16 @@ struct nvmeof_opts {
 
 /* Fill the host NQN and host ID defaults in place (idempotent). */
 int opts_resolve_host_identity (struct nvmeof_opts *opts);
-/* Wipe *opts (OPENSSL_cleanse): for anything holding a copy of the
- * options, before it is freed, so that no secret outlives it. */
+/* opts-secret.c.  Wipe *opts (OPENSSL_cleanse): for anything holding a
+ * copy of the options, before it is freed, so that no secret outlives it. */
 void opts_wipe (struct nvmeof_opts *opts);
+/* key=+FILE or key=-: the secret's text into out (OPTS_SECRET_MAX + 1
+ * bytes) if check accepts it (0; else -1 and a sentence in err that does
+ * not quote the text); out is left alone on failure. */
+typedef int (*opts_secret_check_fn) (const char *text, char *err,
+                                     size_t errlen);
+int opts_set_secret (const char *key, const char *value, char *out,
+                     opts_secret_check_fn check);
 /* The effective port: trsvcid, or 8009 for the discovery NQN, else 4420. */
 const char *opts_port (const struct nvmeof_opts *opts);
 
