@@ -19,6 +19,7 @@
 
 #include "nvmeof.h"
 #include "dhchap.h"
+#include "tls-psk.h"
 #include "errors.h"
 #include "hostid.h"
 #include "opts.h"
@@ -45,6 +46,9 @@ enum key {
   K_DISABLE_SQFLOW,
   K_DHCHAP_SECRET,
   K_DHCHAP_CTRL_SECRET,
+  K_TLS,
+  K_TLS_KEY,
+  K_TLS_IDENTITY,
   NR_KEYS
 };
 
@@ -91,6 +95,13 @@ static const struct nvmeof_key_info keys[NR_KEYS] = {
                              NULL,
                              "controller's secret, for bidirectional "
                              "authentication" },
+  [K_TLS] = { "tls", "BOOL", true, false, 0, "false",
+              "TLS 1.3 with a pre-shared key (tls-key)" },
+  [K_TLS_KEY] = { "tls-key", "+FILE|-", false, true, 0, NULL,
+                  "TLS PSK (NVMeTLSkey-1:...), from FILE or stdin; implies "
+                  "tls" },
+  [K_TLS_IDENTITY] = { "tls-identity", "0|1", false, false, 0, "0",
+                       "PSK identity version (1: with the PSK digest)" },
 };
 
 const struct nvmeof_key_info *
@@ -249,6 +260,16 @@ check_dhchap (const char *text, char *err, size_t errlen)
   int r = dhchap_key_parse (text, &k, err, errlen);
 
   dhchap_key_wipe (&k);
+  return r;
+}
+
+static int
+check_tls_key (const char *text, char *err, size_t errlen)
+{
+  struct tls_psk_key k;
+  int r = tls_psk_parse (text, &k, err, errlen);
+
+  tls_psk_wipe (&k);
   return r;
 }
 
@@ -424,6 +445,19 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
   case K_DHCHAP_CTRL_SECRET:
     return opts_set_secret (key, value, opts->dhchap_ctrl_secret, check_dhchap);
 
+  case K_TLS:
+    return parse_bool (key, value, &opts->tls);
+  case K_TLS_KEY:
+    if (opts_set_secret (key, value, opts->tls_key, check_tls_key) == -1)
+      return -1;
+    opts->tls = true;
+    return 0;
+  case K_TLS_IDENTITY:
+    if (parse_int (key, value, 0, 1, "", &v) == -1)
+      return -1;
+    opts->tls_identity = (int) v;
+    return 0;
+
   case NR_KEYS:
     break;
   }
@@ -445,6 +479,16 @@ nvmeof_opts_validate (const struct nvmeof_opts *opts)
   if (opts->subnqn[0] == '\0') {
     set_error (EINVAL, "nqn: missing: give url= or nqn= (the subsystem "
                        "NQN; " NVMEOF_DISCOVERY_NQN " for discovery)");
+    return -1;
+  }
+  if (opts->tls && opts->tls_key[0] == '\0') {
+    set_error (EINVAL, "tls: no pre-shared key: give tls-key=+FILE (the "
+                       "configured PSK, NVMeTLSkey-1:..., as nvme "
+                       "gen-tls-key prints it)");
+    return -1;
+  }
+  if (!opts->tls && opts->tls_key[0]) {
+    set_error (EINVAL, "tls: off, but tls-key was given (it implies tls)");
     return -1;
   }
   return 0;

@@ -40,6 +40,11 @@ struct nvmeof_opts {
    * none.  Never printed; wiped by opts_wipe. */
   char dhchap_secret[OPTS_SECRET_MAX + 1];
   char dhchap_ctrl_secret[OPTS_SECRET_MAX + 1];
+  /* TLS: on (tls=, or implied by tls-key=), the configured PSK as read
+   * ("NVMeTLSkey-1:..."; "" if none), the PSK identity's version. */
+  bool tls;
+  char tls_key[OPTS_SECRET_MAX + 1];
+  int tls_identity;
 };
 
 /* Fill the host NQN and host ID defaults in place (idempotent). */

@@ -12,8 +12,8 @@
  * waiting caller (the leader, tcp_wait), nvmeof_ctrl_process
  * (tcp_progress), a sender waiting for room (tcp-send.c), or the queue's
  * thread: the admin queue's receives everything, an I/O queue's only
- * watches for the end of the connection (see tcp.h).  (TLS would go under
- * the recv calls.) */
+ * watches for the end of the connection (see tcp.h).  With TLS the reads
+ * go through the session (tcp_sock_recv). */
 #include <config.h>
 
 #include <errno.h>
@@ -451,9 +451,8 @@ tcp_rx_once (struct tcp_queue *tq)
       { .iov_base = tq->rx_dest, .iov_len = tq->data_left },
       { .iov_base = tq->rxbuf, .iov_len = ahead },
     };
-    struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
 
-    n = recvmsg (tq->fd, &m, MSG_DONTWAIT);
+    n = tcp_sock_recvv (tq, iov, 2);
     if (n > 0) {
       uint32_t k = (size_t) n < tq->data_left ? (uint32_t) n : tq->data_left;
 
@@ -468,7 +467,7 @@ tcp_rx_once (struct tcp_queue *tq)
     size_t ahead = tq->rx_large ? RX_AHEAD_SMALL : RXBUF_SIZE;
 
     tq->rx_start = tq->rx_end = 0;
-    n = recv (tq->fd, tq->rxbuf, ahead, MSG_DONTWAIT);
+    n = tcp_sock_recv (tq, tq->rxbuf, ahead);
     if (n > 0) {
       tq->rx_short = (size_t) n < ahead;
       tq->rx_end = n;
@@ -486,17 +485,20 @@ tcp_rx_once (struct tcp_queue *tq)
     tq->rx_short = true;
     return 0;
   }
-  rx_failf (tq, "recv: %s", strerror (errno));
+  if (tq->tls && errno == EPROTO)
+    rx_failf (tq, "TLS: %s", tls_last_error ());
+  else
+    rx_failf (tq, "recv: %s", strerror (errno));
   return -1;
 }
 
 /* Did the last recv leave the socket (probably) empty, with nothing left
- * to feed?  Then asking again would most likely cost a system call for
- * EAGAIN. */
+ * to feed (nor in TLS)?  Then asking again would most likely cost a
+ * system call for EAGAIN. */
 static bool
-rx_drained (const struct tcp_queue *tq)
+rx_drained (struct tcp_queue *tq)
 {
-  return tq->rx_short && tq->rx_start >= tq->rx_end;
+  return tq->rx_short && tq->rx_start >= tq->rx_end && !tcp_rx_pending (tq);
 }
 
 static void
@@ -559,7 +561,7 @@ rx_poll (struct tcp_queue *tq, int timeout)
       .events = POLLIN | (atomic_load (&tq->tx_stalled) ? POLLOUT : 0) },
     { .fd = tq->efd, .events = POLLIN },
   };
-  int r = poll (pfd, 2, timeout);
+  int r = poll (pfd, 2, tcp_rx_pending (tq) ? 0 : timeout);
 
   if (r < 0 && errno != EINTR) {
     rx_failf (tq, "poll: %s", strerror (errno));

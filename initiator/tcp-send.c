@@ -14,8 +14,9 @@
  * (tx_stalled).  A PDU is always finished before another starts, whoever
  * began it.  A capsule being written is marked tx_busy: a response that
  * comes before its last byte left (a broken peer) completes it only
- * afterwards, so the library never reads a buffer it gave back.  (TLS
- * would go under tcp_tx_write.) */
+ * afterwards, so the library never reads a buffer it gave back.  With
+ * TLS, tcp_tx_write hands the PDUs to TLS (tcp-tls.c): they count as sent
+ * when its ciphertext is. */
 #include <config.h>
 
 #include <errno.h>
@@ -91,11 +92,11 @@ send_trylock (struct tcp_queue *tq)
 
 /* ---- Socket I/O --------------------------------------------------------- */
 
-/* Wait until the socket has room (1), the deadline passed (0) or an error
- * (-1, in why).  If nobody is receiving, receive meanwhile: the peer may
- * be waiting for us to read before it reads what we send. */
-static int
-wait_room (struct tcp_queue *tq, uint64_t deadline, char *why, size_t whylen)
+/* (tcp.h) If nobody is receiving, receive meanwhile: the peer may be
+ * waiting for us to read before it reads what we send. */
+int
+tcp_wait_room (struct tcp_queue *tq, uint64_t deadline, char *why,
+               size_t whylen)
 {
   bool rx =
     tq->live && !tq->threaded_rx && pthread_mutex_trylock (&tq->rx_lock) == 0;
@@ -107,7 +108,12 @@ wait_room (struct tcp_queue *tq, uint64_t deadline, char *why, size_t whylen)
     r = 0;
     goto out;
   }
-  r = poll (&pfd, 1, (int) (deadline - now));
+  if (rx && tcp_rx_pending (tq)) {
+    r = 1; /* TLS holds what to read: no poll */
+    pfd.revents = POLLIN;
+  }
+  else
+    r = poll (&pfd, 1, (int) (deadline - now));
   if (r < 0 && errno == EINTR)
     r = 1; /* look again */
   else if (r < 0)
@@ -120,8 +126,13 @@ wait_room (struct tcp_queue *tq, uint64_t deadline, char *why, size_t whylen)
     msgf (why, whylen, "send stalled for %" PRIu32 " s",
           tq->q.ctrl->timeout_ms / 1000);
 out:
-  if (rx)
+  if (rx) {
+    /* Leave nothing read and not handled: a poller would sleep on it. */
+    while (r > 0 && (tq->rx_start < tq->rx_end || tcp_rx_pending (tq)) &&
+           tcp_rx_once (tq) > 0)
+      ;
     pthread_mutex_unlock (&tq->rx_lock);
+  }
   return r;
 }
 
@@ -132,6 +143,8 @@ tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen)
 {
   uint64_t deadline = 0;
 
+  if (tq->tls)
+    return tcp_tls_tx_write (tq, block, why, whylen);
   while (tq->tx_left > 0) {
     struct msghdr m = {
       .msg_iov = &tq->tx_iov[tq->tx_iovidx],
@@ -150,7 +163,7 @@ tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen)
           return 0;
         if (deadline == 0)
           deadline = now_ms () + tq->q.ctrl->timeout_ms;
-        r = wait_room (tq, deadline, why, whylen);
+        r = tcp_wait_room (tq, deadline, why, whylen);
         if (r <= 0) {
           tq->tx_err = 0; /* no room in time: not the peer's close */
           return -1;
@@ -161,23 +174,29 @@ tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen)
       msgf (why, whylen, "send: %s", strerror (errno));
       return -1;
     }
-    tq->tx_left -= n;
-    while (n > 0) {
-      struct iovec *v = &tq->tx_iov[tq->tx_iovidx];
-
-      if ((size_t) n >= v->iov_len) {
-        n -= v->iov_len;
-        v->iov_len = 0;
-        tq->tx_iovidx++;
-      }
-      else {
-        v->iov_base = (uint8_t *) v->iov_base + n;
-        v->iov_len -= n;
-        n = 0;
-      }
-    }
+    tcp_tx_advance (tq, (size_t) n);
   }
   return 1;
+}
+
+void
+tcp_tx_advance (struct tcp_queue *tq, size_t n)
+{
+  tq->tx_left -= n;
+  while (n > 0) {
+    struct iovec *v = &tq->tx_iov[tq->tx_iovidx];
+
+    if (n >= v->iov_len) {
+      n -= v->iov_len;
+      v->iov_len = 0;
+      tq->tx_iovidx++;
+    }
+    else {
+      v->iov_base = (uint8_t *) v->iov_base + n;
+      v->iov_len -= n;
+      n = 0;
+    }
+  }
 }
 
 void
@@ -320,7 +339,7 @@ static int
 tx_progress (struct tcp_queue *tq, bool block, char *why, size_t whylen)
 {
   for (;;) {
-    if (tq->tx_left > 0) {
+    if (tq->tx_left > 0 || tq->tx_unflushed) {
       int r = tcp_tx_write (tq, block, why, whylen);
 
       if (r <= 0)
@@ -385,6 +404,7 @@ tcp_tx_kill (struct tcp_queue *tq)
 
   tq->tx_dead = true;
   tq->tx_left = 0;
+  tq->tx_unflushed = false;
   queue_lock (&tq->q);
   for (i = 0; i < tq->tx_nbatch; i++)
     tq->tx_batch[i]->tx_busy = false; /* failed next, with the queue */

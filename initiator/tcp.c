@@ -4,8 +4,8 @@
  * thread, shutdown, reconnecting, and the ops table.  The send path is in
  * tcp-send.c, the receive side in tcp-recv.c (tcp.h says who reads the
  * connection).  A frame-based transport (raw Ethernet) would be another
- * file with its own ops table; TLS would sit under the socket reads and
- * writes. */
+ * file with its own ops table.  With TLS (tcp-tls.c) the handshake comes
+ * right after the TCP connect, so that ICReq and ICResp are inside TLS. */
 #include <config.h>
 
 #include <errno.h>
@@ -142,20 +142,27 @@ tcp_dial (struct tcp_queue *tq, uint64_t deadline)
   return -1;
 }
 
-/* Read exactly len bytes before the deadline (initialisation only). */
+/* Read exactly len bytes before the deadline (initialisation only).
+ * eof: what to say if the connection ends before the first byte. */
 static int
 recv_exact (struct tcp_queue *tq, void *buf, size_t len, uint64_t deadline,
-            const char *what)
+            const char *what, const char *eof)
 {
   size_t got = 0;
 
   while (got < len) {
-    ssize_t n = recv (tq->fd, (uint8_t *) buf + got, len - got, MSG_DONTWAIT);
+    ssize_t n = tcp_sock_recv (tq, (uint8_t *) buf + got, len - got);
     int r;
 
     if (n > 0) {
       got += n;
       continue;
+    }
+    /* (An ICReq left unread makes the peer's close a reset.) */
+    if ((n == 0 || errno == ECONNRESET) && eof && got == 0) {
+      set_error (ECONNRESET, "connect to %s (queue %u): the target %s",
+                 tq->q.ctrl->addr, tq->q.qid, eof);
+      return -1;
     }
     if (n == 0) {
       set_error (ECONNRESET, "%s: %s closed the connection", what,
@@ -164,6 +171,10 @@ recv_exact (struct tcp_queue *tq, void *buf, size_t len, uint64_t deadline,
     }
     if (errno == EINTR)
       continue;
+    if (tq->tls && errno == EPROTO) {
+      set_error (EPROTO, "%s: TLS: %s", what, tls_last_error ());
+      return -1;
+    }
     if (errno != EAGAIN && errno != EWOULDBLOCK) {
       set_error (errno, "%s: recv: %s", what, strerror (errno));
       return -1;
@@ -216,15 +227,18 @@ tcp_icreq (struct tcp_queue *tq, uint64_t deadline)
   memcpy (tq->tx_hdr, &icreq, sizeof icreq);
   if (send_init_pdu (tq, sizeof icreq) < 0)
     return -1;
-  if (recv_exact (tq, in.raw, sizeof (struct nvme_tcp_ch), deadline, "ICReq") <
-      0)
+  /* A port that requires TLS closes a plain connection here (nvmet). */
+  if (recv_exact (tq, in.raw, sizeof (struct nvme_tcp_ch), deadline, "ICReq",
+                  tq->tls ? NULL :
+                            "closed the connection right after ICReq: the "
+                            "port may require TLS (tls=on, tls-key=+FILE)") < 0)
     return -1;
   plen = GET32 (in.icresp.ch.plen);
   if (in.icresp.ch.type == NVME_TCP_PDU_C2H_TERM &&
       plen >= NVME_TCP_TERM_MIN_PLEN && plen <= NVME_TCP_TERM_MAX_PLEN) {
     char what[256];
 
-    if (recv_exact (tq, in.raw + 8, plen - 8, deadline, "ICReq") < 0)
+    if (recv_exact (tq, in.raw + 8, plen - 8, deadline, "ICReq", NULL) < 0)
       return -1;
     tcp_describe_term_req (in.raw, plen, what, sizeof what);
     set_error (ECONNREFUSED, "%s refused the connection (queue %u): %s",
@@ -233,8 +247,8 @@ tcp_icreq (struct tcp_queue *tq, uint64_t deadline)
   }
   if (in.icresp.ch.type == NVME_TCP_PDU_ICRESP && plen == sizeof in.icresp &&
       in.icresp.ch.hlen == sizeof in.icresp) {
-    if (recv_exact (tq, in.raw + 8, sizeof in.icresp - 8, deadline, "ICReq") <
-        0)
+    if (recv_exact (tq, in.raw + 8, sizeof in.icresp - 8, deadline, "ICReq",
+                    NULL) < 0)
       return -1;
   }
   if (tcp_check_icresp (&in.icresp, &tq->p, &e) < 0) {
@@ -301,7 +315,9 @@ tcp_queue_connect (struct nvmeof_ctrl *ctrl, uint16_t qid, uint16_t size)
     set_error (errno ? errno : ENOMEM, "queue %u: %s", qid, strerror (errno));
     goto err;
   }
-  if (tcp_dial (tq, deadline) < 0 || tcp_icreq (tq, deadline) < 0)
+  if (tcp_dial (tq, deadline) < 0 ||
+      (ctrl->opts.tls && tcp_tls_start (tq, deadline) < 0) ||
+      tcp_icreq (tq, deadline) < 0)
     goto err;
   if (!tq->threaded_rx)
     aio_watch (ctrl, tq->fd, true);
@@ -367,6 +383,7 @@ tcp_queue_reconnect (struct nvmeof_queue *q)
   pthread_mutex_lock (&tq->rx_lock);
   locked = tcp_send_lock (tq);
   tcp_tx_kill (tq);
+  tcp_tls_stop (tq);
   pthread_mutex_lock (&tq->fd_lock);
   if (tq->fd >= 0)
     close (tq->fd);
@@ -385,7 +402,9 @@ tcp_queue_reconnect (struct nvmeof_queue *q)
   /* (closing is set before the queues are shut down for close.) */
   if (atomic_load (&ctrl->closing))
     set_error (ECANCELED, "queue %u: the controller is being closed", q->qid);
-  else if (tcp_dial (tq, deadline) == 0 && tcp_icreq (tq, deadline) == 0)
+  else if (tcp_dial (tq, deadline) == 0 &&
+           (!ctrl->opts.tls || tcp_tls_start (tq, deadline) == 0) &&
+           tcp_icreq (tq, deadline) == 0)
     r = 0;
   if (r == 0) {
     tq->tx_dead = false;
@@ -417,6 +436,7 @@ tcp_destroy (struct nvmeof_queue *q)
     queue_fail_all (q, EIO);
     queue_unlock (q);
   }
+  tcp_tls_stop (tq);
   if (tq->fd >= 0)
     close (tq->fd);
   if (tq->efd >= 0)

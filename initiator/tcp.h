@@ -5,6 +5,8 @@
  *               answering R2Ts)
  *   tcp-recv.c  the receive state machine, the callers that receive
  *               (leader, nvmeof_ctrl_process) and the queue's thread
+ *   tcp-tls.c   TLS: the handshake after the TCP connect, the send path
+ *               through it (tls-session.c does TLS itself)
  * (PDU building and validation are in tcp-pdu.c.)
  *
  * Who reads the connection.  The admin queue has a receive thread that
@@ -16,6 +18,11 @@
  * wake it), to fail what is outstanding and report why even when nobody
  * waits.  So a completion costs no thread switch beyond waking the thread
  * that waits for it.
+ *
+ * Every one of them assumes that the socket is readable when there is
+ * something to read.  With TLS, decrypted bytes may wait inside the
+ * session instead: whoever holds rx_lock reads until rx_drained (which
+ * asks tls_pending) before it polls or lets go.
  */
 #ifndef NVMEOF_TCP_H
 #define NVMEOF_TCP_H
@@ -24,10 +31,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 
 #include "internal.h"
 #include "tcp-pdu.h"
+#include "tls-session.h"
 
 #define RXBUF_SIZE (64 * 1024)
 /* Below this, C2HData payloads are read through the buffer (one recv for
@@ -77,6 +86,9 @@ struct tcp_queue {
   int fd;                  /* changed under send_lock and fd_lock */
   pthread_mutex_t fd_lock; /* leaf lock: shutdown against reconnect */
   int efd;                 /* eventfd: wakes the queue's thread */
+  /* TLS over fd, or NULL: plain TCP.  Set up with fd; changed only with
+   * send_lock and rx_lock held (reconnecting). */
+  struct tls_session *tls;
   struct tcp_params p;
   pthread_t rx_thread;
   bool rx_started;
@@ -94,7 +106,8 @@ struct tcp_queue {
   size_t tx_left; /* bytes of the current PDUs not yet sent */
   struct nvmeof_req *tx_batch[TX_BATCH]; /* capsules in tx_iov */
   unsigned tx_nbatch;
-  bool tx_job_last; /* the current PDU ends its job */
+  bool tx_job_last;  /* the current PDU ends its job */
+  bool tx_unflushed; /* TLS took the PDUs: its ciphertext is not all sent */
   bool job_active;
   struct tcp_job job;
   uint32_t job_sent;
@@ -136,6 +149,34 @@ to_tcp (struct nvmeof_queue *q)
   return (struct tcp_queue *) q;
 }
 
+/* The socket's receive calls, plain or through TLS: one predictable branch
+ * for the plain path, no copy, nothing allocated.  As recv/recvmsg with
+ * MSG_DONTWAIT (TLS: 0 also at close_notify, EPROTO for a TLS failure). */
+static inline ssize_t
+tcp_sock_recv (struct tcp_queue *tq, void *buf, size_t len)
+{
+  if (tq->tls)
+    return tls_recv (tq->tls, buf, len);
+  return recv (tq->fd, buf, len, MSG_DONTWAIT);
+}
+
+static inline ssize_t
+tcp_sock_recvv (struct tcp_queue *tq, struct iovec *iov, int iovcnt)
+{
+  struct msghdr m = { .msg_iov = iov, .msg_iovlen = iovcnt };
+
+  if (tq->tls)
+    return tls_recvv (tq->tls, iov, iovcnt);
+  return recvmsg (tq->fd, &m, MSG_DONTWAIT);
+}
+
+/* Bytes wait inside TLS: read them before polling the socket. */
+static inline bool
+tcp_rx_pending (struct tcp_queue *tq)
+{
+  return tq->tls && tls_pending (tq->tls);
+}
+
 /* tcp-recv.c */
 void tcp_set_state (struct tcp_queue *tq, enum rx_state s);
 void *tcp_rx_thread (void *arg);
@@ -159,6 +200,12 @@ void tcp_tx_load (struct tcp_queue *tq, uint32_t hdr_len, void *data,
                   uint32_t data_len);
 /* Write the current PDUs: 1 all sent, 0 socket full (!block), -1 error. */
 int tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen);
+/* n more bytes of the current PDUs were sent (or taken by TLS). */
+void tcp_tx_advance (struct tcp_queue *tq, size_t n);
+/* Wait until the socket has room: 1, the deadline passed: 0, error: -1
+ * (in why).  Receives meanwhile if nobody else does. */
+int tcp_wait_room (struct tcp_queue *tq, uint64_t deadline, char *why,
+                   size_t whylen);
 /* Stop sending for good (the connection failed): drop what is queued.
  * With send_lock held, not q.lock. */
 void tcp_tx_kill (struct tcp_queue *tq);
@@ -174,5 +221,16 @@ int tcp_flush (struct nvmeof_queue *q, bool lazy);
 /* The receiver sends queued H2CData if nobody is sending, without
  * waiting for room (tx_stalled says it must try again on POLLOUT). */
 int tcp_try_send (struct tcp_queue *tq, char *why, size_t whylen);
+
+/* tcp-tls.c */
+/* Right after the TCP connect: the TLS handshake with the PSK derived
+ * from the options for this connection, before the deadline. */
+int tcp_tls_start (struct tcp_queue *tq, uint64_t deadline);
+/* Send close_notify (best effort) and drop the session. */
+void tcp_tls_stop (struct tcp_queue *tq);
+/* tcp_tx_write through TLS: the PDUs are sent when TLS took them all and
+ * sent its ciphertext. */
+int tcp_tls_tx_write (struct tcp_queue *tq, bool block, char *why,
+                      size_t whylen);
 
 #endif

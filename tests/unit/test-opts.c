@@ -3,7 +3,7 @@
  * booleans, ranges, one-line messages naming the key, url= followed by
  * keys that override it, and validation.  The exported key table, and the
  * secret keys (+FILE, -, literals refused, bounds, the permission
- * warning, wiping). */
+ * warning, wiping); the TLS keys. */
 #include <config.h>
 
 #include <errno.h>
@@ -18,6 +18,7 @@
 
 #include "nvmeof.h"
 #include "opts.h"
+#include "tls-psk.h"
 #include "check.h"
 
 #define SPDK "nqn.2016-06.io.spdk:cnode1"
@@ -130,6 +131,9 @@ test_keys (void)
     "disable-sqflow",
     "dhchap-secret",
     "dhchap-ctrl-secret",
+    "tls",
+    "tls-key",
+    "tls-identity",
   };
   struct nvmeof_opts *o = new_opts ();
   size_t i;
@@ -656,15 +660,72 @@ test_secrets (void)
       break;
   CHECK (i == sizeof *o, "byte %zu not wiped", i);
   nvmeof_opts_free (o);
+}
 
-  snprintf (want, sizeof want, "rm -rf '%s'", dir);
-  if (system (want) != 0)
-    fprintf (stderr, "test-opts: could not remove %s\n", dir);
+/* tls, tls-key (a secret like the others, checked by tls_psk_parse, and
+ * implying tls), tls-identity; validation of the combination. */
+static void
+test_tls (void)
+{
+  struct nvmeof_opts *o = new_opts ();
+  struct tls_psk_key k;
+  char text[TLS_PSK_TEXT_MAX], want[300], err[256];
+  const char *f;
+
+  printf ("tls: off by default, identity version 0\n");
+  CHECK (!o->tls && o->tls_key[0] == 0 && o->tls_identity == 0, "defaults");
+  set_ok (o, "traddr", "127.0.0.1");
+  set_ok (o, "nqn", SPDK);
+  set_ok (o, "tls", "on");
+  CHECK (o->tls, "tls=on");
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "tls: no pre-shared key: give "
+                                        "tls-key=+FILE") != NULL,
+         "tls without a key: '%s'", nvmeof_get_error ());
+  set_ok (o, "tls", "off");
+
+  printf ("tls-key: +FILE, checked, implies tls\n");
+  if (tls_psk_generate (2, &k, err, sizeof err) == -1 ||
+      tls_psk_format (&k, text, sizeof text, err, sizeof err) == -1) {
+    CHECK (false, "tls_psk_generate: %s", err);
+    return;
+  }
+  tls_psk_wipe (&k);
+  f = secret_file ("psk", text, strlen (text), 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  set_ok (o, "tls_key", want);
+  CHECK (o->tls && strcmp (o->tls_key, text) == 0, "tls-key read");
+  CHECK (nvmeof_opts_validate (o) == 0, "valid: %s", nvmeof_get_error ());
+  set_ok (o, "tls", "off");
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "tls: off, but tls-key") != NULL,
+         "tls=off with a key: '%s'", nvmeof_get_error ());
+  set_ok (o, "tls", "on");
+
+  printf ("tls-key: not a PSK, a literal: refused, never shown\n");
+  f = secret_file ("dhchap", SECRET "\n", strlen (SECRET) + 1, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  set_bad (o, "tls-key", want, "tls-key: ", false);
+  CHECK (strstr (nvmeof_get_error (), "J0qR2WNH") == NULL, "content shown");
+  set_bad (o, "tls-key", text, "give the secret as +FILE", false);
+  CHECK (strstr (nvmeof_get_error (), text + 20) == NULL, "literal shown");
+  CHECK (strcmp (o->tls_key, text) == 0, "changed by failures");
+
+  printf ("tls-identity: 0 or 1\n");
+  set_ok (o, "tls-identity", "1");
+  CHECK (o->tls_identity == 1, "identity 1");
+  set_bad (o, "tls-identity", "2",
+           "tls-identity: expected an integer from 0 "
+           "to 1, got '2'",
+           true);
+  nvmeof_opts_free (o);
 }
 
 int
 main (void)
 {
+  char cmd[300];
+
   test_defaults ();
   test_keys ();
   test_booleans ();
@@ -672,6 +733,10 @@ main (void)
   test_url_override ();
   test_table ();
   test_secrets ();
+  test_tls ();
+  snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
+  if (system (cmd) != 0)
+    fprintf (stderr, "test-opts: could not remove %s\n", dir);
   if (failures) {
     fprintf (stderr, "test-opts: %d failures\n", failures);
     return 1;
