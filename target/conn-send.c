@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/socket.h>
 
 #include "conn.h"
 #include "crc32c.h"
@@ -53,8 +52,7 @@ tx_flush (struct conn *c)
   int n = c->niov, r = 0;
 
   while (n > 0) {
-    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = n };
-    ssize_t w = sendmsg (c->fd, &msg, MSG_NOSIGNAL);
+    ssize_t w = c->io->sendv (c, iov, n);
 
     if (w < 0) {
       if (errno == EINTR)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Connection lifecycle: one detached thread per accepted TCP connection,
- * the list of live connections (so that SIGTERM can close them all), and
- * the cleanup that detaches a queue from its controller before the socket
- * is closed (so that a controller teardown never shuts down a reused fd). */
+ * the list of live connections (so that SIGTERM can close them all), the
+ * cleanup that detaches a queue from its controller before the socket is
+ * closed (so that a controller teardown never shuts down a reused fd), and
+ * the plain TCP I/O of a connection. */
 #include <config.h>
 
 #include <errno.h>
@@ -19,6 +20,25 @@
 
 #define MAX_CONNS        4096
 #define PRE_CONNECT_REQS 2
+
+static ssize_t
+plain_recv (struct conn *c, void *p, size_t len, int flags)
+{
+  return recv (c->fd, p, len, flags);
+}
+
+static ssize_t
+plain_sendv (struct conn *c, const struct iovec *iov, int n)
+{
+  struct msghdr msg = { .msg_iov = (struct iovec *) iov, .msg_iovlen = n };
+
+  return sendmsg (c->fd, &msg, MSG_NOSIGNAL);
+}
+
+const struct conn_io conn_plain_io = {
+  .recv = plain_recv,
+  .sendv = plain_sendv,
+};
 
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t conns_cond = PTHREAD_COND_INITIALIZER;
@@ -95,6 +115,7 @@ conn_start (int fd, struct tgt_port *port)
     return -1;
   }
   c->fd = fd;
+  c->io = &conn_plain_io;
   c->info.port = port;
   c->icd_max = TGT_ADMIN_ICD; /* until Connect: fabrics use 8 KiB */
   c->info.local_len = sizeof c->info.local;

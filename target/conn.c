@@ -70,7 +70,7 @@ rx_poll (struct conn *c, void *p, size_t len, uint64_t *start)
     ssize_t r;
 
     sched_yield ();
-    r = recv (c->fd, p, len, MSG_DONTWAIT);
+    r = c->io->recv (c, p, len, MSG_DONTWAIT);
     if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
       c->last_gap_us = now_us () - *start;
       return r;
@@ -89,7 +89,7 @@ rx_read (struct conn *c, void *p, size_t len, bool all)
   ssize_t r;
 
   for (;;) {
-    r = recv (c->fd, p, len, MSG_DONTWAIT);
+    r = c->io->recv (c, p, len, MSG_DONTWAIT);
     if (r >= 0)
       return r;
     if (errno == EINTR)
@@ -103,7 +103,7 @@ rx_read (struct conn *c, void *p, size_t len, bool all)
       return -1;
     if (r >= 0 || r == -1)
       return r;
-    r = recv (c->fd, p, len, all ? MSG_WAITALL : 0);
+    r = c->io->recv (c, p, len, all ? MSG_WAITALL : 0);
     c->last_gap_us = now_us () - idle_since;
     /* Woken up after sleeping: a command that comes after a SIGTERM gets
      * no answer, even if the handler has not run yet. */

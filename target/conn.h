@@ -10,8 +10,22 @@
 #define TX_IOV_MAX     256         /* iovecs per writev batch */
 #define TX_FLUSH_BYTES (1024 * 1024)
 
+struct conn;
+
+/* How a connection moves its bytes (plain TCP: conn-thread.c).  One
+ * indirect call per system call the plain path makes anyway. */
+struct conn_io {
+  /* Like recv(2) with flags 0, MSG_DONTWAIT or MSG_WAITALL (which may
+   * return less than asked): bytes, 0 at the end, -1 with errno. */
+  ssize_t (*recv) (struct conn *c, void *p, size_t len, int flags);
+  /* Like a blocking sendmsg(2): bytes taken (> 0, all of them sent once
+   * it returns), or -1 with errno. */
+  ssize_t (*sendv) (struct conn *c, const struct iovec *iov, int n);
+};
+
 struct conn {
   int fd;
+  const struct conn_io *io;
   struct conn_info info;
   struct conn *next, *prev; /* all connections, for shutdown */
 
@@ -50,6 +64,9 @@ struct conn {
   bool closing;         /* leave after sending what is queued */
   uint64_t last_gap_us; /* how long the connection was last idle */
 };
+
+/* conn-thread.c */
+extern const struct conn_io conn_plain_io;
 
 /* conn.c */
 int conn_recv_pdu (struct conn *c);
