@@ -4,6 +4,7 @@
  * from the command line (--dhchap-key NQN=+FILE ...) or from the "hosts"
  * list of an nvmetcli JSON file.  A secret is parsed (so checked) when it
  * is read, never printed, and wiped when the configuration is freed.
+ * Hosts' TLS PSKs are read the same way (tls-config.c).
  *
  * nvmetcli saves a host's attributes nested by configfs group, as
  * {"nqn": ..., "dhchap": {"key": ..., "ctrl_key": ..., "hash": ...,
@@ -45,8 +46,8 @@ errf (char *err, size_t errlen, const char *fmt, ...)
 
 /* Find a host, or add it with nvmet's defaults.  The table is copied, not
  * realloc'd, so that no secret is left behind in freed memory. */
-static struct tgt_host *
-host_get (const char *nqn)
+struct tgt_host *
+auth_host_get (const char *nqn)
 {
   struct tgt_host *n, *h;
   size_t i;
@@ -150,14 +151,11 @@ read_secret (const char *spec, char *buf, size_t len, bool *loose, char *err,
 }
 
 int
-auth_secret_option (const char *opt, const char *arg, bool ctrl)
+auth_secret_arg (const char *opt, const char *arg, char nqn[TGT_NQN_MAX + 1],
+                 char *buf, size_t len, bool *loose)
 {
-  char nqn[TGT_NQN_MAX + 1], buf[SECRET_READ_MAX + 1], err[256];
   const char *eq = strchr (arg, '='), *val;
-  struct dhchap_key key;
-  struct tgt_host *h;
-  bool loose;
-  int r;
+  char err[256];
 
   /* arg is never printed: it may be a secret typed by mistake. */
   if (!eq || eq == arg) {
@@ -185,15 +183,32 @@ auth_secret_option (const char *opt, const char *arg, bool ctrl)
              opt, nqn);
     return -1;
   }
-  r = read_secret (val, buf, SECRET_READ_MAX, &loose, err, sizeof err);
-  if (r == 0)
-    r = dhchap_key_parse (buf, &key, err, sizeof err);
+  if (read_secret (val, buf, len - 1, loose, err, sizeof err) == -1) {
+    OPENSSL_cleanse (buf, len);
+    fprintf (stderr, "nvmeof-target: --%s: host %s: %s\n", opt, nqn, err);
+    return -1;
+  }
+  return 0;
+}
+
+int
+auth_secret_option (const char *opt, const char *arg, bool ctrl)
+{
+  char nqn[TGT_NQN_MAX + 1], buf[SECRET_READ_MAX + 1], err[256];
+  struct dhchap_key key;
+  struct tgt_host *h;
+  bool loose;
+  int r;
+
+  if (auth_secret_arg (opt, arg, nqn, buf, sizeof buf, &loose) == -1)
+    return -1;
+  r = dhchap_key_parse (buf, &key, err, sizeof err);
   OPENSSL_cleanse (buf, sizeof buf);
   if (r == -1) {
     fprintf (stderr, "nvmeof-target: --%s: host %s: %s\n", opt, nqn, err);
     return -1;
   }
-  h = host_get (nqn);
+  h = auth_host_get (nqn);
   if (!h) {
     dhchap_key_wipe (&key);
     return -1;
@@ -216,7 +231,7 @@ auth_secret_option (const char *opt, const char *arg, bool ctrl)
     fprintf (stderr,
              "nvmeof-target: warning: --%s: %s is readable by group or "
              "others (chmod 600 it)\n",
-             opt, val + 1);
+             opt, strchr (arg, '=') + 2);
   return 0;
 }
 
@@ -268,6 +283,8 @@ auth_quick_finish (struct tgt_subsys *ss, const struct quick_opts *q)
   for (i = 0; i < cfg.nr_hosts; i++) {
     struct tgt_host *h = &cfg.hosts[i];
 
+    if (!h->has_key && !h->has_ctrl_key)
+      continue; /* a host with a TLS PSK only (tls-config.c) */
     if (!h->has_key) {
       fprintf (stderr,
                "nvmeof-target: --dhchap-ctrl-key: host %s has no "
@@ -385,8 +402,10 @@ auth_load_host (json_object *o, const char *path)
   for (a = 0; a < A__MAX; a++)
     if (get_attr (o, group, a, path, &v[a], names[a], sizeof names[a]) == -1)
       return -1;
-  h = host_get (nqn);
+  h = auth_host_get (nqn);
   if (!h)
+    return -1;
+  if (tls_load_host_key (o, path, h) == -1)
     return -1;
   if (v[A_HASH] && v[A_HASH][0] && parse_name (true, v[A_HASH], &h->hashid))
     return jerr (path, "host %s: '%s' must be " HASH_NAMES ", got '%s'", nqn,
@@ -409,15 +428,17 @@ auth_load_host (json_object *o, const char *path)
 void
 auth_check_file_mode (const char *file)
 {
+  bool dhchap = false, tls = false;
   struct stat st;
   size_t i;
 
-  for (i = 0; i < cfg.nr_hosts; i++)
-    if (cfg.hosts[i].has_key || cfg.hosts[i].has_ctrl_key)
-      break;
-  if (i < cfg.nr_hosts && stat (file, &st) == 0 && readable_by_others (&st))
+  for (i = 0; i < cfg.nr_hosts; i++) {
+    dhchap = dhchap || cfg.hosts[i].has_key || cfg.hosts[i].has_ctrl_key;
+    tls = tls || cfg.hosts[i].has_tls_key;
+  }
+  if ((dhchap || tls) && stat (file, &st) == 0 && readable_by_others (&st))
     fprintf (stderr,
-             "nvmeof-target: warning: %s holds DH-HMAC-CHAP secrets and is "
-             "readable by group or others (chmod 600 it)\n",
-             file);
+             "nvmeof-target: warning: %s holds %s and is readable by group "
+             "or others (chmod 600 it)\n",
+             file, dhchap ? "DH-HMAC-CHAP secrets" : "TLS PSKs");
 }

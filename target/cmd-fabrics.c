@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Fabrics commands: Connect (admin and I/O queues, with the checks Linux
- * nvmet makes), Property Get/Set (CAP, VS, CC, CSTS) and Disconnect;
+ * nvmet makes, and on a TLS queue those of its PSK identity: tls.c),
+ * Property Get/Set (CAP, VS, CC, CSTS) and Disconnect;
  * AUTH_Send/AUTH_Receive are auth.c's.  Fabrics commands are never held
  * back by authentication (as in nvmet). */
 #include <config.h>
@@ -70,6 +71,11 @@ exec_connect (struct conn *c, struct req *r)
     invalid_param (r, false, offsetof (struct nvmf_connect_cmd, sqsize));
     return;
   }
+  st = tls_check_connect (ci, hostnqn, subnqn, &r->dw0);
+  if (st) {
+    r->status = st;
+    return;
+  }
   ss = config_find_subsys (ci->port, subnqn);
   if (!ss) {
     log_verbose ("%s: Connect to unknown subsystem %s", ci->peer, subnqn);
@@ -95,6 +101,7 @@ exec_connect (struct conn *c, struct req *r)
       r->status = NVMF_SC_CTRL_BUSY;
       return;
     }
+    ctrl->tls = ci->tls;
     if (conn_set_queue (c, 0, sqsize, sqflow_off, ctrl) == -1) {
       ci->ctrl = ctrl; /* so that closing tears it down */
       r->status = NVME_SC_INTERNAL;
@@ -114,6 +121,17 @@ exec_connect (struct conn *c, struct req *r)
     if (strcmp (ctrl->hostnqn, hostnqn) != 0) {
       ctrl_put (ctrl);
       invalid_param (r, true, offsetof (struct nvmf_connect_data, hostnqn));
+      return;
+    }
+    if (ctrl->tls && !ci->tls) {
+      /* A TLS-optional port: no plain way into a TLS association. */
+      ctrl_put (ctrl);
+      log_msg ("%s: plain I/O queue Connect to controller %u, whose admin "
+               "queue uses TLS: refused",
+               ci->peer, ctrl->cntlid);
+      r->status = NVMF_SC_CONNECT_INVALID_HOST;
+      r->dw0 =
+        NVMF_CONNECT_IATTR_DATA | offsetof (struct nvmf_connect_data, hostnqn);
       return;
     }
     pthread_mutex_lock (&ctrl->lock);

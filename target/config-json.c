@@ -373,8 +373,8 @@ load_subsystem (json_object *o, const char *path)
 /* Address fields shared by ports and referrals. */
 static int
 load_addr (json_object *addr, const char *path, uint8_t *trtype,
-           uint8_t *adrfam, uint8_t *treq, char *traddr, size_t alen,
-           char *trsvcid, size_t slen)
+           uint8_t *adrfam, uint8_t *treq, uint8_t *tsas, char *traddr,
+           size_t alen, char *trsvcid, size_t slen)
 {
   const char *s;
 
@@ -403,6 +403,10 @@ load_addr (json_object *addr, const char *path, uint8_t *trtype,
     *treq = NVMF_TREQ_SECURE_REQUIRED;
   else if (s && strcmp (s, "not required") == 0)
     *treq = NVMF_TREQ_SECURE_NOT_REQUIRED;
+  *tsas = 0;
+  if (*trtype == NVMF_TRTYPE_TCP &&
+      tls_parse_tsas (addr, path, tsas, treq) == -1)
+    return -1;
   if (get_str (addr, "traddr", path, &s) == -1)
     return -1;
   if (s && strlen (s) >= alen)
@@ -439,8 +443,9 @@ load_referrals (struct tgt_port *port, json_object *refs, const char *path)
       return -1;
     if (!addr)
       return jerr (p, "'addr' is missing");
-    if (load_addr (addr, p, &ref->trtype, &ref->adrfam, &ref->treq, ref->traddr,
-                   sizeof ref->traddr, ref->trsvcid, sizeof ref->trsvcid) == -1)
+    if (load_addr (addr, p, &ref->trtype, &ref->adrfam, &ref->treq, &ref->tsas,
+                   ref->traddr, sizeof ref->traddr, ref->trsvcid,
+                   sizeof ref->trsvcid) == -1)
       return -1;
     if (get_uint (addr, "portid", p, 0, 0xFFFF, &v, &present) == -1)
       return -1;
@@ -477,8 +482,9 @@ load_port (json_object *o, const char *path)
     return -1;
   if (!addr)
     return jerr (path, "'addr' is missing");
-  if (load_addr (addr, path, &tmp.trtype, &tmp.adrfam, &tmp.treq, tmp.traddr,
-                 sizeof tmp.traddr, tmp.trsvcid, sizeof tmp.trsvcid) == -1)
+  if (load_addr (addr, path, &tmp.trtype, &tmp.adrfam, &tmp.treq, &tmp.tsas,
+                 tmp.traddr, sizeof tmp.traddr, tmp.trsvcid,
+                 sizeof tmp.trsvcid) == -1)
     return -1;
   if (tmp.trtype != NVMF_TRTYPE_TCP) {
     fprintf (stderr,
@@ -487,9 +493,10 @@ load_port (json_object *o, const char *path)
              cfgfile, path, tmp.portid);
     return 0;
   }
-  if (tmp.treq == NVMF_TREQ_SECURE_REQUIRED)
-    return jerr (path, "'addr.treq' is 'required', but nvmeof-target does "
-                       "not support TLS");
+  if (tmp.tsas == NVMF_TCP_SECTYPE_NONE &&
+      tmp.treq == NVMF_TREQ_SECURE_REQUIRED)
+    return jerr (path, "'addr.treq' is 'required', but 'addr.tsas' is not "
+                       "'tls1.3'");
 
   port = config_add_port ();
   if (!port)
@@ -497,6 +504,7 @@ load_port (json_object *o, const char *path)
   port->portid = tmp.portid;
   port->adrfam = tmp.adrfam;
   port->treq = tmp.treq;
+  port->tsas = tmp.tsas;
   memcpy (port->traddr, tmp.traddr, sizeof port->traddr);
   memcpy (port->trsvcid, tmp.trsvcid, sizeof port->trsvcid);
   if (port->trsvcid[0] == '\0')

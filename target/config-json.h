@@ -24,6 +24,12 @@ int check_nqn (const char *path, const char *key, const char *nqn);
 int auth_load_host (json_object *o, const char *path);
 void auth_check_file_mode (const char *file);
 
+/* tls-config.c: a TCP address's "tsas" (nvmet's rule: "tls1.3" makes a
+ * TREQ "not specified" "required"); a host's "tls_key" (our extension). */
+int tls_parse_tsas (json_object *addr, const char *path, uint8_t *tsas,
+                    uint8_t *treq);
+int tls_load_host_key (json_object *o, const char *path, struct tgt_host *h);
+
 /* config.c helpers. */
 void subsys_defaults (struct tgt_subsys *ss, const char *nqn);
 void ns_default_uuid (const struct tgt_subsys *ss, struct tgt_ns *ns);

@@ -260,7 +260,7 @@ build_quick (const struct quick_opts *q)
     return -1;
   port->subsys[0] = ss;
   port->nr_subsys = 1;
-  return 0;
+  return tls_quick_finish (port, ss, q);
 }
 
 /* -l together with -c: the first port listens there instead; a file
@@ -316,8 +316,9 @@ config_build (const struct quick_opts *q)
   if (q->config_file) {
     if (q->any_quick) {
       fprintf (stderr, "nvmeof-target: --nqn, --ram, --file, --lba-size, "
-                       "--allow-host, --dhchap-*, --write-protect and "
-                       "--no-write-cache cannot be combined with --config\n");
+                       "--allow-host, --dhchap-*, --tls*, --write-protect "
+                       "and --no-write-cache cannot be combined with "
+                       "--config\n");
       return -1;
     }
     if (config_load_json (q->config_file) == -1)
@@ -327,6 +328,8 @@ config_build (const struct quick_opts *q)
       return -1;
   }
   else if (build_quick (q) == -1)
+    return -1;
+  if (tls_config_check () == -1)
     return -1;
 
   if (cfg.inline_data_size >= 0) {

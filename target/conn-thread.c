@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Connection lifecycle: one detached thread per accepted TCP connection,
- * the list of live connections (so that SIGTERM can close them all), the
- * cleanup that detaches a queue from its controller before the socket is
- * closed (so that a controller teardown never shuts down a reused fd), and
- * the plain TCP I/O of a connection. */
+/* Connection lifecycle: one detached thread per accepted TCP connection
+ * (which runs the TLS handshake first on a port with TLS: tls.c), the list
+ * of live connections (so that SIGTERM can close them all), the cleanup
+ * that detaches a queue from its controller before the socket is closed
+ * (so that a controller teardown never shuts down a reused fd), and the
+ * plain TCP I/O of a connection. */
 #include <config.h>
 
 #include <errno.h>
@@ -67,6 +68,8 @@ conn_thread (void *arg)
 {
   struct conn *c = arg;
 
+  if (tls_conn_start (c) == -1)
+    c->closing = true;
   while (!c->closing && !c->info.close_after && !atomic_load (&stopping))
     if (conn_recv_pdu (c) == -1)
       break;
@@ -89,6 +92,7 @@ conn_thread (void *arg)
   nr_conns--;
   pthread_cond_broadcast (&conns_cond);
   pthread_mutex_unlock (&conns_lock);
+  tls_conn_end (c);
   close (c->fd);
   conn_free (c);
   return NULL;

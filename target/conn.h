@@ -11,9 +11,11 @@
 #define TX_FLUSH_BYTES (1024 * 1024)
 
 struct conn;
+struct tls_session;
 
-/* How a connection moves its bytes (plain TCP: conn-thread.c).  One
- * indirect call per system call the plain path makes anyway. */
+/* How a connection moves its bytes: plain TCP (conn-thread.c), or TLS
+ * once the handshake is done (tls.c).  One indirect call per system call
+ * the plain path makes anyway. */
 struct conn_io {
   /* Like recv(2) with flags 0, MSG_DONTWAIT or MSG_WAITALL (which may
    * return less than asked): bytes, 0 at the end, -1 with errno. */
@@ -26,6 +28,7 @@ struct conn_io {
 struct conn {
   int fd;
   const struct conn_io *io;
+  struct tls_session *tls; /* NULL: plain */
   struct conn_info info;
   struct conn *next, *prev; /* all connections, for shutdown */
 
@@ -67,6 +70,14 @@ struct conn {
 
 /* conn-thread.c */
 extern const struct conn_io conn_plain_io;
+
+/* tls.c: in the connection's thread, before its first PDU: on a port with
+ * TLS, tell TLS from plain by the first byte and run the handshake (within
+ * TGT_TLS_HANDSHAKE_MS).  0: go on (with TLS or plain), -1: close (after
+ * a log line). */
+int tls_conn_start (struct conn *c);
+/* Send close_notify and free the session (before the socket is closed). */
+void tls_conn_end (struct conn *c);
 
 /* conn.c */
 int conn_recv_pdu (struct conn *c);

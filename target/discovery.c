@@ -2,7 +2,9 @@
 /* The discovery log page (70h) as a host sees it through a port: first
  * the discovery subsystem itself (subtype 3, as Linux nvmet reports it),
  * then the NVM subsystems of the port that allow this host, then the
- * port's referrals to other discovery services. */
+ * port's referrals to other discovery services.  Each entry carries its
+ * port's TREQ (secure channel required or not, SQ flow control disable)
+ * and TSAS (for TCP, the security type: none or TLS 1.3), as nvmet's. */
 #include <config.h>
 
 #include <stdio.h>
@@ -48,8 +50,8 @@ port_traddr (const struct tgt_port *port, const struct sockaddr_storage *local,
 
 static void
 fill_entry (struct nvmf_disc_log_entry *e, uint8_t trtype, uint8_t adrfam,
-            uint8_t subtype, uint8_t treq, uint16_t portid, const char *trsvcid,
-            const char *subnqn, const char *traddr)
+            uint8_t subtype, uint8_t treq, uint8_t tsas, uint16_t portid,
+            const char *trsvcid, const char *subnqn, const char *traddr)
 {
   e->trtype = trtype;
   e->adrfam = adrfam;
@@ -61,7 +63,8 @@ fill_entry (struct nvmf_disc_log_entry *e, uint8_t trtype, uint8_t adrfam,
   put_spaced (e->trsvcid, sizeof e->trsvcid, trsvcid);
   snprintf (e->subnqn, sizeof e->subnqn, "%s", subnqn);
   put_spaced (e->traddr, sizeof e->traddr, traddr);
-  e->tsas.tcp.sectype = NVMF_TCP_SECTYPE_NONE;
+  if (trtype == NVMF_TRTYPE_TCP)
+    e->tsas.tcp.sectype = tsas;
 }
 
 uint8_t *
@@ -93,7 +96,8 @@ discovery_log_build (const struct tgt_ctrl *ctrl,
   n = 0;
   memset (&e, 0, sizeof e);
   fill_entry (&e, NVMF_TRTYPE_TCP, port->adrfam, NVMF_SUBTYPE_CURRENT_DISC,
-              treq, port->portid, port->trsvcid, TGT_DISCOVERY_NQN, traddr);
+              treq, port->tsas, port->portid, port->trsvcid, TGT_DISCOVERY_NQN,
+              traddr);
   PUT16 (e.eflags, NVMF_EFLAGS_DUPRETINFO | NVMF_EFLAGS_EPCSD);
   memcpy (buf + sizeof hdr + n++ * sizeof e, &e, sizeof e);
 
@@ -102,7 +106,8 @@ discovery_log_build (const struct tgt_ctrl *ctrl,
       continue;
     memset (&e, 0, sizeof e);
     fill_entry (&e, NVMF_TRTYPE_TCP, port->adrfam, NVMF_SUBTYPE_NVM, treq,
-                port->portid, port->trsvcid, port->subsys[i]->nqn, traddr);
+                port->tsas, port->portid, port->trsvcid, port->subsys[i]->nqn,
+                traddr);
     memcpy (buf + sizeof hdr + n++ * sizeof e, &e, sizeof e);
   }
   for (i = 0; i < port->nr_refs; i++) {
@@ -110,7 +115,8 @@ discovery_log_build (const struct tgt_ctrl *ctrl,
 
     memset (&e, 0, sizeof e);
     fill_entry (&e, ref->trtype, ref->adrfam, NVMF_SUBTYPE_REFERRAL, ref->treq,
-                ref->portid, ref->trsvcid, TGT_DISCOVERY_NQN, ref->traddr);
+                ref->tsas, ref->portid, ref->trsvcid, TGT_DISCOVERY_NQN,
+                ref->traddr);
     memcpy (buf + sizeof hdr + n++ * sizeof e, &e, sizeof e);
   }
   return buf;

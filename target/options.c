@@ -38,6 +38,10 @@ usage (void)
     "      --dhchap-hash NAME   hmac(sha256) (default), hmac(sha384) or\n"
     "                           hmac(sha512)\n"
     "      --dhchap-dhgroup NAME   null (default), ffdhe2048 ... ffdhe8192\n"
+    "      --tls                the port requires TLS 1.3 (with a PSK)\n"
+    "      --tls-optional       the port takes TLS 1.3 and plain hosts\n"
+    "      --tls-key NQN=+FILE  allow this host, with the TLS PSK in FILE\n"
+    "                           (NVMeTLSkey-1:..., NQN=-: standard input)\n"
     "      --write-protect      the namespaces are write protected\n"
     "      --no-write-cache     report no volatile write cache\n"
     "      --inline-data-size N I/O queue in-capsule bytes (default 16384)\n"
@@ -78,6 +82,9 @@ enum {
   OPT_DHCHAP_CTRL_KEY,
   OPT_DHCHAP_HASH,
   OPT_DHCHAP_DHGROUP,
+  OPT_TLS,
+  OPT_TLS_OPTIONAL,
+  OPT_TLS_KEY,
   OPT_WRITE_PROTECT,
   OPT_NO_WRITE_CACHE,
   OPT_INLINE,
@@ -115,6 +122,9 @@ static const struct option long_options[] = {
   { "dhchap-ctrl-key", required_argument, NULL, OPT_DHCHAP_CTRL_KEY },
   { "dhchap-hash", required_argument, NULL, OPT_DHCHAP_HASH },
   { "dhchap-dhgroup", required_argument, NULL, OPT_DHCHAP_DHGROUP },
+  { "tls", no_argument, NULL, OPT_TLS },
+  { "tls-optional", no_argument, NULL, OPT_TLS_OPTIONAL },
+  { "tls-key", required_argument, NULL, OPT_TLS_KEY },
   { "write-protect", no_argument, NULL, OPT_WRITE_PROTECT },
   { "no-write-cache", no_argument, NULL, OPT_NO_WRITE_CACHE },
   { "inline-data-size", required_argument, NULL, OPT_INLINE },
@@ -282,6 +292,17 @@ parse_options (int argc, char **argv, struct quick_opts *q, bool *fg,
         q->dhchap_hash = optarg;
       else
         q->dhchap_dhgroup = optarg;
+      q->any_quick = true;
+      break;
+    case OPT_TLS:
+      q->tls = q->any_quick = true;
+      break;
+    case OPT_TLS_OPTIONAL:
+      q->tls_optional = q->any_quick = true;
+      break;
+    case OPT_TLS_KEY:
+      if (tls_key_option (optarg) == -1)
+        exit (EXIT_FAILURE);
       q->any_quick = true;
       break;
     case OPT_WRITE_PROTECT:

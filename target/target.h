@@ -20,17 +20,19 @@
 #include "nvmf-wire.h"
 #include "nvme-tcp-wire.h"
 #include "dhchap.h"
+#include "tls-psk.h"
 
-#define TGT_DISCOVERY_NQN  "nqn.2014-08.org.nvmexpress.discovery"
-#define TGT_DEFAULT_NQN    "nqn.2026-11.io.nvmeof:target"
-#define TGT_NQN_MAX        223  /* bytes, the NUL not counted */
-#define TGT_MQES           1023 /* CAP.MQES, 0's based */
-#define TGT_AERL           3    /* Identify AERL, 0's based */
-#define TGT_ADMIN_ICD      8192 /* admin in-capsule data (as Linux) */
-#define TGT_MAX_R2T        16   /* cap on --maxr2t */
-#define TGT_DEFAULT_POLL   1000 /* --poll-us */
-#define TGT_DEFAULT_MAXQID 128  /* nvmet's default qid_max */
-#define TGT_MAX_NSID       8192 /* nvmetcli's MAX_NSID */
+#define TGT_DISCOVERY_NQN    "nqn.2014-08.org.nvmexpress.discovery"
+#define TGT_DEFAULT_NQN      "nqn.2026-11.io.nvmeof:target"
+#define TGT_NQN_MAX          223   /* bytes, the NUL not counted */
+#define TGT_MQES             1023  /* CAP.MQES, 0's based */
+#define TGT_AERL             3     /* Identify AERL, 0's based */
+#define TGT_ADMIN_ICD        8192  /* admin in-capsule data (as Linux) */
+#define TGT_MAX_R2T          16    /* cap on --maxr2t */
+#define TGT_DEFAULT_POLL     1000  /* --poll-us */
+#define TGT_DEFAULT_MAXQID   128   /* nvmet's default qid_max */
+#define TGT_MAX_NSID         8192  /* nvmetcli's MAX_NSID */
+#define TGT_TLS_HANDSHAKE_MS 10000 /* nvmet-tcp's tls_handshake_timeout */
 
 /* NVMe statuses are handled as (SCT << 8) | SC, the NVME_SC_* and
  * NVMF_SC_* codes of the wire headers; DNR is added when the completion is
@@ -97,6 +99,7 @@ struct tgt_subsys {
 
 struct tgt_referral {
   uint8_t trtype, adrfam, treq;
+  uint8_t tsas; /* TCP: NVMF_TCP_SECTYPE_* */
   uint16_t portid;
   char traddr[256];
   char trsvcid[32];
@@ -105,6 +108,7 @@ struct tgt_referral {
 struct tgt_port {
   uint16_t portid;
   uint8_t trtype, adrfam, treq;
+  uint8_t tsas; /* NVMF_TCP_SECTYPE_NONE or _TLS13 (tls-config.c) */
   char traddr[256];
   char trsvcid[32];
   struct tgt_subsys **subsys; /* the NVM subsystems this port exposes */
@@ -125,7 +129,8 @@ struct fault_opts {
 };
 
 /* A host as nvmet's configfs hosts/ directory describes it: its
- * DH-HMAC-CHAP secrets and parameters (auth-config.c). */
+ * DH-HMAC-CHAP secrets and parameters (auth-config.c), and its TLS PSK
+ * (tls-config.c; nvmet keeps those in the kernel's keyring). */
 struct tgt_host {
   char nqn[TGT_NQN_MAX + 1];
   bool has_key, has_ctrl_key;
@@ -133,6 +138,8 @@ struct tgt_host {
   struct dhchap_key ctrl_key; /* dhchap_ctrl_key: we prove we know it */
   uint8_t hashid;             /* dhchap_hash: NVMF_AUTH_HASH_* */
   uint8_t dhgid;              /* dhchap_dhgroup: NVMF_AUTH_DHGROUP_* */
+  bool has_tls_key;
+  struct tls_psk_key tls_key; /* the configured PSK ("NVMeTLSkey-1:") */
 };
 
 struct tgt_config {
@@ -175,6 +182,8 @@ struct quick_opts {
   bool no_write_cache;
   const char *dhchap_hash;    /* --dhchap-hash, NULL: not given */
   const char *dhchap_dhgroup; /* --dhchap-dhgroup, NULL: not given */
+  bool tls;                   /* --tls: the port requires TLS */
+  bool tls_optional;          /* --tls-optional: TLS or not */
   bool any_quick;             /* a subsystem-describing flag was given */
 };
 
@@ -195,6 +204,16 @@ void config_sync_all (void);
 /* --dhchap-key / --dhchap-ctrl-key NQN=+FILE|NQN=- (ctrl: the latter):
  * read and check the secret now.  Prints one line and returns -1. */
 int auth_secret_option (const char *opt, const char *arg, bool ctrl);
+/* The reading part of such an option (--tls-key too): split NQN=VALUE,
+ * refuse a literal, read the text from the file or standard input into
+ * buf.  *loose: the file is readable by group or others.  Prints one line
+ * and returns -1 (buf wiped). */
+int auth_secret_arg (const char *opt, const char *arg,
+                     char nqn[TGT_NQN_MAX + 1], char *buf, size_t len,
+                     bool *loose);
+/* The host of nqn in cfg.hosts, added with nvmet's defaults if new; NULL
+ * after one line (out of memory). */
+struct tgt_host *auth_host_get (const char *nqn);
 /* Check a --dhchap-hash / --dhchap-dhgroup name.  -1 after one line. */
 int auth_name_option (const char *opt, const char *name);
 /* The quick mode's hosts: --dhchap-hash/--dhchap-dhgroup apply to every
@@ -220,6 +239,7 @@ struct tgt_ctrl {
   uint8_t hostid[16];
   _Atomic uint64_t last_ms; /* last command seen on any queue */
   _Atomic uint32_t kato_ms; /* 0: no keep-alive timeout */
+  bool tls;                 /* the admin queue runs over TLS */
   atomic_bool ready;        /* CSTS.RDY, for the command path */
   pthread_mutex_t lock;     /* protects what follows */
   uint32_t cc, csts;
@@ -318,6 +338,11 @@ struct conn_info {
   socklen_t local_len;
   char peer[64]; /* for log messages */
   struct auth_queue auth;
+  /* TLS (tls.c): the queue runs over TLS with a PSK of this identity,
+   * whose NQNs the Connect must name. */
+  bool tls;
+  char tls_hostnqn[TGT_NQN_MAX + 1];
+  char tls_subnqn[TGT_NQN_MAX + 1];
 };
 
 struct conn_info *conn_info (struct conn *c);
@@ -350,6 +375,33 @@ bool auth_blocks (const struct conn_info *ci);
 bool auth_expired (struct conn_info *ci, uint64_t now);
 /* Wipe and free the exchange state (connection closing). */
 void auth_queue_free (struct conn_info *ci);
+
+/* ---- tls-config.c: ports' TSAS/TREQ, hosts' TLS PSKs ------------------ */
+enum tgt_tls {
+  TGT_TLS_NONE,     /* plain NVMe/TCP only */
+  TGT_TLS_REQUIRED, /* TLS only */
+  TGT_TLS_OPTIONAL, /* TLS or plain, told apart by the first byte */
+};
+enum tgt_tls port_tls (const struct tgt_port *port);
+/* --tls-key NQN=+FILE|NQN=-: read and check the configured PSK now.
+ * Prints one line and returns -1. */
+int tls_key_option (const char *arg);
+/* The quick mode's port (--tls, --tls-optional) and hosts (a host with a
+ * TLS PSK is allowed on ss).  -1 after one line. */
+int tls_quick_finish (struct tgt_port *port, struct tgt_subsys *ss,
+                      const struct quick_opts *q);
+/* Once configured: a port with TLS needs a host with a PSK.  -1 after one
+ * line. */
+int tls_config_check (void);
+/* The host of hostnqn if it has a TLS PSK, else NULL. */
+const struct tgt_host *tls_host_find (const char *hostnqn);
+
+/* ---- tls.c: TLS on a connection ---------------------------------------- */
+/* A Connect on a TLS queue must name its PSK identity's host and
+ * subsystem: 0, or a Connect status (with *dw0, the attribute) after a
+ * log line. */
+uint16_t tls_check_connect (const struct conn_info *ci, const char *hostnqn,
+                            const char *subnqn, uint32_t *dw0);
 
 /* ---- cmd-admin.c ---------------------------------------------------- */
 uint16_t admin_prepare (struct conn *c, struct req *r);
