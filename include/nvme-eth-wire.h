@@ -159,17 +159,25 @@ WIRE_OFFSET (struct nvme_eth_term, fei, 36);
 #define NVME_ETH_ERR_TIMEOUT            0x09 /* peer silent / no acks */
 #define NVME_ETH_ERR_SHUTDOWN           0x0A /* the application closes */
 
-/* ACK: 36 bytes, then nbits / 8 bytes of bitmap: bit i (byte i / 8,
- * bit i % 8) set = frame ack + 1 + i received. */
+/* ACK: 40 bytes, then nbits / 8 bytes of bitmap: bit i (byte i / 8,
+ * bit i % 8) set = frame ack + 1 + i received.  DSACK: a retransmitted
+ * frame (F_RETX) arrived that had already been received, so its
+ * retransmission was not needed (the sender waits longer next time). */
 struct nvme_eth_ack {
   struct nvme_eth_hdr hdr;
   le16 nbits;                   /* multiple of 8, <= 1024 */
-  le16 rsvd34;
+  uint8_t ack_flags;            /* NVME_ETH_ACK_F_* */
+  uint8_t rsvd35;
+  le32 dsack;                   /* seq of that frame (ACK_F_DSACK) */
 } NVME_PACKED;
-WIRE_SIZE (struct nvme_eth_ack, 36);
+WIRE_SIZE (struct nvme_eth_ack, 40);
 WIRE_OFFSET (struct nvme_eth_ack, hdr, 0);
 WIRE_OFFSET (struct nvme_eth_ack, nbits, 32);
-WIRE_OFFSET (struct nvme_eth_ack, rsvd34, 34);
+WIRE_OFFSET (struct nvme_eth_ack, ack_flags, 34);
+WIRE_OFFSET (struct nvme_eth_ack, rsvd35, 35);
+WIRE_OFFSET (struct nvme_eth_ack, dsack, 36);
+
+#define NVME_ETH_ACK_F_DSACK            0x01
 
 /* CMD: 96 bytes, then the first in-capsule data bytes. */
 struct nvme_eth_cmd {

@@ -134,7 +134,7 @@ struct eth_params {
   uint16_t queue_depth;
   uint16_t max_frame;
   uint16_t peer_window;
-  uint32_t icd_max;        /* in-capsule data bytes per command */
+  uint32_t icd_max; /* in-capsule data bytes per command */
   uint32_t ka_interval_ms;
   uint32_t local_id, peer_id;
   uint8_t peer_mac[6];
@@ -144,14 +144,15 @@ struct eth_params {
 struct eth_stats {
   uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
   uint64_t retransmits, fast_retransmits, timeouts; /* RTO expiries */
+  uint64_t spurious; /* retransmissions the peer already had (DSACK) */
   uint64_t acks_sent, keepalives_sent;
-  uint64_t drop_malformed;  /* short, bad length/hlen/version, bad CRC */
-  uint64_t drop_foreign;    /* not our association / MAC / qid */
-  uint64_t drop_duplicate;  /* a sequence number already received */
-  uint64_t drop_window;     /* beyond the window we advertised */
-  uint64_t drop_bad_ack;    /* acknowledges frames never sent */
-  uint64_t drop_state;      /* not expected in this state */
-  uint32_t srtt_us, rttvar_us, rto_us;
+  uint64_t drop_malformed; /* short, bad length/hlen/version, bad CRC */
+  uint64_t drop_foreign;   /* not our association / MAC / qid */
+  uint64_t drop_duplicate; /* a sequence number already received */
+  uint64_t drop_window;    /* beyond the window we advertised */
+  uint64_t drop_bad_ack;   /* acknowledges frames never sent */
+  uint64_t drop_state;     /* not expected in this state */
+  uint32_t srtt_us, rttvar_us, rto_us, reorder_us;
 };
 
 /* ---- Frames (pure, no association) --------------------------------- */
@@ -199,8 +200,8 @@ struct eth_disc_ns_info {
   uint64_t size; /* bytes */
 };
 struct eth_disc_subsys {
-  uint8_t subtype;  /* NVMF_SUBTYPE_NVM or NVMF_SUBTYPE_CURRENT_DISC */
-  const char *nqn;  /* 1..223 bytes */
+  uint8_t subtype; /* NVMF_SUBTYPE_NVM or NVMF_SUBTYPE_CURRENT_DISC */
+  const char *nqn; /* 1..223 bytes */
   unsigned nr_ns;
   const struct eth_disc_ns_info *ns;
 };
@@ -211,12 +212,10 @@ size_t eth_build_probe (void *buf, uint32_t nonce, uint16_t max_frame);
  * A subsystem with too many namespaces for one frame is split into
  * entries of the same NQN.  Returns the number of frames, -1 if they
  * would be more than 255 or a NQN is invalid. */
-int eth_build_probe_resp (const struct eth_frame *probe, const uint8_t mac[6],
-                          uint16_t max_frame, const struct eth_disc_subsys *s,
-                          unsigned nr,
-                          void (*emit) (void *ctx, const void *frame,
-                                        size_t len),
-                          void *ctx);
+int eth_build_probe_resp (
+  const struct eth_frame *probe, const uint8_t mac[6], uint16_t max_frame,
+  const struct eth_disc_subsys *s, unsigned nr,
+  void (*emit) (void *ctx, const void *frame, size_t len), void *ctx);
 /* One entry of a PROBE_RESP, as parsed. */
 struct eth_disc_entry_info {
   uint8_t subtype;
@@ -294,8 +293,8 @@ const struct eth_stats *eth_assoc_stats (const struct eth_assoc *a);
  * capsule, more is sent when the controller's R2T asks for it; the SGL of
  * the SQE is set here.  buf must stay valid until complete ().  -1 and
  * errno: EINVAL (bad CID, length), EBUSY (CID outstanding), ENOTCONN. */
-int eth_host_submit (struct eth_assoc *a, const struct nvme_sqe *sqe,
-                     void *buf, uint32_t len, enum eth_dir dir);
+int eth_host_submit (struct eth_assoc *a, const struct nvme_sqe *sqe, void *buf,
+                     uint32_t len, enum eth_dir dir);
 
 /* ---- Controller role ------------------------------------------------ */
 
