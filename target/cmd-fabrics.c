@@ -49,7 +49,7 @@ exec_connect (struct conn *c, struct req *r)
   struct conn_info *ci = conn_info (c);
   char subnqn[TGT_NQN_MAX + 1], hostnqn[TGT_NQN_MAX + 1];
   uint16_t qid = GET16 (cmd->qid), sqsize = GET16 (cmd->sqsize);
-  bool sqflow_off = cmd->cattr & NVMF_CATTR_DISABLE_SQFLOW;
+  bool sqflow_off = cmd->cattr & NVMF_CATTR_DISABLE_SQFLOW, ctrl_tls;
   struct tgt_subsys *ss;
   struct tgt_ctrl *ctrl;
   uint16_t st;
@@ -101,7 +101,9 @@ exec_connect (struct conn *c, struct req *r)
       r->status = NVMF_SC_CTRL_BUSY;
       return;
     }
+    pthread_mutex_lock (&ctrl->lock);
     ctrl->tls = ci->tls;
+    pthread_mutex_unlock (&ctrl->lock);
     if (conn_set_queue (c, 0, sqsize, sqflow_off, ctrl) == -1) {
       ci->ctrl = ctrl; /* so that closing tears it down */
       r->status = NVME_SC_INTERNAL;
@@ -123,20 +125,21 @@ exec_connect (struct conn *c, struct req *r)
       invalid_param (r, true, offsetof (struct nvmf_connect_data, hostnqn));
       return;
     }
-    if (ctrl->tls && !ci->tls) {
+    pthread_mutex_lock (&ctrl->lock);
+    st = ctrl->csts & NVME_CSTS_RDY ? 0 : NVME_SC_CMD_SEQ_ERROR;
+    ctrl_tls = ctrl->tls;
+    pthread_mutex_unlock (&ctrl->lock);
+    if (ctrl_tls && !ci->tls) {
       /* A TLS-optional port: no plain way into a TLS association. */
-      ctrl_put (ctrl);
       log_msg ("%s: plain I/O queue Connect to controller %u, whose admin "
                "queue uses TLS: refused",
                ci->peer, ctrl->cntlid);
+      ctrl_put (ctrl);
       r->status = NVMF_SC_CONNECT_INVALID_HOST;
       r->dw0 =
         NVMF_CONNECT_IATTR_DATA | offsetof (struct nvmf_connect_data, hostnqn);
       return;
     }
-    pthread_mutex_lock (&ctrl->lock);
-    st = ctrl->csts & NVME_CSTS_RDY ? 0 : NVME_SC_CMD_SEQ_ERROR;
-    pthread_mutex_unlock (&ctrl->lock);
     if (!st)
       st = ctrl_add_queue (ctrl, qid, c);
     if (st) {

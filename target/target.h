@@ -239,9 +239,9 @@ struct tgt_ctrl {
   uint8_t hostid[16];
   _Atomic uint64_t last_ms; /* last command seen on any queue */
   _Atomic uint32_t kato_ms; /* 0: no keep-alive timeout */
-  bool tls;                 /* the admin queue runs over TLS */
   atomic_bool ready;        /* CSTS.RDY, for the command path */
   pthread_mutex_t lock;     /* protects what follows */
+  bool tls;                 /* the admin queue runs over TLS */
   uint32_t cc, csts;
   uint16_t nr_io_queues; /* granted by Number of Queues; 0: unset */
   uint32_t aec;          /* Asynchronous Event Configuration */
