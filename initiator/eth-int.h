@@ -118,6 +118,7 @@ struct eth_assoc {
   uint64_t reo_since_us; /* the last DSACK or halving of reo_us */
   bool have_rtt;
   uint64_t last_tx_us; /* any frame sent: keep-alive timer */
+  uint64_t timer_hint; /* no retransmission is due before this */
 
   /* Receiving. */
   uint32_t rcv_nxt;

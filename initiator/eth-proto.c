@@ -106,6 +106,7 @@ eth_assoc_new (const struct eth_config *cfg, char *err, size_t errlen)
       goto nomem;
   }
   a->txq_head = a->txq_tail = ETH_NO_CID;
+  a->timer_hint = UINT64_MAX;
   a->params.qid = c.qid;
   a->params.local_id = c.local_id;
   a->snd_una = a->snd_nxt = a->peer_ack = c.isn;

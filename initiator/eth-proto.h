@@ -270,7 +270,8 @@ void eth_assoc_input (struct eth_assoc *a, const uint8_t src_mac[6],
 uint64_t eth_assoc_poll (struct eth_assoc *a, uint64_t now_us);
 /* When eth_assoc_poll must run next, without running it. */
 uint64_t eth_assoc_next_timer (const struct eth_assoc *a);
-/* Something is queued to transmit (call eth_assoc_poll). */
+/* Something is queued to transmit: call eth_assoc_poll (after queueing
+ * commands or answers, which only queue). */
 bool eth_assoc_tx_pending (const struct eth_assoc *a);
 
 /* Graceful close: stop taking commands, drain what is in flight, send

@@ -120,11 +120,15 @@ tx_process_ack (struct eth_assoc *a, const struct eth_frame *f)
       /* We resent a frame that was only late: wait longer before
        * deciding a frame is lost (up to the largest RTO). */
       a->stats.spurious++;
-      a->reo_us += a->srtt_us / 4 + 1;
-      if (a->reo_us > a->cfg.rto_max_us)
-        a->reo_us = a->cfg.rto_max_us;
-      a->stats.reorder_us = a->reo_us;
-      a->reo_since_us = a->now;
+      if (a->reo_us == 0 || a->now - a->reo_since_us >= a->srtt_us) {
+        /* At most once a round trip: the DSACKs of one burst of
+         * needless retransmissions come back together. */
+        a->reo_us += a->srtt_us / 4 + 1;
+        if (a->reo_us > a->cfg.rto_max_us)
+          a->reo_us = a->cfg.rto_max_us;
+        a->stats.reorder_us = a->reo_us;
+        a->reo_since_us = a->now;
+      }
     }
     /* Every bit set must name a frame we sent. */
     for (i = 0; i < nbits; i++)
@@ -303,6 +307,8 @@ slot_send (struct eth_assoc *a, struct eth_slot *s, bool retx)
     s->nretx++;
   s->sent_us = a->now;
   s->deadline_us = a->now + a->rto_us + a->reo_us;
+  if (s->deadline_us < a->timer_hint)
+    a->timer_hint = s->deadline_us;
   batch_add (a, s->hdr, s->hlen, data, s->data_len, retx);
 }
 
@@ -315,6 +321,14 @@ reorder_wait (const struct eth_assoc *a)
   return (uint64_t) a->srtt_us + 2 * (uint64_t) a->rttvar_us + a->reo_us;
 }
 
+/* Some frame in flight was overtaken by DUPTHRESH acknowledged ones. */
+static bool
+fast_candidates (const struct eth_assoc *a)
+{
+  return a->have_sacked && seq_lt (a->snd_una, a->high_sacked) &&
+         a->high_sacked - a->snd_una >= ETH_DUPTHRESH;
+}
+
 /* Retransmit what timed out or was overtaken by later frames. */
 static void
 retransmit (struct eth_assoc *a)
@@ -322,12 +336,21 @@ retransmit (struct eth_assoc *a)
   unsigned expired = 0;
   uint32_t seq;
 
-  for (seq = a->snd_una; seq != a->snd_nxt && !a->tx_blocked; seq++) {
+  /* Most calls find nothing due: look at the ring only when a timer may
+   * have expired or frames were overtaken. */
+  if (!fast_candidates (a) && a->now < a->timer_hint)
+    return;
+  a->timer_hint = UINT64_MAX;
+  for (seq = a->snd_una; seq != a->snd_nxt; seq++) {
     struct eth_slot *s = ring_slot (a, seq);
     bool due = false;
 
     if (s->state != SLOT_INFLIGHT)
       continue;
+    if (a->tx_blocked) {
+      a->timer_hint = a->now; /* not looked at: look again next time */
+      break;
+    }
     if (s->deadline_us <= a->now) {
       if (s->nretx >= a->cfg.max_retx) {
         assoc_end (a, ETIMEDOUT,
@@ -358,6 +381,8 @@ retransmit (struct eth_assoc *a)
       a->stats.retransmits++;
       slot_send (a, s, true);
     }
+    else if (s->deadline_us < a->timer_hint)
+      a->timer_hint = s->deadline_us;
   }
   if (expired) {
     /* RFC 6298 5.5: back off until a fresh sample. */
@@ -503,6 +528,10 @@ tx_next_deadline (const struct eth_assoc *a)
   uint64_t next = UINT64_MAX;
   uint32_t seq;
 
+  if (a->snd_una == a->snd_nxt)
+    return UINT64_MAX;
+  if (!fast_candidates (a))
+    return a->timer_hint;
   for (seq = a->snd_una; seq != a->snd_nxt; seq++) {
     const struct eth_slot *s = ring_slot_c (a, seq);
 

@@ -314,9 +314,9 @@ static unsigned
 scale (void)
 {
   const char *v = getenv ("ETH_SIM_SCALE");
-  int n = v ? atoi (v) : 1;
+  unsigned long n = v ? strtoul (v, NULL, 10) : 1;
 
-  return n > 0 ? (unsigned) n : 1;
+  return n > 0 && n < 1000 ? (unsigned) n : 1;
 }
 
 /* Run one scenario; returns the simulated MiB/s. */
