@@ -53,9 +53,16 @@ wanted_modules="configfs nvmet nvmet-tcp loop null_blk virtio_pci virtio_net
 # with modules.alias answers the kernel's requests for crypto-* aliases).
 # nvme-tcp is the kernel's own host, a reference for tests to check the
 # target's configuration against (independently of our initiator).
+# And what NVMe/TCP TLS needs: kTLS (tls) and the AEADs it asks for:
+# gcm(aes) (gcm and ghash; aes and ctr are built into Debian 13's kernel)
+# and rfc7539(chacha20,poly1305), which tlshd 1.0.0 negotiates for SHA-384
+# PSKs (see tests/interop/README.md); the handshake upcall (net/handshake)
+# is not a module.  One list for every test of a suite, so that they share
+# one cached kernel.
 if [ -n "$suite" ]; then
   wanted_modules="$wanted_modules nvme-auth nvme-keyring hmac sha256_generic
-                  sha512_generic kpp dh_generic nvme-tcp"
+                  sha512_generic kpp dh_generic nvme-tcp tls gcm ghash-generic
+                  chacha20poly1305 chacha_generic poly1305_generic"
 fi
 # A cached kernel directory is reused only if built for this list.
 wanted_list=$(echo $wanted_modules)
@@ -411,7 +418,252 @@ if [ -z "$kdir" ] || [ ! -f "$kdir/.complete" ]; then
 fi
 touch "$kdir"
 
+# ---- programs for the guest (NVMEOF_INTEROP_GUEST_PACKAGES, a suite only):
+# the packages' executables and the shared libraries they need, as a tree
+# for mkinitramfs.sh to copy into the initramfs.
+#
+# The packages to download: the named ones and, through Depends and
+# Pre-Depends (first alternatives), the library packages (Section libs)
+# they need, recursively; not programs such as adduser or systemd, which
+# packages name for their maintainer scripts.  What goes into the tree:
+# the named packages' files less documentation and systemd, udev and
+# dracut files, and the closure of their executables' DT_NEEDED over the
+# unpacked library packages, each library one file named by its soname in
+# /usr/lib/x86_64-linux-gnu (a default directory of Debian's dynamic
+# loader, which then needs no ld.so.cache), the loader also as
+# /lib64/ld-linux-x86-64.so.2.  A soname that none of the packages has is
+# an error that names it.  Nothing here runs a guest program on the host.
+guest_names=$(echo ${NVMEOF_INTEROP_GUEST_PACKAGES:-})
+gdir=
+guest_resolve ()
+{
+  local todo=$guest_names seen=" " level out p ver sec deps
+  guest_pkgs=()
+  while [ -n "$todo" ]; do
+    # One apt-cache call per level of the dependency tree (each call reads
+    # the whole package list: about a second).
+    out=$({ apt_cache_with kernel_apt show --no-all-versions $todo 2>/dev/null ||
+              true; } |
+          awk '
+            function flush() {
+              if (pkg != "") print pkg, ver, (sec == "" ? "-" : sec), deps
+              pkg = ver = sec = deps = ""
+            }
+            /^$/ { flush(); next }
+            /^Package: / { pkg = $2 }
+            /^Version: / { ver = $2 }
+            /^Section: / { sec = $2 }
+            /^(Pre-)?Depends: / {
+              sub(/^[^:]*: /, "")
+              n = split($0, a, ",")
+              for (i = 1; i <= n; i++) {
+                d = a[i]; sub(/\|.*/, "", d); sub(/\(.*/, "", d)
+                sub(/:any/, "", d); gsub(/[ \t]/, "", d)
+                if (d != "") deps = deps " " d
+              }
+            }
+            END { flush() }')
+    level=$todo
+    todo=
+    for p in $level; do
+      case $seen in *" $p "*) continue ;; esac
+      ver=
+      read -r _ ver sec deps < <(printf '%s\n' "$out" | awk -v p="$p" '$1 == p' |
+                                   head -n 1) || true
+      if [ -z "$ver" ]; then
+        # A named package must exist; a dependency that is no package (a
+        # virtual one such as debconf-2.0) is no library to fetch.
+        case " $guest_names " in
+          *" $p "*) msg "warning: apt knows no package $p in $suite"; return 1 ;;
+        esac
+        continue
+      fi
+      case " $guest_names " in
+        *" $p "*) ;;
+        *) case $sec in libs|oldlibs) ;; *) continue ;; esac ;;
+      esac
+      seen="$seen$p "
+      guest_pkgs+=("$p=$ver")
+      todo="$todo $deps"
+    done
+    todo=$(echo $todo)
+  done
+}
+
+guest_key ()
+{
+  gdir=$kcache/guest-$(printf '%s\n' "${guest_pkgs[@]}" | LC_ALL=C sort |
+                         sha256sum | cut -c1-16)
+}
+
+# Unpack the downloaded packages in $gtmp and build $gtmp/root; prints the
+# libraries it took.
+build_guest_dir ()
+{
+  local deb
+  mkdir -p "$gtmp/unpacked" "$gtmp/root"
+  : >"$gtmp/own-files"
+  for deb in "$gtmp"/*.deb; do
+    dpkg-deb -x "$deb" "$gtmp/unpacked"
+    # The named packages' own files.
+    case " $guest_names " in
+      *" $(dpkg-deb -f "$deb" Package) "*)
+        dpkg-deb -c "$deb" |
+          awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print $6 }' >>"$gtmp/own-files" ;;
+    esac
+  done
+  /usr/bin/python3 - "$gtmp/unpacked" "$gtmp/root" "$gtmp/own-files" <<'PYEOF'
+import os, shutil, struct, sys
+src, dst, own = sys.argv[1:4]
+LIBDIRS = ["usr/lib/x86_64-linux-gnu", "lib/x86_64-linux-gnu", "usr/lib", "lib"]
+SKIP = ("usr/share/", "usr/lib/systemd/", "lib/systemd/", "usr/lib/udev/",
+        "lib/udev/", "usr/lib/dracut/")
+
+def elf_info(path):
+    """(interpreter, [DT_NEEDED]) of an ELF file, or None if not ELF."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF":
+        return None
+    if data[4] != 2 or data[5] != 1:
+        sys.exit("%s: not a 64-bit little-endian ELF file" % path)
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    interp, dyn, loads = None, None, []
+    for i in range(phnum):
+        p_type, _, p_offset, p_vaddr, _, p_filesz, _, _ = struct.unpack_from(
+            "<IIQQQQQQ", data, phoff + i * phentsize)
+        if p_type == 3:                                  # PT_INTERP
+            interp = data[p_offset:p_offset + p_filesz].rstrip(b"\0").decode()
+        elif p_type == 2:                                # PT_DYNAMIC
+            dyn = (p_offset, p_filesz)
+        elif p_type == 1:                                # PT_LOAD
+            loads.append((p_vaddr, p_offset, p_filesz))
+    needed, entries, strtab = [], [], None
+    if dyn:
+        for off in range(dyn[0], dyn[0] + dyn[1], 16):
+            tag, val = struct.unpack_from("<qQ", data, off)
+            if tag == 0:
+                break
+            entries.append((tag, val))
+            if tag == 5:                                 # DT_STRTAB (address)
+                strtab = val
+        for vaddr, offset, filesz in loads:
+            if strtab is not None and vaddr <= strtab < vaddr + filesz:
+                strtab = strtab - vaddr + offset
+                break
+        for tag, val in entries:
+            if tag == 1:                                 # DT_NEEDED
+                end = data.index(b"\0", strtab + val)
+                needed.append(data[strtab + val:end].decode())
+    return interp, needed
+
+def find_lib(name):
+    for d in LIBDIRS:
+        p = os.path.join(src, d, name)
+        if os.path.exists(p):
+            return os.path.realpath(p)
+    return None
+
+todo, libs, missing = [], {}, []
+for line in open(own):
+    rel = line.strip()
+    if not rel or rel.startswith(SKIP):
+        continue
+    path = os.path.join(src, rel)
+    if os.path.islink(path) or not os.path.isfile(path):
+        continue
+    os.makedirs(os.path.dirname(os.path.join(dst, rel)), exist_ok=True)
+    shutil.copy2(path, os.path.join(dst, rel))
+    if os.access(path, os.X_OK):
+        todo.append((rel, path))
+while todo:
+    who, path = todo.pop()
+    info = elf_info(path)
+    if info is None:
+        continue
+    interp, needed = info
+    if interp:
+        needed = needed + [os.path.basename(interp)]
+    for n in needed:
+        if n in libs:
+            continue
+        p = find_lib(n)
+        if p is None:
+            missing.append("%s (needed by %s)" % (n, who))
+            continue
+        libs[n] = p
+        todo.append((n, p))
+if missing:
+    sys.exit("no package has " + ", ".join(missing) +
+             ": add its package to NVMEOF_INTEROP_GUEST_PACKAGES")
+lib = os.path.join(dst, "usr/lib/x86_64-linux-gnu")
+os.makedirs(lib, exist_ok=True)
+for n, p in libs.items():
+    shutil.copy2(p, os.path.join(lib, n))
+# The loader where the executables' PT_INTERP names it.
+os.makedirs(os.path.join(dst, "lib64"), exist_ok=True)
+os.symlink("../usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+           os.path.join(dst, "lib64/ld-linux-x86-64.so.2"))
+print(" ".join(sorted(libs)))
+PYEOF
+}
+
+if [ -n "$guest_names" ]; then
+  [ -n "$suite" ] ||
+    die "NVMEOF_INTEROP_GUEST_PACKAGES needs NVMEOF_INTEROP_SUITE (the guest's programs come from the kernel's suite)"
+  guest_pkgs=()
+  if guest_resolve; then
+    guest_key
+  fi
+  while [ -n "$gdir" ] && [ ! -f "$gdir/.complete" ]; do
+    msg "downloading for the guest: ${guest_pkgs[*]}"
+    gtmp=$gdir.tmp
+    rm -rf "$gtmp"
+    mkdir -p "$gtmp"
+    if (cd "$gtmp" &&
+        timeout 600 apt-get "${kernel_apt[@]}" download -q "${guest_pkgs[@]}") \
+         >"$gtmp/apt.log" 2>&1; then
+      glibs=$(build_guest_dir) || die "cannot build the guest's programs (above)"
+      msg "guest libraries: $glibs"
+      printf '%s\n' "${guest_pkgs[@]}" >"$gtmp/packages"
+      printf '%s\n' "$guest_names" >"$gtmp/packages.wanted"
+      rm -rf "$gtmp/unpacked" "$gtmp"/*.deb "$gtmp/apt.log" "$gtmp/own-files"
+      touch "$gtmp/.complete"
+      rm -rf "$gdir"
+      mv "$gtmp" "$gdir"
+      break
+    fi
+    sed 's/^/  /' "$gtmp/apt.log" >&2
+    rm -rf "$gtmp"
+    # Stale private lists name versions the mirror no longer has: refresh
+    # them once and resolve again.
+    if [ -z "$suite_updated" ] && suite_update && guest_resolve; then
+      guest_key
+      continue
+    fi
+    msg "warning: could not download the guest's packages; trying the cache"
+    gdir=
+  done
+  if [ -z "$gdir" ] || [ ! -f "$gdir/.complete" ]; then
+    gdir=
+    for d in "$kcache"/guest-*; do
+      [ -f "$d/.complete" ] &&
+        [ "$(cat "$d/packages.wanted" 2>/dev/null)" = "$guest_names" ] ||
+        continue
+      if [ -z "$gdir" ] || [ "$d" -nt "$gdir" ]; then gdir=$d; fi
+    done
+    [ -n "$gdir" ] ||
+      die "no programs for the guest: apt cannot get $guest_names from $suite (private configuration in $adir; see above) and nothing is cached in $kcache"
+    msg "using cached programs for the guest: $(echo $(cat "$gdir/packages"))"
+  fi
+  touch "$gdir"
+fi
+
 printf 'INTEROP_VMLINUX=%q\n' "$kdir/vmlinux"
 printf 'INTEROP_MODROOT=%q\n' "$kdir/modroot"
 printf 'INTEROP_BUSYBOX=%q\n' "$bb"
 printf 'INTEROP_KERNEL=%q\n' "$(cat "$kdir/package")"
+printf 'INTEROP_GUEST_ROOT=%q\n' "${gdir:+$gdir/root}"
+printf 'INTEROP_GUEST_PACKAGES=%q\n' \
+  "$([ -z "$gdir" ] || echo $(cat "$gdir/packages"))"

@@ -5,7 +5,8 @@
 # uncompressed newc cpio: under TCG unpacking a compressed one costs more
 # than it saves) from busybox, the module subset and guest-init.sh, with
 # CONFIG installed as /etc/nvmet-config.sh.  Needs INTEROP_BUSYBOX and
-# INTEROP_MODROOT as printed by fetch-kernel.sh.
+# INTEROP_MODROOT as printed by fetch-kernel.sh, and copies
+# INTEROP_GUEST_ROOT (the guest's programs and libraries) if set.
 
 set -e -u -o pipefail
 
@@ -28,6 +29,11 @@ ln -s busybox "$stage/bin/sh"
 cp "$here/guest-init.sh" "$stage/init"
 cp "$config" "$stage/etc/nvmet-config.sh"
 cp -R "$INTEROP_MODROOT/lib/modules" "$stage/lib/modules"
+# Programs from the kernel's suite and their libraries (fetch-kernel.sh,
+# NVMEOF_INTEROP_GUEST_PACKAGES), if any.
+if [ -n "${INTEROP_GUEST_ROOT:-}" ]; then
+  cp -R "$INTEROP_GUEST_ROOT/." "$stage/"
+fi
 chmod 755 "$stage/init" "$stage/bin/busybox"
 
 (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
