@@ -214,9 +214,10 @@ done
 EOF
 chmod +x /bin/nvmet-host-auth
 
-# nvme-host-connect OPTIONS: the guest kernel's own NVMe/TCP host (nvme-tcp,
-# in the module tree of NVMEOF_INTEROP_SUITE kernels) connects to this
-# target on 10.0.2.15:4420 with the kernel's option string OPTIONS
+# nvme-host-connect OPTIONS [TRSVCID]: the guest kernel's own NVMe/TCP host
+# (nvme-tcp, in the module tree of NVMEOF_INTEROP_SUITE kernels) connects to
+# this target on 10.0.2.15:TRSVCID (default 4420) with the kernel's option
+# string OPTIONS
 # ("nqn=NQN,hostnqn=HOSTNQN,hostid=UUID,dhchap_secret=KEY,...": a host NQN
 # needs a host ID of its own), prints the kernel's answer
 # ("instance=0,cntlid=1"), reads a block of each namespace (through an I/O
@@ -225,11 +226,12 @@ chmod +x /bin/nvmet-host-auth
 # configuration, independent of our initiator.
 cat >/bin/nvme-host-connect <<'EOF'
 #!/bin/sh
-[ $# -eq 1 ] || { echo "usage: nvme-host-connect OPTIONS"; exit 2; }
+[ $# -eq 1 ] || [ $# -eq 2 ] ||
+  { echo "usage: nvme-host-connect OPTIONS [TRSVCID]"; exit 2; }
 modprobe nvme-tcp 2>/dev/null ||
   { echo "no nvme-tcp module in this guest"; exit 1; }
 exec 3<>/dev/nvme-fabrics || exit 1
-printf 'transport=tcp,traddr=10.0.2.15,trsvcid=4420,%s\n' "$1" >&3 2>/dev/null ||
+printf 'transport=tcp,traddr=10.0.2.15,trsvcid=%s,%s\n' "${2:-4420}" "$1" >&3 2>/dev/null ||
   { echo "the kernel refused the connect (its log says why)"; exit 1; }
 read -r line <&3 || { echo "no answer from /dev/nvme-fabrics"; exit 1; }
 echo "$line"
@@ -251,6 +253,108 @@ done
 echo 1 >"/sys/class/nvme/nvme$n/delete_controller"
 EOF
 chmod +x /bin/nvme-host-connect
+
+# nvmet-tls-psk insert HOSTNQN SUBNQN VERSION KEY
+# nvmet-tls-psk add IDENTITY HEX
+# nvmet-tls-psk remove HOSTNQN SUBNQN
+# nvmet-tls-psk list
+# The TLS PSKs in the kernel's .nvme keyring (module nvme-keyring), which
+# nvmet's TLS ports look identities up in (through tlshd) and the guest
+# kernel's own host takes its PSK from.  insert: the configured PSK KEY
+# ("NVMeTLSkey-1:hh:...:") for identity version VERSION (0 or 1), derived
+# and inserted by "nvme check-tls-key --insert" (libnvme); add: the TLS PSK
+# HEX as it is, under IDENTITY; both first remove the pair's other PSKs
+# (any version or hash), then print what the keyring holds, read back:
+#   serial=DECIMAL
+#   identity=DESCRIPTION
+#   psk=HEX
+# remove: unlink the pair's PSKs (none left is fine); list: every PSK, as
+# above.  Only guests with keyctl and nvme-cli (NVMEOF_INTEROP_GUEST_PACKAGES).
+cat >/bin/nvmet-tls-psk <<'EOF'
+#!/bin/sh
+usage ()
+{
+  echo "usage: nvmet-tls-psk insert HOSTNQN SUBNQN VERSION KEY | add IDENTITY HEX | remove HOSTNQN SUBNQN | list"
+  exit 2
+}
+command -v keyctl >/dev/null && command -v nvme >/dev/null ||
+  { echo "no keyctl or nvme in this guest"; exit 1; }
+kr=$(awk '$9 == ".nvme:" { print $1 }' /proc/keys)
+[ -n "$kr" ] || { echo "no .nvme keyring (nvme-keyring)"; exit 1; }
+kr=$((0x$kr))
+# A PSK is readable only by a process that possesses it: a session keyring
+# of our own with .nvme linked into it.
+ks ()
+{
+  local rc=0
+  # (keyctl session says "Joined session keyring: N" on stderr; stdout may
+  # be key material, passed on untouched.)
+  keyctl session - sh -c 'keyctl link "$1" @s >/dev/null && shift && "$@"' \
+    _ "$kr" "$@" 2>/tmp/nvmet-tls-psk.err || rc=$?
+  grep -v '^Joined session keyring' /tmp/nvmet-tls-psk.err >&2
+  return "$rc"
+}
+# show SERIAL: print a PSK as above.
+show ()
+{
+  local desc hex
+  desc=$(keyctl rdescribe "$1") || { echo "key $1: $desc"; return 1; }
+  hex=$(ks keyctl pipe "$1" | od -An -v -tx1 | tr -d ' \n')
+  [ -n "$hex" ] || { echo "cannot read key $1"; return 1; }
+  echo "serial=$1"
+  echo "identity=${desc#*;*;*;*;}"
+  echo "psk=$hex"
+}
+# psks [HOSTNQN SUBNQN]: serials of the .nvme PSKs (of that pair).
+psks ()
+{
+  local k d
+  for k in $(keyctl rlist "$kr"); do
+    d=$(keyctl rdescribe "$k" 2>/dev/null) || continue
+    case $d in psk\;*) ;; *) continue ;; esac
+    d=${d#*;*;*;*;}
+    if [ $# -eq 2 ]; then
+      # "NVMe0R01 HOST SUB" or "NVMe1R01 HOST SUB DIGEST"
+      set -- "$1" "$2" "$d"
+      case "${3#* } " in "$1 $2 "*) ;; *) continue ;; esac
+    fi
+    echo "$k"
+  done
+}
+remove ()
+{
+  local k
+  for k in $(psks "$1" "$2"); do
+    keyctl unlink "$k" "$kr" >/dev/null || { echo "cannot unlink key $k"; exit 1; }
+  done
+}
+case ${1:-} in
+  insert)
+    [ $# -eq 5 ] || usage
+    remove "$2" "$3"
+    out=$(nvme check-tls-key --insert --keyring=.nvme --keytype=psk \
+            --hostnqn="$2" --subsysnqn="$3" --identity="$4" --keydata="$5" 2>&1) ||
+      { echo "nvme check-tls-key --insert: $out"; exit 1; }
+    # "Inserted TLS key 235b0289"
+    k=${out##* }
+    case $k in *[!0-9a-f]*|'') echo "nvme check-tls-key said: $out"; exit 1 ;; esac
+    show $((0x$k)) ;;
+  add)
+    [ $# -eq 3 ] || usage
+    set -- "$2" "$3" ${2#* }
+    remove "$3" "$4"
+    k=$(echo "$2" | xxd -r -p | ks keyctl padd psk "$1" "$kr") ||
+      { echo "keyctl padd: $k"; exit 1; }
+    show "$k" ;;
+  remove)
+    [ $# -eq 3 ] || usage
+    remove "$2" "$3" ;;
+  list)
+    for k in $(psks); do show "$k"; done ;;
+  *) usage ;;
+esac
+EOF
+chmod +x /bin/nvmet-tls-psk
 
 nc -ll -p 7777 -e /bin/nvmet-ctl &
 

@@ -10,7 +10,8 @@
 #                         and wait (bounded) for NVMET-READY on its serial
 #                         console; stops it at exit.  Sets INTEROP_ADDR,
 #                         INTEROP_PORT (guest 4420), INTEROP_PORT2 (guest
-#                         4421), INTEROP_CTL_PORT, INTEROP_BOOT_SECONDS,
+#                         4421), INTEROP_PORT3 (guest 4422),
+#                         INTEROP_CTL_PORT, INTEROP_BOOT_SECONDS,
 #                         INTEROP_CONSOLE (the console log)
 #   stop_vm               stop it now (bounded)
 #   vm_exec CMD..         run a shell command in the guest, print its output,
@@ -26,6 +27,11 @@
 #                         DH-HMAC-CHAP secrets ("-" for none), hash and DH
 #                         group in the guest's configfs and check that they
 #                         read back (kernels with nvmet authentication)
+#   vm_tls_psk insert HOSTNQN SUBNQN VERSION KEY | add IDENTITY HEX
+#                         put a TLS PSK into the guest's .nvme keyring
+#                         (derived by the guest's nvme-cli, or as given)
+#                         and set PSK_SERIAL, PSK_IDENTITY, PSK_HEX from
+#                         what the keyring then holds
 #
 # and for the tests' steps (MiB, $checks count the "ok" lines):
 #   ok MSG, section TITLE  print "ok N - MSG", a section header
@@ -56,6 +62,7 @@ INTEROP_NQN=nqn.2026-11.io.nvmeof:interop
 INTEROP_NQN_RESTRICTED=nqn.2026-11.io.nvmeof:interop-restricted
 INTEROP_NQN_NULL=nqn.2026-11.io.nvmeof:interop-null
 INTEROP_NQN_AUTH=nqn.2026-11.io.nvmeof:interop-auth
+INTEROP_NQN_TLS=nqn.2026-11.io.nvmeof:interop-tls
 INTEROP_HOSTNQN=nqn.2026-11.io.nvmeof:interop-host
 INTEROP_HOSTNQN_REFUSED=nqn.2026-11.io.nvmeof:interop-stranger
 INTEROP_SERIAL=nvmeof-interop-0001
@@ -66,7 +73,7 @@ INTEROP_QEMU_PID=
 MiB=1048576
 checks=0
 export INTEROP_NQN INTEROP_NQN_RESTRICTED INTEROP_NQN_NULL INTEROP_NQN_AUTH \
-  INTEROP_HOSTNQN \
+  INTEROP_NQN_TLS INTEROP_HOSTNQN \
   INTEROP_HOSTNQN_REFUSED INTEROP_SERIAL INTEROP_MODEL INTEROP_ADDR
 
 interop_init ()
@@ -103,7 +110,7 @@ start_vm ()
   local config=${1:-$_interop_dir/nvmet-config.sh}
   local boot_timeout=${NVMEOF_INTEROP_BOOT_TIMEOUT:-180}
   local maxlife=${NVMEOF_INTEROP_MAXLIFE:-900}
-  local env try p1 p2 pc fwd t0 deadline
+  local env try p1 p2 p3 pc fwd t0 deadline
 
   [ -n "$INTEROP_VM_PID" ] && fail "start_vm: a VM is already running"
   _vm_dir="$TMPDIR_TEST/vm"
@@ -117,12 +124,16 @@ start_vm ()
   {
     local v
     for v in INTEROP_NQN INTEROP_NQN_RESTRICTED INTEROP_NQN_NULL \
-             INTEROP_NQN_AUTH INTEROP_HOSTNQN INTEROP_SERIAL INTEROP_MODEL; do
+             INTEROP_NQN_AUTH INTEROP_NQN_TLS INTEROP_HOSTNQN INTEROP_SERIAL \
+             INTEROP_MODEL; do
       printf '%s=%q\n' "$v" "${!v}"
     done
     cat "$config"
   } >"$_vm_dir/config.sh" || fail "start_vm: cannot read $config"
+  [ -z "$INTEROP_GUEST_PACKAGES" ] ||
+    echo "interop: guest programs from $INTEROP_GUEST_PACKAGES"
   INTEROP_BUSYBOX=$INTEROP_BUSYBOX INTEROP_MODROOT=$INTEROP_MODROOT \
+    INTEROP_GUEST_ROOT=$INTEROP_GUEST_ROOT \
     "$_interop_dir/mkinitramfs.sh" "$_vm_dir/initramfs.cpio" \
     "$_vm_dir/config.sh" || fail "start_vm: mkinitramfs.sh failed"
 
@@ -131,12 +142,14 @@ start_vm ()
   for try in 1 2 3; do
     p1=$(free_port)
     p2=$(free_port)
+    p3=$(free_port)
     pc=$(free_port)
-    if [ "$p1" = "$p2" ] || [ "$p1" = "$pc" ] || [ "$p2" = "$pc" ]; then
+    if [ "$(printf '%s\n' "$p1" "$p2" "$p3" "$pc" | sort -u | wc -l)" != 4 ]; then
       continue
     fi
     fwd="hostfwd=tcp:127.0.0.1:$p1-10.0.2.15:4420"
     fwd="$fwd,hostfwd=tcp:127.0.0.1:$p2-10.0.2.15:4421"
+    fwd="$fwd,hostfwd=tcp:127.0.0.1:$p3-10.0.2.15:4422"
     fwd="$fwd,hostfwd=tcp:127.0.0.1:$pc-10.0.2.15:7777"
     : >"$INTEROP_CONSOLE"
     rm -f "$_vm_dir/qemu.pid"
@@ -185,13 +198,16 @@ start_vm ()
     INTEROP_QEMU_PID=$(cat "$_vm_dir/qemu.pid" 2>/dev/null)
     INTEROP_PORT=$p1
     INTEROP_PORT2=$p2
+    INTEROP_PORT3=$p3
     INTEROP_CTL_PORT=$pc
     INTEROP_BOOT_SECONDS=$(awk -v a="$t0" -v b="$(date +%s.%N)" \
                              'BEGIN { printf "%.1f", b - a }')
-    export INTEROP_PORT INTEROP_PORT2 INTEROP_CTL_PORT INTEROP_BOOT_SECONDS \
+    export INTEROP_PORT INTEROP_PORT2 INTEROP_PORT3 INTEROP_CTL_PORT \
+      INTEROP_BOOT_SECONDS \
       INTEROP_CONSOLE
     echo "interop: nvmet ready after ${INTEROP_BOOT_SECONDS}s;" \
          "127.0.0.1:$p1 -> guest 4420, 127.0.0.1:$p2 -> guest 4421," \
+         "127.0.0.1:$p3 -> guest 4422," \
          "command channel 127.0.0.1:$pc"
     return 0
   done
@@ -398,4 +414,29 @@ step_log_clean ()
 {
   vm_check_kernel_log "$1" || fail "the kernel target logged errors ($1)"
   ok "guest kernel log clean after: $1"
+}
+
+# vm_tls_psk insert HOSTNQN SUBNQN VERSION KEY | add IDENTITY HEX: put a
+# TLS PSK into the guest's .nvme keyring (nvmet-tls-psk in guest-init.sh:
+# "insert" derives it from the configured PSK KEY with the guest's
+# nvme-cli, "add" takes the TLS PSK as it is), replacing the host and
+# subsystem's other PSKs, and set PSK_SERIAL (decimal), PSK_IDENTITY and
+# PSK_HEX from what the keyring holds afterwards.
+vm_tls_psk ()
+{
+  local out a cmd=nvmet-tls-psk
+  for a in "$@"; do
+    cmd="$cmd '$a'"
+  done
+  out=$(vm_exec "$cmd") || {
+    echo "vm_tls_psk: the guest could not set the PSK: $out" >&2
+    return 1
+  }
+  PSK_SERIAL=$(printf '%s\n' "$out" | sed -n 's/^serial=//p')
+  PSK_IDENTITY=$(printf '%s\n' "$out" | sed -n 's/^identity=//p')
+  PSK_HEX=$(printf '%s\n' "$out" | sed -n 's/^psk=//p')
+  if [ -z "$PSK_SERIAL" ] || [ -z "$PSK_IDENTITY" ] || [ -z "$PSK_HEX" ]; then
+    echo "vm_tls_psk: unexpected answer from the guest: $out" >&2
+    return 1
+  fi
 }

@@ -27,9 +27,10 @@ set -e -u -o pipefail
 
 interop_init
 start_vm "$@"
-vars=$(for v in INTEROP_ADDR INTEROP_PORT INTEROP_PORT2 INTEROP_CTL_PORT \
+vars=$(for v in INTEROP_ADDR INTEROP_PORT INTEROP_PORT2 INTEROP_PORT3 INTEROP_CTL_PORT \
                 INTEROP_NQN INTEROP_NQN_RESTRICTED INTEROP_NQN_NULL \
-                INTEROP_NQN_AUTH INTEROP_HOSTNQN INTEROP_HOSTNQN_REFUSED INTEROP_CONSOLE; do
+                INTEROP_NQN_AUTH INTEROP_NQN_TLS INTEROP_HOSTNQN INTEROP_HOSTNQN_REFUSED \
+                INTEROP_CONSOLE; do
          printf '%s=%q\n' "$v" "${!v}"
        done)
 printf '%s\n' "$vars"
