@@ -389,6 +389,10 @@ tls_client_handshake (int fd, const struct tls_psk *psk, uint32_t timeout_ms,
     goto err;
   }
   OPENSSL_cleanse (s->psk.key, sizeof s->psk.key); /* (identity kept) */
+  if (tls_record_start (s) == -1) {
+    snprintf (err, errlen, "TLS: %s", tls_last_error ());
+    goto err;
+  }
   return s;
 
 err:
@@ -431,6 +435,10 @@ tls_server_handshake (int fd, tls_psk_lookup_fn lookup, void *opaque,
   if (identity_out)
     memcpy (identity_out, s->psk.identity, strlen (s->psk.identity) + 1);
   OPENSSL_cleanse (s->psk.key, sizeof s->psk.key);
+  if (tls_record_start (s) == -1) {
+    snprintf (err, errlen, "TLS: %s", tls_last_error ());
+    goto err;
+  }
   return s;
 
 err:

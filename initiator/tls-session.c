@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,22 +31,22 @@
 
 #include "tls-session-int.h"
 
-#define RECORD_MAX      16384 /* plaintext bytes per TLS record */
-#define RECORD_OVERHEAD 64    /* TLS 1.3 needs 22: header, type, tag */
-/* Kept free for what OpenSSL writes while reading (an alert). */
-#define OUT_RESERVE 1024
-/* 128 KiB of plaintext encrypted at once and sent by one system call. */
-#define OUT_CAP (8 * (RECORD_MAX + RECORD_OVERHEAD) + OUT_RESERVE)
-#define IN_CAP  (128 * 1024 + 1024)
-/* No record shorter than this, but for the end of what is sent. */
-#define RECORD_MIN 4096
-
 static __thread char last_error[256];
 
 const char *
 tls_last_error (void)
 {
   return last_error[0] ? last_error : "no TLS error";
+}
+
+void
+tls_set_last_error (const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (last_error, sizeof last_error, fmt, ap);
+  va_end (ap);
 }
 
 int
@@ -160,6 +161,13 @@ bio_ctrl (BIO *b, int cmd, long num, void *ptr)
 static BIO_METHOD *bio_method;
 static pthread_once_t bio_once = PTHREAD_ONCE_INIT;
 
+/* Freed when the library is unloaded (nbdkit dlcloses the plugin). */
+__attribute__((__destructor__)) static void
+bio_method_free (void)
+{
+  BIO_meth_free (bio_method);
+}
+
 static void
 bio_method_init (void)
 {
@@ -218,7 +226,7 @@ tls_fill_in (struct tls_session *s, size_t *asked)
   pthread_mutex_lock (&s->lock);
   if (s->in_start == s->in_end)
     s->in_start = s->in_end = 0;
-  else if (s->in_start > 0 && IN_CAP - s->in_end < RECORD_MAX) {
+  else if (s->in_start > 0 && IN_CAP - s->in_end < RECORD_MAX + 512) {
     memmove (s->in, s->in + s->in_start, s->in_end - s->in_start);
     s->in_end -= s->in_start;
     s->in_start = 0;
@@ -361,6 +369,17 @@ tls_send (struct tls_session *s, const struct iovec *iov, int iovcnt)
     total += iov[i].iov_len;
   if (total == 0)
     return 0;
+  if (s->fast) {
+    if (s->tx_failed) {
+      errno = EPROTO;
+      return -1;
+    }
+    taken = tls_record_send (s, iov, iovcnt, total);
+    if (taken < 0)
+      return -1;
+    retried = true; /* a full out[] is sent below */
+    goto sent;
+  }
 again:
   pthread_mutex_lock (&s->lock);
   if (s->failed) {
@@ -372,8 +391,16 @@ again:
   pthread_mutex_unlock (&s->lock);
   if (taken < 0)
     return -1;
+sent:
   if (tls_flush (s) < 0 && errno != EAGAIN)
     return -1;
+  if (taken == 0 && s->fast) {
+    taken = tls_record_send (s, iov, iovcnt, total); /* room now? */
+    if (taken < 0)
+      return -1;
+    if (taken > 0 && tls_flush (s) < 0 && errno != EAGAIN)
+      return -1;
+  }
   if (taken == 0 && !retried) {
     retried = true; /* the flush may have made room */
     goto again;
@@ -406,6 +433,8 @@ tls_recvv (struct tls_session *s, const struct iovec *iov, int iovcnt)
   bool drained = false; /* a recv came back short: the socket is empty */
   int i = 0;
 
+  if (s->fast)
+    return tls_record_recvv (s, iov, iovcnt);
   for (;;) {
     size_t asked;
     ssize_t n;
@@ -484,6 +513,8 @@ tls_cipher (struct tls_session *s)
 {
   const SSL_CIPHER *c;
 
+  if (s->fast)
+    return s->cipher_name;
   pthread_mutex_lock (&s->lock);
   c = SSL_get_current_cipher (s->ssl);
   pthread_mutex_unlock (&s->lock);
@@ -499,6 +530,7 @@ tls_session_free (struct tls_session *s)
     return;
   SSL_free (s->ssl); /* and the BIO */
   SSL_CTX_free (s->ctx);
+  tls_record_free (s);
   OPENSSL_cleanse (&s->psk, sizeof s->psk);
   free (s->out);
   free (s->in);
@@ -522,6 +554,7 @@ tls_session_new (int fd, bool server, char *err, size_t errlen)
   }
   pthread_mutex_init (&s->lock, NULL);
   s->fd = fd;
+  s->server = server;
   s->alert_rcvd = s->alert_sent = -1;
   s->out = malloc (OUT_CAP);
   s->in = malloc (IN_CAP);
@@ -546,6 +579,7 @@ tls_session_new (int fd, bool server, char *err, size_t errlen)
    * reads as the end, as recv says. */
   SSL_CTX_set_options (s->ctx, SSL_OP_NO_TICKET | SSL_OP_IGNORE_UNEXPECTED_EOF);
   SSL_CTX_set_session_cache_mode (s->ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_keylog_callback (s->ctx, tls_keylog_cb); /* tls-record.c */
   s->ssl = SSL_new (s->ctx);
   bio = s->ssl ? BIO_new (bio_method) : NULL;
   if (bio == NULL)
@@ -571,7 +605,9 @@ tls_close (struct tls_session *s)
   if (s == NULL)
     return;
   pthread_mutex_lock (&s->lock);
-  if (!s->failed && SSL_is_init_finished (s->ssl)) {
+  if (s->fast && !s->tx_failed)
+    tls_record_close_notify (s);
+  else if (!s->failed && SSL_is_init_finished (s->ssl)) {
     ERR_clear_error ();
     SSL_shutdown (s->ssl); /* close_notify into out[] */
   }

@@ -5,7 +5,9 @@
  * end sending from one thread while another receives, in pieces of every
  * size, checked byte for byte; tls_pending false whenever tls_recv says
  * EAGAIN (else a poller would sleep on data); a full socket (EAGAIN from
- * tls_send, kept ciphertext sent by tls_flush); close_notify; and the
+ * tls_send, kept ciphertext sent by tls_flush); close_notify; our record
+ * layer against OpenSSL's both ways (NewSessionTicket, KeyUpdate, forged
+ * records); and the
  * failures with their messages on both ends: wrong PSK, unknown identity,
  * mismatched hash, a peer that closes during the handshake or answers in
  * plain NVMe/TCP, a silent peer (time limit).  Run it under
@@ -24,7 +26,9 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "tls-session.h"
+#include <openssl/err.h>
+
+#include "tls-session-int.h"
 #include "check.h"
 
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:6e766d65-6f66-4000-8000-"
@@ -293,6 +297,11 @@ test_both_ways (struct tls_session *c, int cfd, struct tls_session *s, int sfd,
 
 /* ---- Tests ------------------------------------------------------------------ */
 
+static void test_post_handshake (struct tls_session *c, int cfd,
+                                 struct tls_session *s, int sfd);
+
+/* Both suites, with each record layer at each end: ours (tls-record.c)
+ * or OpenSSL's, so that ours is checked against OpenSSL's both ways. */
 static void
 test_suites (void)
 {
@@ -300,48 +309,108 @@ test_suites (void)
     uint8_t hmac;
     const char *suite;
   } t[] = { { 1, "TLS_AES_128_GCM_SHA256" }, { 2, "TLS_AES_256_GCM_SHA384" } };
+  static const char *const layers[] = { "ours both ends",
+                                        "OpenSSL's at the client",
+                                        "OpenSSL's at the server",
+                                        "OpenSSL's both ends" };
   size_t i;
+  int mode;
 
-  for (i = 0; i < 2; i++) {
-    struct server sv = { 0 };
-    struct tls_session *c;
-    struct tls_psk psk;
-    char id[TLS_PSK_IDENTITY_MAX + 1], err[768];
-    int fds[2];
+  for (i = 0; i < 2; i++)
+    for (mode = 0; mode < 4; mode++) {
+      struct server sv = { 0 };
+      struct tls_session *c;
+      struct tls_psk psk;
+      char id[TLS_PSK_IDENTITY_MAX + 1], err[768];
+      int fds[2];
 
-    /* A long identity (over OpenSSL's 256-byte PSK_MAX_IDENTITY_LEN). */
-    snprintf (id, sizeof id, "NVMe0R0%u %s%s %s%s", t[i].hmac, HOSTNQN,
-              LONG_NQN_PART, "nqn.2014-08.io.nvmeof:", LONG_NQN_PART);
-    make_psk (&psk, t[i].hmac, id, 11);
-    sv.known[0] = psk;
-    make_psk (&sv.known[1], 1, "NVMe0R01 other", 12);
-    sv.nknown = 2;
-    CHECK (connect_pair (fds, &psk, &sv, &c, err, sizeof err) == 0,
-           "handshake: client: %s; server: %s", err, sv.err);
-    if (c == NULL || sv.s == NULL)
-      continue;
-    CHECK (strcmp (tls_cipher (c), t[i].suite) == 0, "client cipher %s",
-           tls_cipher (c));
-    CHECK (strcmp (tls_cipher (sv.s), t[i].suite) == 0, "server cipher %s",
-           tls_cipher (sv.s));
-    CHECK (strcmp (sv.identity, id) == 0, "identity %s", sv.identity);
-    CHECK (!tls_pending (c) && !tls_pending (sv.s), "nothing pending");
-    test_both_ways (c, fds[0], sv.s, fds[1], i == 0 ? 3 << 20 : 40 << 20);
+      printf ("%s, records: %s\n", t[i].suite, layers[mode]);
+      tls_test_openssl_records = mode;
+      /* A long identity (over OpenSSL's 256-byte PSK_MAX_IDENTITY_LEN). */
+      snprintf (id, sizeof id, "NVMe0R0%u %s%s %s%s", t[i].hmac, HOSTNQN,
+                LONG_NQN_PART, "nqn.2014-08.io.nvmeof:", LONG_NQN_PART);
+      make_psk (&psk, t[i].hmac, id, 11);
+      sv.known[0] = psk;
+      make_psk (&sv.known[1], 1, "NVMe0R01 other", 12);
+      sv.nknown = 2;
+      CHECK (connect_pair (fds, &psk, &sv, &c, err, sizeof err) == 0,
+             "handshake: client: %s; server: %s", err, sv.err);
+      if (c == NULL || sv.s == NULL)
+        continue;
+      CHECK (strcmp (tls_cipher (c), t[i].suite) == 0, "client cipher %s",
+             tls_cipher (c));
+      CHECK (strcmp (tls_cipher (sv.s), t[i].suite) == 0, "server cipher %s",
+             tls_cipher (sv.s));
+      CHECK (c->fast == !(mode & 1) && sv.s->fast == !(mode & 2),
+             "record layers");
+      CHECK (strcmp (sv.identity, id) == 0, "identity %s", sv.identity);
+      CHECK (!tls_pending (c) && !tls_pending (sv.s), "nothing pending");
+      test_both_ways (c, fds[0], sv.s, fds[1],
+                      i == 1 && mode == 0 ? 40 << 20 : 3 << 20);
+      if (mode == 2)
+        test_post_handshake (c, fds[0], sv.s, fds[1]);
 
-    /* close_notify reads as the end of the stream. */
-    {
-      uint8_t b;
-      ssize_t r;
+      /* close_notify reads as the end of the stream. */
+      {
+        uint8_t b;
+        ssize_t r;
 
-      tls_close (c);
-      while ((r = tls_recv (sv.s, &b, 1)) < 0 && errno == EAGAIN)
-        wait_for (fds[1], POLLIN);
-      CHECK (r == 0, "close_notify: %zd", r);
+        tls_close (c);
+        while ((r = tls_recv (sv.s, &b, 1)) < 0 && errno == EAGAIN)
+          wait_for (fds[1], POLLIN);
+        CHECK (r == 0, "close_notify: %zd", r);
+      }
+      tls_close (sv.s);
+      close (fds[0]);
+      close (fds[1]);
     }
-    tls_close (sv.s);
-    close (fds[0]);
-    close (fds[1]);
-  }
+  tls_test_openssl_records = 0;
+}
+
+/* Send len bytes of a pattern, blocking. */
+static void
+send_pattern (struct tls_session *s, int fd, size_t len, uint8_t seed)
+{
+  struct stream st;
+
+  stream_init (&st, s, fd, len, seed, true);
+  sender (&st);
+  CHECK (st.ok, "send %zu bytes", len);
+  free (st.buf);
+}
+
+static void
+recv_pattern (struct tls_session *s, int fd, size_t len, uint8_t seed)
+{
+  struct stream st;
+
+  stream_init (&st, s, fd, len, seed, false);
+  receiver (&st);
+  CHECK (st.ok, "receive %zu bytes", len);
+  free (st.buf);
+}
+
+/* OpenSSL's server (c our record layer) sends a NewSessionTicket and a
+ * KeyUpdate asking for ours: data goes on both ways across the change. */
+static void
+test_post_handshake (struct tls_session *c, int cfd, struct tls_session *s,
+                     int sfd)
+{
+  printf ("post-handshake: NewSessionTicket, KeyUpdate both ways\n");
+  CHECK (SSL_new_session_ticket (s->ssl) == 1, "SSL_new_session_ticket");
+  send_pattern (s, sfd, 1000, 6); /* (the ticket goes out first) */
+  recv_pattern (c, cfd, 1000, 6);
+  CHECK (SSL_key_update (s->ssl, SSL_KEY_UPDATE_REQUESTED) == 1,
+         "SSL_key_update: %s", ERR_reason_error_string (ERR_get_error ()));
+  send_pattern (s, sfd, 100000, 7); /* (the KeyUpdate goes out first) */
+  recv_pattern (c, cfd, 100000, 7);
+  CHECK (atomic_load (&c->ku_send), "a KeyUpdate is owed");
+  send_pattern (c, cfd, 100000, 8); /* ours, then data under new keys */
+  recv_pattern (s, sfd, 100000, 8);
+  CHECK (!atomic_load (&c->ku_send), "the KeyUpdate was sent");
+  CHECK (c->tx.seq > 0 && c->rx.seq > 0, "sequence numbers");
+  send_pattern (s, sfd, 5000, 9);
+  recv_pattern (c, cfd, 5000, 9);
 }
 
 /* The socket and out[] fill up: tls_send says EAGAIN, tls_flush keeps
@@ -409,6 +478,52 @@ test_eagain (void)
   tls_close (sv.s);
   close (fds[0]);
   close (fds[1]);
+}
+
+/* A record that is not the peer's (a forged one, then garbage) fails the
+ * session, with our record layer and OpenSSL's. */
+static void
+test_forged (void)
+{
+  static const uint8_t forged[5 + 40] = { 0x17, 3, 3, 0, 40, 1, 2, 3 };
+  static const uint8_t bad_header[5] = { 0x16, 3, 3, 0x7f, 0xff };
+  int mode;
+
+  for (mode = 0; mode < 4; mode++) {
+    struct server sv = { 0 };
+    struct tls_session *c;
+    struct tls_psk psk;
+    char err[768];
+    int fds[2];
+    uint8_t b[16];
+    ssize_t r;
+
+    tls_test_openssl_records = mode & 2 ? 3 : 0;
+    make_psk (&psk, 1, "NVMe0R01 h s", 4);
+    sv.known[0] = psk;
+    sv.nknown = 1;
+    if (connect_pair (fds, &psk, &sv, &c, err, sizeof err) < 0) {
+      CHECK (false, "handshake: %s / %s", err, sv.err);
+      continue;
+    }
+    if (mode & 1)
+      CHECK (write (fds[0], bad_header, sizeof bad_header) == 5, "write");
+    else
+      CHECK (write (fds[0], forged, sizeof forged) == sizeof forged, "write");
+    while ((r = tls_recv (sv.s, b, sizeof b)) < 0 && errno == EAGAIN)
+      wait_for (fds[1], POLLIN);
+    CHECK (r == -1 && errno == EPROTO, "%s record: refused (%zd, %s)",
+           mode & 1 ? "garbage" : "forged", r, strerror (errno));
+    printf ("%s record, %s records: %s\n", mode & 1 ? "garbage" : "forged",
+            mode & 2 ? "OpenSSL's" : "our", tls_last_error ());
+    CHECK (tls_recv (sv.s, b, sizeof b) == -1 && errno == EPROTO,
+           "failed for good");
+    tls_close (c);
+    tls_close (sv.s);
+    close (fds[0]);
+    close (fds[1]);
+  }
+  tls_test_openssl_records = 0;
 }
 
 static void
@@ -567,6 +682,7 @@ main (void)
   alarm (300); /* a hang fails */
   test_suites ();
   test_eagain ();
+  test_forged ();
   test_refusals ();
   test_odd_peers ();
   printf ("test-tls-session: %d checks, %d failures\n", checks, failures);
