@@ -483,8 +483,8 @@ nvmeof_opts_validate (const struct nvmeof_opts *opts)
   }
   if (opts->tls && opts->tls_key[0] == '\0') {
     set_error (EINVAL, "tls: no pre-shared key: give tls-key=+FILE (the "
-                       "configured PSK, NVMeTLSkey-1:..., as nvme "
-                       "gen-tls-key prints it)");
+                       "configured PSK, NVMeTLSkey-1:..., as nvmeof "
+                       "gen-tls-key or nvme gen-tls-key print it)");
     return -1;
   }
   if (!opts->tls && opts->tls_key[0]) {
