@@ -250,10 +250,13 @@ WIRE_OFFSET (struct nvmf_auth_cmd, rsvd48, 48);
 #define NVMF_AUTH_ID_FAILURE1           0xF1 /* common, controller -> host */
 /* Protocol identifier in the negotiate descriptors. */
 #define NVMF_AUTH_PROTO_DHCHAP          0x01
-/* SC_C: secure channel concatenation. */
+/* SC_C: secure channel concatenation (NVMe Base 2.1; Linux's
+ * NVME_AUTH_SECP_*, libnvme's NVMF_AUTH_SCC_*).  01h was Base 2.0's "SC",
+ * now obsolete: NEWTLSPSK is 02h. */
 #define NVMF_AUTH_SCC_NONE              0x00
-#define NVMF_AUTH_SCC_NEW_TLS_PSK       0x01
-#define NVMF_AUTH_SCC_REPLACE_TLS_PSK   0x02
+#define NVMF_AUTH_SCC_OBSOLETE          0x01
+#define NVMF_AUTH_SCC_NEW_TLS_PSK       0x02
+#define NVMF_AUTH_SCC_REPLACE_TLS_PSK   0x03
 /* Hash function identifiers. */
 #define NVMF_AUTH_HASH_SHA256           0x01
 #define NVMF_AUTH_HASH_SHA384           0x02

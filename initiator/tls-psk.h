@@ -5,7 +5,7 @@
  * "NVMeTLSkey-1:hh:base64(psk || crc32):", the retained PSK and the TLS
  * PSK derived from it by HKDF, the PSK digest, and the PSK identities
  * "NVMe0R0h <hostnqn> <subnqn>" and "NVMe1R0h <hostnqn> <subnqn>
- * <digest>".  Shared by the initiator and nvmeof-target; OpenSSL does the
+ * <digest>" ("NVMe1G0h ..." for a generated PSK, tls-psk-gen.c).  Shared by the initiator and nvmeof-target; OpenSSL does the
  * computations.  Functions return 0 or -1 with a sentence in err that
  * never contains key material. */
 #ifndef NVMEOF_TLS_PSK_H
@@ -82,12 +82,27 @@ int tls_hkdf_expand_label (uint8_t hmac, const uint8_t *prk, const char *label,
                            const void *context, size_t contextlen, uint8_t *out,
                            size_t outlen, char *err, size_t errlen);
 
-/* Split an identity a client offers: version, hmac, the NQNs and (version
- * 1) the digest, each checked; -1 with err if it is not an NVMe identity
- * of a retained PSK ("G", secure channel concatenation, is refused).
- * hostnqn and subnqn hold 224 bytes + NUL, digest 128 + NUL. */
+/* Secure channel concatenation (tls-psk-gen.c): the generated PSK,
+ * HMAC_H (KS, C1 || C2) with H the DH-HMAC-CHAP hash (hashid 1..3), KS the
+ * DH session key, C1 and C2 the challenges (the hash's length each), into
+ * out (DHCHAP_HASH_MAX bytes); and what a connection needs from it: the
+ * identity "NVMe1G0h <hostnqn> <subnqn> <digest>" and the TLS PSK, derived
+ * as from a retained PSK (hashid 1 or 2 only: SHA-512 has no TLS cipher
+ * suite). */
+int tls_psk_concat_generate (uint8_t hashid, const uint8_t *ks, size_t kslen,
+                             const uint8_t *c1, const uint8_t *c2, uint8_t *out,
+                             size_t *outlen, char *err, size_t errlen);
+int tls_psk_concat_derive (uint8_t hashid, const uint8_t *gen, size_t len,
+                           const char *hostnqn, const char *subnqn,
+                           struct tls_psk *out, char *err, size_t errlen);
+
+/* Split an identity a client offers: version, PSK type (retained 'R' or
+ * generated 'G', secure channel concatenation), hmac, the NQNs and
+ * (version 1) the digest, each checked; -1 with err if it is not an NVMe
+ * identity.  hostnqn and subnqn hold 224 bytes + NUL, digest 128 + NUL. */
 struct tls_psk_identity {
   int version;
+  bool generated; /* 'G': the PSK of a DH-HMAC-CHAP exchange */
   uint8_t hmac;
   char hostnqn[224];
   char subnqn[224];

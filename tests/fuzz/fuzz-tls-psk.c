@@ -131,12 +131,15 @@ check_identity (const char *s, const struct tls_psk_identity *id)
   if ((id->version == 1) != (id->digest[0] != '\0'))
     FAILED ("version %d with a digest of %zu characters", id->version,
             strlen (id->digest));
+  if (id->generated && id->version != 1)
+    FAILED ("a generated PSK's identity of version %d", id->version);
   if (id->version == 0)
     snprintf (again, sizeof again, "NVMe0R%02u %s %s", (unsigned) id->hmac,
               id->hostnqn, id->subnqn);
   else
-    snprintf (again, sizeof again, "NVMe1R%02u %s %s %s", (unsigned) id->hmac,
-              id->hostnqn, id->subnqn, id->digest);
+    snprintf (again, sizeof again, "NVMe1%c%02u %s %s %s",
+              id->generated ? 'G' : 'R', (unsigned) id->hmac, id->hostnqn,
+              id->subnqn, id->digest);
   if (strcmp (again, s) != 0)
     FAILED ("'%s' was read as '%s'", s, again);
 }
@@ -202,12 +205,15 @@ static const char *const seeds[] = {
   "NVMe1R02 nqn.psk-test-host nqn.psk-test-subsys "
   "QhW2+Rp6RzHlNtCslyRxMnwJ11tKKhz8JCAQpQ+XUD8f9td1VeH5h53yz2wKJG1a",
   "NVMe0G02 h s",
+  /* A generated PSK's (Linux's kunit vector, tls-psk-gen.c). */
+  "NVMe1G01 hostnqn subsysnqn OldoKuTfKddMuyCznAZojkWD7P4D9/AtzDzLimtOxqI=",
 };
 
 static const char *const tokens[] = {
   "NVMeTLSkey-1:",
   "NVMe0R01 ",
   "NVMe1R02 ",
+  "NVMe1G01 ",
   "NVMe",
   "00",
   "01",
