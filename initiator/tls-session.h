@@ -9,7 +9,9 @@
  * and the caller polls it as before.  OpenSSL works on memory BIOs, so
  * that one thread may send while another receives (one lock around the
  * SSL object, held only while OpenSSL encrypts or decrypts; never during
- * a system call).  Functions return -1 with errno set (EAGAIN: try again
+ * a system call).  After the handshake, records are sealed and opened by
+ * tls-record.c (OpenSSL's AES-GCM) with no lock shared by the two
+ * directions, unless NVMEOF_TLS_OPENSSL_RECORDS=1.  Functions return -1 with errno set (EAGAIN: try again
  * when the socket is ready; EPIPE/ECONNRESET: the peer closed; EPROTO: a
  * TLS failure, with a sentence from tls_last_error). */
 #ifndef NVMEOF_TLS_SESSION_H
