@@ -4,7 +4,16 @@
  * and with a controller key Success2 or Failure2.  Every queue (admin and
  * I/O) authenticates, again after each reconnect.  Secrets are parsed
  * here from the options each time, and every copy of key material lives
- * on this file's stack and is wiped before returning. */
+ * on this file's stack and is wiped before returning.
+ *
+ * Secure channel concatenation (concat; NVMe Base 2.1 8.3.4.3, as Linux
+ * 6.15's host does it): the plain admin queue's Negotiate carries SC_C
+ * NEWTLSPSK (REPLACETLSPSK on an admin queue already over TLS) and offers
+ * no null group (and no SHA-512, which has no TLS cipher suite); the Reply
+ * carries a random C2 with S2 0 (no controller authentication); after
+ * Success1 the generated PSK, HMAC (KS, C1 || C2), gives the TLS PSK and
+ * its identity (tls-psk-gen.c), kept in ctrl->concat_psk for the TLS
+ * handshakes of every queue (ctrl.c, tcp-tls.c). */
 #include <config.h>
 
 #include <errno.h>
@@ -18,6 +27,7 @@
 #include "dhchap.h"
 #include "errors.h"
 #include "nvmf-wire.h"
+#include "tls-psk.h"
 
 /* What we offer: every hash, every group (the kernel's nvmet keeps its
  * configured group only if the host offers it, and refuses a list of
@@ -31,6 +41,10 @@ static const uint8_t offer_dhgroups[] = {
   NVMF_AUTH_DHGROUP_NULL, NVMF_AUTH_DHGROUP_2048, NVMF_AUTH_DHGROUP_3072,
   NVMF_AUTH_DHGROUP_4096, NVMF_AUTH_DHGROUP_6144, NVMF_AUTH_DHGROUP_8192,
 };
+/* With concatenation: a TLS cipher suite's hash, a real key exchange. */
+#define CONCAT_HASHES   2 /* the first two of offer_hashes */
+#define CONCAT_DHGROUPS (offer_dhgroups + 1)
+#define CONCAT_NR_DH    (sizeof offer_dhgroups - 1)
 
 /* One exchange's state; wiped at the end. */
 struct auth_state {
@@ -44,8 +58,9 @@ struct auth_state {
   size_t khlen, kclen;
   uint8_t shared[DHCHAP_DH_MAX];
   size_t sharedlen;
-  uint8_t c2[DHCHAP_HASH_MAX];
+  uint8_t c1[DHCHAP_HASH_MAX], c2[DHCHAP_HASH_MAX]; /* as sent */
   uint32_t s2;
+  uint8_t sc_c; /* NVMF_AUTH_SCC_*: not NONE for concatenation */
   uint8_t buf[AUTH_MSG_MAX];
   char err[256];
 };
@@ -123,6 +138,10 @@ auth_receive (struct auth_state *st, const char *waiting_for,
                msg->u.failure.rce == NVMF_AUTH_RCE_FAILED ?
                  "; check dhchap-secret (and dhchap-ctrl-secret) against "
                  "the keys the target has for this host" :
+               st->sc_c != NVMF_AUTH_SCC_NONE ?
+                 "; secure channel concatenation (concat) needs a DH "
+                 "group other than null, hmac(sha256) or hmac(sha384), "
+                 "and a port that offers TLS" :
                  "");
     return -1;
   }
@@ -177,8 +196,20 @@ reply_to_challenge (struct auth_state *st, const struct auth_msg *msg)
   st->hashid = msg->u.challenge.hashid;
   st->dhgid = msg->u.challenge.dhgid;
   st->hl = msg->u.challenge.hl;
+  if (st->sc_c != NVMF_AUTH_SCC_NONE && st->dhgid == NVMF_AUTH_DHGROUP_NULL) {
+    set_error (EPROTO,
+               "%s: authentication of queue %u: the controller chose the "
+               "null DH group, but secure channel concatenation (concat) "
+               "needs a DH group to generate the TLS PSK (give host %s a "
+               "dhchap_dhgroup of ffdhe2048 or more on the target)",
+               WHERE (st), ctrl->opts.hostnqn);
+    send_failure2 (st, NVMF_AUTH_RCE_SCC_MISMATCH);
+    return -1;
+  }
   if (!offered (offer_hashes, sizeof offer_hashes, st->hashid) ||
-      !offered (offer_dhgroups, sizeof offer_dhgroups, st->dhgid)) {
+      !offered (offer_dhgroups, sizeof offer_dhgroups, st->dhgid) ||
+      (st->sc_c != NVMF_AUTH_SCC_NONE &&
+       !offered (offer_hashes, CONCAT_HASHES, st->hashid))) {
     set_error (EPROTO,
                "%s: authentication of queue %u: the controller chose %s "
                "with DH group %s, which the host did not offer",
@@ -188,6 +219,7 @@ reply_to_challenge (struct auth_state *st, const struct auth_msg *msg)
     return -1;
   }
   memcpy (c1, msg->u.challenge.c1, st->hl);
+  memcpy (st->c1, c1, st->hl);
 
   if (st->dhgid != NVMF_AUTH_DHGROUP_NULL) {
     publen = dhchap_dhgroup_value_len (st->dhgid);
@@ -208,7 +240,7 @@ reply_to_challenge (struct auth_state *st, const struct auth_msg *msg)
     }
   }
   if (dhchap_response (st->hashid, false, st->kh, st->khlen, c1,
-                       msg->u.challenge.seqnum, st->t_id, NVMF_AUTH_SCC_NONE,
+                       msg->u.challenge.seqnum, st->t_id, st->sc_c,
                        ctrl->opts.hostnqn, ctrl->opts.subnqn, r1, st->err,
                        sizeof st->err) < 0) {
     set_error (EIO, "%s: authentication of queue %u: %s", WHERE (st), st->err);
@@ -226,9 +258,20 @@ reply_to_challenge (struct auth_state *st, const struct auth_msg *msg)
     } while (st->s2 == 0);
     memcpy (c2, st->c2, st->hl);
   }
-  len = auth_build_reply (st->buf, st->t_id, r1, st->hl,
-                          st->bidirectional ? c2 : NULL, st->s2,
-                          publen ? pub : NULL, publen);
+  else if (st->sc_c != NVMF_AUTH_SCC_NONE) {
+    /* C2 feeds the generated PSK; S2 0: the controller does not answer
+     * it (as Linux). */
+    if (dhchap_random (st->c2, st->hl, st->err, sizeof st->err) < 0) {
+      set_error (EIO, "%s: authentication of queue %u: %s", WHERE (st),
+                 st->err);
+      goto out;
+    }
+    memcpy (c2, st->c2, st->hl);
+  }
+  len = auth_build_reply (
+    st->buf, st->t_id, r1, st->hl,
+    st->bidirectional || st->sc_c != NVMF_AUTH_SCC_NONE ? c2 : NULL, st->s2,
+    publen ? pub : NULL, publen);
   ret = auth_send (st, len, "DH-HMAC-CHAP_Reply");
 out:
   dhchap_dh_free (dh);
@@ -311,18 +354,51 @@ load_keys (struct auth_state *st)
   return 0;
 }
 
+/* Concatenation: the TLS PSK that this exchange generated, for every
+ * queue's handshake from now on. */
+static int
+generate_psk (struct auth_state *st)
+{
+  struct nvmeof_ctrl *ctrl = st->q->ctrl;
+  uint8_t gen[DHCHAP_HASH_MAX];
+  struct tls_psk psk;
+  size_t len = 0;
+  int r;
+
+  r = tls_psk_concat_generate (st->hashid, st->shared, st->sharedlen, st->c1,
+                               st->c2, gen, &len, st->err, sizeof st->err);
+  if (r == 0)
+    r =
+      tls_psk_concat_derive (st->hashid, gen, len, ctrl->opts.hostnqn,
+                             ctrl->opts.subnqn, &psk, st->err, sizeof st->err);
+  OPENSSL_cleanse (gen, sizeof gen);
+  if (r < 0) {
+    set_error (EPROTO, "%s: secure channel concatenation on queue %u: %s",
+               WHERE (st), st->err);
+    return -1;
+  }
+  auth_concat_forget (ctrl);
+  ctrl->concat_psk = psk;
+  ctrl->concat_psk_set = true;
+  OPENSSL_cleanse (&psk, sizeof psk);
+  return 0;
+}
+
 static int
 authenticate (struct auth_state *st)
 {
+  bool concat = st->sc_c != NVMF_AUTH_SCC_NONE;
   struct auth_msg msg;
 
   if (load_keys (st) < 0)
     return -1;
-  if (auth_send (st,
-                 auth_build_negotiate (st->buf, st->t_id, NVMF_AUTH_SCC_NONE,
-                                       offer_hashes, sizeof offer_hashes,
-                                       offer_dhgroups, sizeof offer_dhgroups),
-                 "AUTH_Negotiate") < 0)
+  if (auth_send (
+        st,
+        auth_build_negotiate (st->buf, st->t_id, st->sc_c, offer_hashes,
+                              concat ? CONCAT_HASHES : sizeof offer_hashes,
+                              concat ? CONCAT_DHGROUPS : offer_dhgroups,
+                              concat ? CONCAT_NR_DH : sizeof offer_dhgroups),
+        "AUTH_Negotiate") < 0)
     return -1;
   if (auth_receive (st, "DH-HMAC-CHAP_Challenge", &msg) < 0)
     return -1;
@@ -346,7 +422,16 @@ authenticate (struct auth_state *st)
     send_failure2 (st, NVMF_AUTH_RCE_INCORRECT_PROTO);
     return -1;
   }
-  return check_success1 (st, &msg);
+  if (check_success1 (st, &msg) < 0)
+    return -1;
+  return concat ? generate_psk (st) : 0;
+}
+
+void
+auth_concat_forget (struct nvmeof_ctrl *ctrl)
+{
+  OPENSSL_cleanse (&ctrl->concat_psk, sizeof ctrl->concat_psk);
+  ctrl->concat_psk_set = false;
 }
 
 int
@@ -355,19 +440,31 @@ auth_queue (struct nvmeof_queue *q, uint32_t connect_dw0)
   struct nvmeof_ctrl *ctrl = q->ctrl;
   bool have_host = ctrl->opts.dhchap_secret[0] != '\0';
   bool have_ctrl = ctrl->opts.dhchap_ctrl_secret[0] != '\0';
+  /* The plain admin queue of a concatenation, which must make a PSK. */
+  bool concat = ctrl->opts.concat && q->qid == 0 && !ctrl->concat_psk_set;
   uint32_t authreq = connect_dw0;
   struct auth_state st;
   int ret;
 
-  if (authreq & NVMF_CONNECT_AUTHREQ_ASCR) {
+  if ((authreq & NVMF_CONNECT_AUTHREQ_ASCR) && !concat) {
     set_error (ENOTSUP,
                "%s: subsystem %s requires secure channel concatenation "
-               "(DH-HMAC-CHAP followed by TLS), which nvmeof does not "
-               "support yet",
-               ctrl->addr, ctrl->opts.subnqn);
+               "(DH-HMAC-CHAP followed by TLS) on queue %u%s",
+               ctrl->addr, ctrl->opts.subnqn, q->qid,
+               ctrl->opts.concat ? ", which only an admin queue without TLS "
+                                   "can do" :
+                                   ": give concat=on with dhchap-secret=+FILE");
     return -1;
   }
-  if (!(authreq & NVMF_CONNECT_AUTHREQ_ATR)) {
+  if (!(authreq & (NVMF_CONNECT_AUTHREQ_ATR | NVMF_CONNECT_AUTHREQ_ASCR))) {
+    if (concat) {
+      set_error (EACCES,
+                 "%s: concat: subsystem %s does not ask host %s to "
+                 "authenticate, so DH-HMAC-CHAP can generate no TLS PSK; "
+                 "not connecting",
+                 ctrl->addr, ctrl->opts.subnqn, ctrl->opts.hostnqn);
+      return -1;
+    }
     /* Authenticating the controller is what a controller key asks for:
      * connecting to one that skips authentication would defeat it. */
     if (have_ctrl && strcmp (ctrl->opts.subnqn, NVMEOF_DISCOVERY_NQN) != 0) {
@@ -392,6 +489,12 @@ auth_queue (struct nvmeof_queue *q, uint32_t connect_dw0)
   st.q = q;
   st.t_id = q->qid;
   st.bidirectional = have_ctrl;
+  /* A new PSK on the plain admin queue; on the admin queue that already
+   * runs over TLS with a generated PSK, a replacement (as Linux). */
+  if (concat)
+    st.sc_c = NVMF_AUTH_SCC_NEW_TLS_PSK;
+  else if (ctrl->opts.concat && q->qid == 0)
+    st.sc_c = NVMF_AUTH_SCC_REPLACE_TLS_PSK;
   ret = authenticate (&st);
   dhchap_key_wipe (&st.host_key);
   dhchap_key_wipe (&st.ctrl_key);

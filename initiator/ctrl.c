@@ -315,12 +315,35 @@ format_addr (struct nvmeof_ctrl *ctrl)
 
 static void ctrl_teardown (struct nvmeof_ctrl *ctrl);
 
+/* Secure channel concatenation, as Linux's nvme_tcp_setup_ctrl: the admin
+ * queue, connected without TLS, authenticates and so generates the TLS PSK
+ * (auth.c); then it is connected again, over TLS with that PSK, for a new
+ * association (the first one is left, as Linux leaves it: the connection
+ * closes without a Disconnect). */
+static int
+concat_admin (struct nvmeof_ctrl *ctrl, uint32_t kato_ms)
+{
+  struct nvmeof_queue *admin = ctrl->admin;
+  uint16_t cntlid;
+
+  if (fabrics_connect (admin, NVMF_CNTLID_DYNAMIC, kato_ms, &cntlid) < 0)
+    return -1;
+  if (!ctrl->concat_psk_set) { /* not reached: auth_queue insists */
+    set_error (EPROTO, "%s: concat: no TLS PSK was generated", ctrl->addr);
+    return -1;
+  }
+  return admin->ops->queue_reconnect (admin);
+}
+
 int
 ctrl_enable (struct nvmeof_ctrl *ctrl)
 {
   uint32_t kato_ms = ctrl->opts.kato_s * 1000;
   uint64_t vs;
 
+  if (ctrl->opts.concat && !ctrl->concat_psk_set &&
+      concat_admin (ctrl, kato_ms) < 0)
+    return -1;
   if (fabrics_connect (ctrl->admin, NVMF_CNTLID_DYNAMIC, kato_ms,
                        &ctrl->info.cntlid) < 0)
     return -1;
@@ -461,6 +484,7 @@ ctrl_teardown (struct nvmeof_ctrl *ctrl)
   pthread_mutex_destroy (&ctrl->fail_lock);
   pthread_mutex_destroy (&ctrl->aio_lock);
   opts_wipe (&ctrl->opts); /* our copy holds the DH-HMAC-CHAP secrets */
+  auth_concat_forget (ctrl);
   free (ctrl);
 }
 

@@ -32,6 +32,7 @@
 #include "nvmeof.h"
 #include "nvme-wire.h"
 #include "opts.h"
+#include "tls-session.h"
 
 struct nvmeof_ctrl;
 struct nvmeof_queue;
@@ -250,6 +251,14 @@ struct nvmeof_ctrl {
   int aio_fd;  /* epoll: aio_efd and the I/O queues' connections */
   int aio_efd; /* eventfd: readable when callbacks are ready */
   atomic_bool aio_signalled; /* aio_efd was written since it was read */
+  /* Secure channel concatenation (opts.concat, auth.c): the TLS PSK and
+   * identity that the admin queue's DH-HMAC-CHAP exchange generated; every
+   * queue's TLS handshake uses it until a reconnect forgets it and
+   * generates another.  Written and read only by the thread bringing the
+   * controller up (nvmeof_connect, then the reconnect thread); wiped by
+   * auth_concat_forget. */
+  bool concat_psk_set;
+  struct tls_psk concat_psk;
 };
 
 struct nvmeof_ns {
@@ -374,11 +383,15 @@ void fabrics_connect_error (char *buf, size_t len, uint16_t status,
 
 /* ---- auth.c ------------------------------------------------------------- */
 /* After a successful Connect of q, whose CQE DW0 is connect_dw0: run
- * DH-HMAC-CHAP if the controller requires it (AUTHREQ.ATR), with the
- * secrets of the options; refuse what cannot be done safely (a controller
- * key for a controller that does not authenticate, secure channel
- * concatenation).  0 when the queue may be used. */
+ * DH-HMAC-CHAP if the controller requires it (AUTHREQ.ATR, or ASCR with
+ * concat), with the secrets of the options; refuse what cannot be done
+ * safely (a controller key for a controller that does not authenticate).
+ * With concat, the plain admin queue's exchange asks for a new TLS PSK
+ * (SC_C NEWTLSPSK) and leaves it in ctrl->concat_psk.  0 when the queue
+ * may be used. */
 int auth_queue (struct nvmeof_queue *q, uint32_t connect_dw0);
+/* Wipe the generated TLS PSK (before a reconnect, and at close). */
+void auth_concat_forget (struct nvmeof_ctrl *ctrl);
 
 /* ---- admin.c ------------------------------------------------------------ */
 int admin_identify (struct nvmeof_ctrl *ctrl, uint8_t cns, uint32_t nsid,

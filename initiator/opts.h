@@ -45,6 +45,10 @@ struct nvmeof_opts {
   bool tls;
   char tls_key[OPTS_SECRET_MAX + 1];
   int tls_identity;
+  /* Secure channel concatenation: the admin queue authenticates in plain
+   * TCP with SC_C NEWTLSPSK, then every queue runs over TLS keyed by the
+   * PSK that exchange generated (auth.c, ctrl.c). */
+  bool concat;
 };
 
 /* Fill the host NQN and host ID defaults in place (idempotent). */

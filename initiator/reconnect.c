@@ -8,7 +8,9 @@
  * up again on the same queue structures: new connections (ICReq), a new
  * association (Connect with a dynamic controller ID, CC.EN), a check that
  * Identify still shows the same subsystem and serial number, the same
- * number of I/O queues, then each I/O queue's Connect.  Only when all of
+ * number of I/O queues, then each I/O queue's Connect (with secure channel
+ * concatenation, the admin queue first authenticates without TLS for a
+ * new PSK, see ctrl_enable).  Only when all of
  * that worked is the controller live again.  After ctrl-loss-tmo seconds
  * (-1: never) it gives up for good.
  *
@@ -51,6 +53,9 @@ attempt (struct nvmeof_ctrl *ctrl)
   struct nvmeof_queue *admin = ctrl->admin;
   unsigned want = ctrl->nr_ioq, i;
 
+  /* A generated TLS PSK served one association: the admin queue starts
+   * without TLS and generates another (Linux revokes it likewise). */
+  auth_concat_forget (ctrl);
   if (admin->ops->queue_reconnect (admin) < 0)
     return -1;
   if (stop_requested (ctrl) || ctrl_enable (ctrl) < 0 ||

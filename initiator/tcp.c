@@ -229,9 +229,16 @@ tcp_icreq (struct tcp_queue *tq, uint64_t deadline)
     return -1;
   /* A port that requires TLS closes a plain connection here (nvmet). */
   if (recv_exact (tq, in.raw, sizeof (struct nvme_tcp_ch), deadline, "ICReq",
-                  tq->tls ? NULL :
-                            "closed the connection right after ICReq: the "
-                            "port may require TLS (tls=on, tls-key=+FILE)") < 0)
+                  tq->tls                 ? NULL :
+                  tq->q.ctrl->opts.concat ? "closed the connection right "
+                                            "after ICReq: the port may "
+                                            "require TLS, while secure "
+                                            "channel concatenation (concat) "
+                                            "starts without it (TLS must be "
+                                            "optional on the port)" :
+                                            "closed the connection right after "
+                                            "ICReq: the port may require TLS "
+                                            "(tls=on, tls-key=+FILE)") < 0)
     return -1;
   plen = GET32 (in.icresp.ch.plen);
   if (in.icresp.ch.type == NVME_TCP_PDU_C2H_TERM &&
@@ -316,7 +323,7 @@ tcp_queue_connect (struct nvmeof_ctrl *ctrl, uint16_t qid, uint16_t size)
     goto err;
   }
   if (tcp_dial (tq, deadline) < 0 ||
-      (ctrl->opts.tls && tcp_tls_start (tq, deadline) < 0) ||
+      (tcp_tls_wanted (ctrl) && tcp_tls_start (tq, deadline) < 0) ||
       tcp_icreq (tq, deadline) < 0)
     goto err;
   if (!tq->threaded_rx)
@@ -403,7 +410,7 @@ tcp_queue_reconnect (struct nvmeof_queue *q)
   if (atomic_load (&ctrl->closing))
     set_error (ECANCELED, "queue %u: the controller is being closed", q->qid);
   else if (tcp_dial (tq, deadline) == 0 &&
-           (!ctrl->opts.tls || tcp_tls_start (tq, deadline) == 0) &&
+           (!tcp_tls_wanted (ctrl) || tcp_tls_start (tq, deadline) == 0) &&
            tcp_icreq (tq, deadline) == 0)
     r = 0;
   if (r == 0) {

@@ -223,8 +223,12 @@ int tcp_flush (struct nvmeof_queue *q, bool lazy);
 int tcp_try_send (struct tcp_queue *tq, char *why, size_t whylen);
 
 /* tcp-tls.c */
+/* Whether a connection of ctrl starts with TLS: tls, or secure channel
+ * concatenation once the admin queue's exchange generated the PSK. */
+bool tcp_tls_wanted (const struct nvmeof_ctrl *ctrl);
 /* Right after the TCP connect: the TLS handshake with the PSK derived
- * from the options for this connection, before the deadline. */
+ * from the options for this connection (or the generated one), before the
+ * deadline. */
 int tcp_tls_start (struct tcp_queue *tq, uint64_t deadline);
 /* Send close_notify (best effort) and drop the session. */
 void tcp_tls_stop (struct tcp_queue *tq);

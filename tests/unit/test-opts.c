@@ -721,6 +721,46 @@ test_tls (void)
   nvmeof_opts_free (o);
 }
 
+/* concat: a boolean; needs dhchap-secret, excludes TLS keys and a
+ * controller secret (validation). */
+static void
+test_concat (void)
+{
+  struct nvmeof_opts *o = new_opts ();
+  char want[300];
+  const char *f;
+
+  printf ("concat: off by default; needs dhchap-secret\n");
+  CHECK (!o->concat, "default");
+  set_ok (o, "traddr", "127.0.0.1");
+  set_ok (o, "nqn", SPDK);
+  set_ok (o, "concat", "on");
+  CHECK (o->concat, "concat=on");
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "concat: secure channel "
+                                        "concatenation needs "
+                                        "dhchap-secret=+FILE") != NULL,
+         "no secret: '%s'", nvmeof_get_error ());
+  f = secret_file ("concat", SECRET "\n", strlen (SECRET) + 1, 0600);
+  snprintf (want, sizeof want, "+%s", f);
+  set_ok (o, "dhchap-secret", want);
+  CHECK (nvmeof_opts_validate (o) == 0, "valid: %s", nvmeof_get_error ());
+
+  printf ("concat: not with tls or dhchap-ctrl-secret\n");
+  set_ok (o, "tls", "on");
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "give neither tls nor tls-key") != NULL,
+         "with tls: '%s'", nvmeof_get_error ());
+  set_ok (o, "tls", "off");
+  set_ok (o, "dhchap-ctrl-secret", want);
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "concat: dhchap-ctrl-secret cannot "
+                                        "be used") != NULL,
+         "with a controller secret: '%s'", nvmeof_get_error ());
+  set_bad (o, "concat", "maybe", "concat: expected a boolean", false);
+  nvmeof_opts_free (o);
+}
+
 int
 main (void)
 {
@@ -734,6 +774,7 @@ main (void)
   test_table ();
   test_secrets ();
   test_tls ();
+  test_concat ();
   snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system (cmd) != 0)
     fprintf (stderr, "test-opts: could not remove %s\n", dir);
