@@ -22,6 +22,19 @@
  * stays usable meanwhile); an exchange like that left unfinished for as
  * long is dropped.
  *
+ * Secure channel concatenation (NVMe Base 2.1 8.3.4.3, as nvmet does it
+ * since Linux 6.15): an AUTH_Negotiate with SC_C NEWTLSPSK on an admin
+ * queue without TLS, on a port that offers TLS (REPLACETLSPSK on an admin
+ * queue over TLS), runs the exchange with the SC_C byte in R1; the null
+ * DH group and SHA-512 are refused for it (SCC mismatch, hash unusable),
+ * and so is a Reply without C2.  S2 0 means no controller authentication
+ * (as nvmet).  Once authenticated, the generated PSK HMAC (KS, C1 || C2)
+ * is kept with its identity for the TLS connections that follow
+ * (concat.c); a queue over TLS with such a PSK needs no authentication
+ * (nvmet_has_auth: TLS queues never do).  Nothing sets ASCR: as nvmet,
+ * the host asks for concatenation, and a port where TLS is optional lets
+ * its plain admin queue in.
+ *
  * Secrets, transformed keys, DH private keys and shared values are wiped
  * as soon as the Reply is checked; nothing here logs key material. */
 #include <config.h>
@@ -53,11 +66,14 @@ struct auth_xchg {
   uint8_t hashid, dhgid, hl; /* hl 0: nothing negotiated yet */
   bool bidi;                 /* the host asked to authenticate us too */
   bool reauth;               /* the queue had authenticated before */
+  uint8_t sc_c;              /* NVMF_AUTH_SCC_*: concatenation if not NONE */
   uint32_t s1;
   uint8_t c1[DHCHAP_HASH_MAX];
   struct dhchap_dh *dh; /* our ephemeral key pair (DH group not null) */
   size_t len;
-  uint8_t msg[AUTH_MSG_MAX]; /* what the next AUTH_Receive returns */
+  uint8_t msg[AUTH_MSG_MAX];    /* what the next AUTH_Receive returns */
+  uint8_t gen[DHCHAP_HASH_MAX]; /* concatenation: the generated PSK */
+  size_t genlen;
 };
 
 static uint64_t
@@ -183,6 +199,22 @@ done (struct conn_info *ci)
                x->reauth ? "re-" : "", dhchap_hash_name (x->hashid),
                dhchap_dhgroup_name (x->dhgid),
                x->bidi ? "bidirectional" : "one-way");
+  if (x->genlen) {
+    char id[TLS_PSK_IDENTITY_MAX + 1], err[256];
+
+    if (concat_psk_add (x->hashid, x->gen, x->genlen, ci->ctrl->hostnqn,
+                        ci->ctrl->subsys->nqn, id, sizeof id, err,
+                        sizeof err) == -1)
+      log_msg ("%s: secure channel concatenation: no TLS PSK: %s",
+               who (ci, w, sizeof w), err);
+    else
+      log_verbose ("%s: secure channel concatenation (%s): TLS PSK "
+                   "generated, identity '%s'",
+                   who (ci, w, sizeof w),
+                   x->sc_c == NVMF_AUTH_SCC_NEW_TLS_PSK ? "NEWTLSPSK" :
+                                                          "REPLACETLSPSK",
+                   id);
+  }
   xchg_free (a);
 }
 
@@ -211,6 +243,24 @@ offered (const uint8_t *ids, size_t n, uint8_t id)
     if (ids[i] == id)
       return true;
   return false;
+}
+
+/* Why concatenation (sc_c) cannot be done on this queue, or NULL. */
+static const char *
+concat_refused (const struct conn_info *ci, uint8_t sc_c)
+{
+  if (sc_c != NVMF_AUTH_SCC_NEW_TLS_PSK &&
+      sc_c != NVMF_AUTH_SCC_REPLACE_TLS_PSK)
+    return "not a defined value (01h is obsolete)";
+  if (ci->qid != 0)
+    return "only an admin queue generates a PSK";
+  if (sc_c == NVMF_AUTH_SCC_REPLACE_TLS_PSK)
+    return ci->tls ? NULL : "REPLACETLSPSK on a queue without TLS";
+  if (ci->tls)
+    return "NEWTLSPSK on a queue that already runs over TLS";
+  if (port_tls (ci->port) == TGT_TLS_NONE)
+    return "the port does not offer TLS (addr.tsas tls1.3)";
+  return NULL;
 }
 
 /* AUTH_Negotiate: (re)start the exchange and prepare the Challenge. */
@@ -242,15 +292,33 @@ negotiate (struct conn *c, const struct auth_msg *m)
           "subsystem");
     return;
   }
-  if (m->u.negotiate.sc_c != NVMF_AUTH_SCC_NONE) {
-    fail (c, NVMF_AUTH_RCE_SCC_MISMATCH, x->t_id,
-          "secure channel concatenation (SC_C %u) is not supported",
-          m->u.negotiate.sc_c);
-    return;
+  x->sc_c = m->u.negotiate.sc_c;
+  if (x->sc_c != NVMF_AUTH_SCC_NONE) {
+    const char *why = concat_refused (ci, x->sc_c);
+
+    if (why) {
+      fail (c, NVMF_AUTH_RCE_SCC_MISMATCH, x->t_id,
+            "secure channel concatenation (SC_C %u) refused: %s", x->sc_c, why);
+      return;
+    }
   }
   if (!m->u.negotiate.dhchap) {
     fail (c, NVMF_AUTH_RCE_PROTO_UNUSABLE, x->t_id,
           "DH-HMAC-CHAP is not offered");
+    return;
+  }
+  if (x->sc_c != NVMF_AUTH_SCC_NONE && h->dhgid == NVMF_AUTH_DHGROUP_NULL) {
+    fail (c, NVMF_AUTH_RCE_SCC_MISMATCH, x->t_id,
+          "secure channel concatenation needs a DH group, and the host's "
+          "dhchap_dhgroup is null");
+    return;
+  }
+  if (x->sc_c != NVMF_AUTH_SCC_NONE && h->hashid != NVMF_AUTH_HASH_SHA256 &&
+      h->hashid != NVMF_AUTH_HASH_SHA384) {
+    fail (c, NVMF_AUTH_RCE_HASH_UNUSABLE, x->t_id,
+          "secure channel concatenation needs hmac(sha256) or hmac(sha384) "
+          "(a TLS cipher suite's hash), and the host's dhchap_hash is %s",
+          dhchap_hash_name (h->hashid));
     return;
   }
   if (!offered (m->u.negotiate.hashes, m->u.negotiate.nr_hashes, h->hashid)) {
@@ -326,7 +394,7 @@ reply (struct conn *c, const struct auth_msg *m)
     c1 = chal;
   }
   if (dhchap_key_transform (&h->key, hostnqn, key, &klen, err, sizeof err) ||
-      dhchap_response (x->hashid, false, key, klen, c1, x->s1, x->t_id, 0,
+      dhchap_response (x->hashid, false, key, klen, c1, x->s1, x->t_id, x->sc_c,
                        hostnqn, subnqn, want, err, sizeof err))
     goto internal;
   if (CRYPTO_memcmp (want, m->u.reply.r1, x->hl) != 0) {
@@ -334,7 +402,22 @@ reply (struct conn *c, const struct auth_msg *m)
           "wrong response R1 (the host's secret differs)");
     goto out;
   }
-  if (m->u.reply.cvalid) {
+  if (x->sc_c != NVMF_AUTH_SCC_NONE) {
+    /* The generated PSK, from the challenges as sent. */
+    if (!m->u.reply.cvalid) {
+      fail (c, NVMF_AUTH_RCE_FAILED, x->t_id,
+            "secure channel concatenation without a challenge C2 "
+            "(CVALID 0)");
+      goto out;
+    }
+    if (tls_psk_concat_generate (x->hashid, shared, vlen, x->c1, m->u.reply.c2,
+                                 x->gen, &x->genlen, err, sizeof err))
+      goto internal;
+  }
+  /* S2 0 with concatenation: C2 is for the PSK, not an authentication of
+   * the controller (as nvmet). */
+  if (m->u.reply.cvalid &&
+      (x->sc_c == NVMF_AUTH_SCC_NONE || m->u.reply.seqnum != 0)) {
     if (!h->has_ctrl_key) {
       fail (c, NVMF_AUTH_RCE_FAILED, x->t_id,
             "the host asks to authenticate the controller, but no "
@@ -528,6 +611,13 @@ auth_connect (struct conn *c, const char *hostnqn)
   a->host = auth_host_for (ci->ctrl->subsys, hostnqn);
   if (!a->host)
     return false;
+  if (ci->tls && ci->tls_generated) {
+    /* The PSK came from this host's authentication: no need to again
+     * (a Negotiate may still replace the PSK). */
+    atomic_store (&a->ok, true);
+    atomic_store (&a->deadline_ms, 0);
+    return false;
+  }
   atomic_store (&a->ok, false);
   atomic_store (&a->deadline_ms, now_ms () + period_ms (ci));
   return true;

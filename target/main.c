@@ -270,6 +270,7 @@ main (int argc, char **argv)
   if (pidfile)
     unlink (pidfile);
   config_free ();
+  concat_psk_free_all ();
   for (i = 0; i < q.nr_ns; i++)
     free ((char *) q.ns[i].spec);
   free (q.ns);

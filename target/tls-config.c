@@ -143,8 +143,10 @@ tls_config_check (void)
 {
   size_t i;
 
+  /* A DH-HMAC-CHAP key will do: secure channel concatenation generates
+   * a PSK from it. */
   for (i = 0; i < cfg.nr_hosts; i++)
-    if (cfg.hosts[i].has_tls_key)
+    if (cfg.hosts[i].has_tls_key || cfg.hosts[i].has_key)
       return 0;
   for (i = 0; i < cfg.nr_ports; i++) {
     if (port_tls (&cfg.ports[i]) == TGT_TLS_NONE)
@@ -152,7 +154,8 @@ tls_config_check (void)
     fprintf (stderr,
              "nvmeof-target: port %u offers TLS, but no host has a TLS PSK "
              "(--tls-key NQN=+FILE, or \"tls_key\" in its \"hosts\" "
-             "entry)\n",
+             "entry) or a DH-HMAC-CHAP key for secure channel "
+             "concatenation\n",
              cfg.ports[i].portid);
     return -1;
   }

@@ -15,7 +15,9 @@
  * identity (tls_psk_derive) and, for version 1, compares the digest, which
  * tells a wrong PSK from a right one before the handshake does (and a PSK
  * that nvme-cli up to 2.15 derived, whose digest tls_psk_derive_compat
- * gives).  Unlike
+ * gives).  "NVMe1G0h <hostnqn> <subnqn> <digest>" names a PSK that secure
+ * channel concatenation generated (concat.c): it is accepted if it is
+ * kept there, for a subsystem the port serves.  Unlike
  * nvmet (6.12), the identity binds the queue: its Connect must name the
  * identity's host and subsystem. */
 #include <config.h>
@@ -120,6 +122,20 @@ lookup_psk (void *opaque, const char *identity, struct tls_psk *psk)
   printable (identity, shown, sizeof shown);
   if (tls_psk_identity_parse (identity, &id, err, sizeof err) == -1)
     return refuse (x, "PSK identity '%s' refused: %s", shown, err);
+  if (id.generated) {
+    if (!config_find_subsys (port, id.subnqn))
+      return refuse (x,
+                     "PSK identity '%s' refused: port %u serves no "
+                     "subsystem %s",
+                     shown, port->portid, id.subnqn);
+    if (!concat_psk_find (identity, psk))
+      return refuse (x,
+                     "PSK identity '%s' refused: no DH-HMAC-CHAP exchange "
+                     "generated that PSK (secure channel concatenation)",
+                     shown);
+    snprintf (x->accepted, sizeof x->accepted, "%s", shown);
+    return 0;
+  }
   h = tls_host_find (id.hostnqn);
   if (!h)
     return refuse (x, "PSK identity '%s' refused: host %s has no TLS PSK",
@@ -314,6 +330,7 @@ tls_conn_start (struct conn *c)
   }
   c->io = &tls_io;
   ci->tls = true;
+  ci->tls_generated = id.generated;
   snprintf (ci->tls_hostnqn, sizeof ci->tls_hostnqn, "%s", id.hostnqn);
   snprintf (ci->tls_subnqn, sizeof ci->tls_subnqn, "%s", id.subnqn);
   log_verbose ("%s: TLS 1.3 with %s, PSK identity '%s'%s", ci->peer,

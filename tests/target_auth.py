@@ -6,7 +6,10 @@ checks its cryptography against a second implementation.
 
 Secrets use nvme-cli's text form "DHHC-1:hh:base64(key || crc32):".  The
 FFDHE primes are those of RFC 7919 Appendix A (generator 2).  Message
-layouts follow NVMe Base 2.0 8.13.5 (include/nvmf-wire.h)."""
+layouts follow NVMe Base 2.0 8.13.5 (include/nvmf-wire.h).  Secure channel
+concatenation (NVMe Base 2.1; Linux 6.15): SC_C in the Negotiate and in
+R1, a C2 with S2 0 in the Reply, and the generated PSK HMAC(KS, C1 || C2)
+with KS the DH value g^xy as long as p (Host.generated)."""
 
 import base64
 import hashlib
@@ -29,6 +32,8 @@ RCE_FAILED, RCE_PROTO, RCE_SCC, RCE_HASH, RCE_DHGROUP, RCE_PAYLOAD, \
     RCE_MESSAGE = range(1, 8)
 
 ATR = 1 << 17          # Connect CQE DW0: authentication required
+# SC_C (NVMe Base 2.1; 01h, Base 2.0's, is obsolete).
+NOSC, NEWTLSPSK, REPLACETLSPSK = 0x00, 0x02, 0x03
 SC_AUTH_REQUIRED = 0x191
 
 # ---- RFC 7919 Appendix A ------------------------------------------------
@@ -114,9 +119,9 @@ def augment(hashid, shared, chal):
     return hmac.new(hashlib.new(name, shared).digest(), chal, name).digest()
 
 
-def response(hashid, key, chal, seq, t_id, first, second, ctrl):
+def response(hashid, key, chal, seq, t_id, first, second, ctrl, sc_c=0):
     """R1 (ctrl False: first = host NQN) or R2 (first = subsystem NQN)."""
-    data = (chal + struct.pack("<IH", seq, t_id) + b"\0" +
+    data = (chal + struct.pack("<IHB", seq, t_id, sc_c) +
             (b"Controller" if ctrl else b"HostHost") + first.encode() +
             b"\0" + second.encode())
     return hmac.new(key, data, HASH_NAME[hashid]).digest()
@@ -204,9 +209,11 @@ class Host:
         self.send(conn, negotiate(t_id, self.hashes, self.groups, **kw))
         return self.recv(conn)
 
-    def answer(self, ch, t_id, bidi):
+    def answer(self, ch, t_id, bidi, sc_c=NOSC, r1_sc_c=None):
         """The Reply to a Challenge (bytes), as the host computes it, with
-        T_ID t_id (the Challenge's, unless a test wants another)."""
+        T_ID t_id (the Challenge's, unless a test wants another); with
+        sc_c (concatenation) a C2 and S2 0, unless bidi.  r1_sc_c: another
+        SC_C in R1 (a wrong one, for tests)."""
         hashid, hl = ch["hashid"], ch["hl"]
         if hl != HASH_LEN[hashid]:
             raise AuthError("bad Challenge %r" % ch)
@@ -224,14 +231,24 @@ class Host:
             shared = pow(y, x, p).to_bytes(n, "big")
             c1 = augment(hashid, shared, c1)
         r1 = response(hashid, transform(self.key, self.hostnqn), c1,
-                      ch["seq"], t_id, self.hostnqn, self.subnqn, False)
+                      ch["seq"], t_id, self.hostnqn, self.subnqn, False,
+                      sc_c if r1_sc_c is None else r1_sc_c)
         c2 = s2 = None
-        if bidi:
+        if bidi or sc_c:
             c2 = os.urandom(hl)
+        if bidi:
             self.seq = (self.seq + 1) & 0xFFFFFFFF or 1
             s2 = self.seq
-        self.last = {"hashid": hashid, "shared": shared, "c2": c2, "s2": s2}
+        self.last = {"hashid": hashid, "shared": shared, "c1": ch["c1"],
+                     "c2": c2, "s2": s2}
         return reply(t_id, r1, c2, s2 or 0, dhv)
+
+    def generated(self):
+        """The generated PSK of the last exchange: HMAC(KS, C1 || C2) with
+        the challenges as sent."""
+        last = self.last
+        return hmac.new(last["shared"], last["c1"] + last["c2"],
+                        HASH_NAME[last["hashid"]]).digest()
 
     def expected_r2(self, t_id):
         """R2 as the host computes it with its copy of the ctrl secret."""

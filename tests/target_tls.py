@@ -22,7 +22,10 @@ PSKs (NVMe/TCP transport specification 3.6.1; libnvme 1.16, nvme-cli
               C, L), C the identity for version 0, "hh digest" for 1
 with RFC 8446's HKDF-Expand-Label (info = be16 L, u8 len, "tls13 " label,
 u8 len, context); compat=True: as libnvme 1.7 to 1.15 (nvme-cli's
---compat) wrote the info, le16 L, "tls13 " label, context."""
+--compat) wrote the info, le16 L, "tls13 " label, context.  A PSK that
+secure channel concatenation generated stands for the retained PSK of a
+version 1 identity "NVMe1G0h ..." (Linux nvme_auth_generate_digest,
+nvme_auth_derive_tls_psk): generated()."""
 
 import base64
 import hashlib
@@ -122,6 +125,17 @@ def tls_psk(text, version, hostnqn, subnqn, compat=False):
     prk = hkdf_extract(h, ret)
     return ident, hkdf_expand_label(h, prk, b"nvme-tls-psk", context,
                                     HASH_LEN[h], compat), h
+
+
+def generated(h, gen, hostnqn, subnqn):
+    """(identity, TLS PSK bytes, hash) of a generated PSK gen (hash h,
+    the DH-HMAC-CHAP hash: 1 or 2)."""
+    d = digest(h, gen, hostnqn, subnqn)
+    ident = "NVMe1G%02d %s %s %s" % (h, hostnqn, subnqn, d)
+    prk = hkdf_extract(h, gen)
+    return ident, hkdf_expand_label(h, prk, b"nvme-tls-psk",
+                                    ("%02d %s" % (h, d)).encode(),
+                                    HASH_LEN[h]), h
 
 
 # ---- the TLS transport: openssl s_client --------------------------------
@@ -225,6 +239,14 @@ def _selfcheck():
         ident, _, _ = tls_psk(psk_text(hh, key), 1, "nqn.psk-test-host",
                               "nqn.psk-test-subsys", compat)
         assert ident.split()[-1] == want, ident
+    # Linux drivers/nvme/common/tests/auth_kunit.c, SHA-256.
+    gen = bytes.fromhex("1733c59fa7f48fcf37f5f26fc4ff0268"
+                        "ad4f78e030f4f3b0bfd1d47e7bb1447a")
+    ident, key, _ = generated(SHA256, gen, "hostnqn", "subsysnqn")
+    assert ident == ("NVMe1G01 hostnqn subsysnqn "
+                     "OldoKuTfKddMuyCznAZojkWD7P4D9/AtzDzLimtOxqI="), ident
+    assert key.hex() == ("3c17da628474a04d2247c4cab47968c9"
+                         "15388193f7c071bd9489cc3666cd7cc8"), key.hex()
 
 
 _selfcheck()
