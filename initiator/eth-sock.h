@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The link under the NVMe/Ethernet engine (eth-proto.h), for both ends:
  * an AF_PACKET socket bound to one interface and one EtherType, with a
- * TPACKET_V3 receive ring (mmap'd: frames are read in place, no copy, no
- * system call per frame), batched sends (sendmmsg, or a TX ring: the
- * implementation's choice, measured), and a classic BPF filter in the
+ * receive ring (mmap'd: frames are read in place, no copy, no system call
+ * per frame; TPACKET_V2, one slot per frame, because TPACKET_V3 hands a
+ * block over only when it is full or its timer fires, which adds about a
+ * millisecond to a lone frame: NVMEOF_ETH_TPACKET=3 selects it for
+ * measurements), batched sends (sendmmsg), and a classic BPF filter in the
  * kernel so that only our EtherType addressed to our MAC or to broadcast
  * reaches userspace.  Functions return -1 with a sentence in err (on a
  * missing CAP_NET_RAW: one line naming it and what to do). */
@@ -34,6 +36,8 @@ struct eth_sock_config {
                           this (0: new associations and discovery), or
                           ETH_SOCK_ANY_ASSOC */
   bool broadcast;      /* also pass frames to ff:ff:ff:ff:ff:ff (PROBE) */
+  bool any_term;       /* also pass TERM frames to any association: a
+                          listener answers those of associations gone */
   unsigned ring_bytes; /* receive ring size; 0: a default (a few MiB) */
 };
 
@@ -48,6 +52,9 @@ const uint8_t *eth_sock_mac (const struct eth_sock *s);
 unsigned eth_sock_mtu (const struct eth_sock *s);
 int eth_sock_ifindex (const struct eth_sock *s);
 int eth_sock_fd (const struct eth_sock *s);
+/* How many frames of the MTU the receive ring holds: an association's
+ * rx_window should be at most half of it (docs/nvme-eth.md, 9). */
+unsigned eth_sock_rx_frames (const struct eth_sock *s);
 
 /* Hand every frame waiting in the ring (up to max; 0: all) to fn: the
  * source MAC and the NVMe/Ethernet frame (after the Ethernet header),
