@@ -94,9 +94,11 @@ for k in k256 k384; do
 done
 
 echo "== header and data digests inside TLS, writes and reads checked"
+# (One queue: the target's digests read its RAM namespace, which writes
+# from another queue to the same blocks would race with.)
 start_target --ram 64M --tls --tls-key "$host=+$d/k384"
 for rw in randrw write; do
-  cli bench --rw="$rw" --bs=64k --qd=16 --queues=2 --time=2 --verify \
+  cli bench --rw="$rw" --bs=64k --qd=16 --time=2 --verify \
     --size=32M --tls-key="+$d/k384" --hdr-digest --data-digest ||
     { cat "$d/out" >&2; fail "bench --rw=$rw over TLS with digests"; }
 done
