@@ -253,7 +253,7 @@ expand_label (bool compat, uint8_t hmac, const uint8_t *prk, const char *label,
               char *err, size_t errlen)
 {
   uint8_t info[INFO_MAX];
-  size_t infolen;
+  size_t infolen = 0; /* set by build_info (-O2 cannot tell) */
 
   if (hash_len (hmac) == 0)
     return key_text_err (err, errlen, "TLS PSK: HKDF: unknown hash %u", hmac);

@@ -21,9 +21,10 @@ command -v "$CC" >/dev/null ||
   { echo "fuzz: $CC not found (Debian: clang)" >&2; exit 1; }
 mkdir -p "$work" || exit 1
 
-# The base library's C files, from initiator/Makefile.am.
+# The base library's C files, from initiator/Makefile.am (every
+# "libnvmeof_base_la_SOURCES =" or "+=" list).
 base=$(awk '/^libnvmeof_base_la_SOURCES/ { f = 1; next }
-            f && /\$\(NULL\)/ { exit }
+            f && /\$\(NULL\)/ { f = 0; next }
             f { for (i = 1; i <= NF; i++) if ($i ~ /\.c$/) print $i }' \
          "$srcdir/initiator/Makefile.am" | sed "s|^|$srcdir/initiator/|")
 [ -n "$base" ] || { echo "fuzz: no sources in initiator/Makefile.am" >&2; exit 1; }
