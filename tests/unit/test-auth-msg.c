@@ -36,7 +36,7 @@ test_negotiate (void)
 {
   static const uint8_t h[] = { 1, 2, 3 }, g[] = { 0, 1, 2, 3, 4, 5 };
   struct auth_msg m;
-  size_t n = auth_build_negotiate (buf, 7, 0, h, 3, g, 6);
+  size_t n = auth_build_negotiate (buf, 7, 0, h, 3, g, 6), i;
 
   /* Layout as the kernel host sends it: 8-byte header, one descriptor. */
   CHECK (n == 72, "negotiate length %zu", n);
@@ -54,8 +54,16 @@ test_negotiate (void)
          "negotiate fields");
   REFUSED (n, true, "sent by a controller");
   REFUSED (n - 1, false, "need 72 bytes");
-  buf[6] = 3;
-  REFUSED (n, false, "SC_C 3");
+  /* SC_C: 02h NEWTLSPSK and 03h REPLACETLSPSK parse (01h too: obsolete,
+   * for the target to refuse by name); 04h is not defined. */
+  for (i = 1; i <= 3; i++) {
+    buf[6] = (uint8_t) i;
+    CHECK (auth_msg_parse (buf, n, false, &m, err, sizeof err) == 0 &&
+             m.u.negotiate.sc_c == i,
+           "SC_C %zu: %s", i, err);
+  }
+  buf[6] = 4;
+  REFUSED (n, false, "SC_C 4");
   buf[6] = 0;
   buf[7] = 0;
   REFUSED (n, false, "NAPD 0");
