@@ -438,8 +438,10 @@ _make_nbdkit_wrapper ()
   real=$(PATH=${PATH//"$TMPDIR_TEST/bin:"/} command -v nbdkit 2>/dev/null) ||
     return 0
   if [ -f "$NVMEOF_PLUGIN" ]; then
+    # The sanitizer runtime the plugin needs loaded first: ASan's, or
+    # TSan's (the TSan build of the threaded tests).
     rt=$(ldd "$NVMEOF_PLUGIN" 2>/dev/null |
-         awk '/libasan\.so/ { print $3; exit }')
+         awk '/lib[at]san\.so/ { print $3; exit }')
   fi
   mkdir -p "$TMPDIR_TEST/bin"
   {
@@ -449,7 +451,7 @@ _make_nbdkit_wrapper ()
     cat <<'EOF'
 # What --run commands get back: the environment from before this wrapper.
 restore=
-for v in LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS; do
+for v in LD_PRELOAD ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS; do
   if [ -n "${!v+set}" ]; then
     restore+="$v=$(printf %q "${!v}"); export $v; "
   else
@@ -488,6 +490,7 @@ p11=$(ldd "$real" 2>/dev/null | awk '/libp11-kit\.so/ { print $3; exit }')
 export LD_PRELOAD="${p11:+$p11:}$rt${LD_PRELOAD:+:$LD_PRELOAD}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}${p11:+verify_asan_link_order=0:}log_path=$reports/asan"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$reports/ubsan"
+export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$reports/tsan"
 # Not exec: stay to read the reports.  Signals are passed on; stdin is
 # kept (nbdkit -s).
 "$real" "${args[@]}" <&0 &
