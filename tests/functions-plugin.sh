@@ -10,6 +10,7 @@
 #                        (plugin arguments default to $TARGET_URL); sets
 #                        NBD_SOCK, NBD_URI (the default export) and
 #                        NBDKIT_PID, NBDKIT_LOG
+#   stop_plugin          stop that nbdkit (SIGTERM, bounded wait)
 #   nbd_uri [EXPORT]     print the NBD URI of an export of that nbdkit
 #   nbdkit_bounded SECS ARGS..
 #                        nbdkit ARGS.., killed after SECS seconds
@@ -52,6 +53,14 @@ _plugin_show_errors ()
     echo "--- errors in $1 (the first 10):" >&2
     grep 'error' "$1" | head -n 10 >&2
   fi
+}
+
+# Stop the nbdkit of the last start_plugin (before stopping its target, so
+# that it is not left reconnecting).
+stop_plugin ()
+{
+  _stop_child "$NBDKIT_PID" "$NBDKIT_LOG" "nbdkit" \
+    "$TMPDIR_TEST/nbdkit$_plugin_n.pid"
 }
 
 nbd_uri ()

@@ -338,7 +338,8 @@ _stop_child ()
   fi
   if _alive "$pid"; then
     kill -TERM "${real:-$pid}" 2>/dev/null || true
-    _wait_gone "$pid" 20 "$real" || true
+    # NVMEOF_STOP_TIMEOUT: longer under ThreadSanitizer (make check-tsan).
+    _wait_gone "$pid" "${NVMEOF_STOP_TIMEOUT:-20}" "$real" || true
   fi
   wait "$pid" 2>/dev/null || rc=$?
   case $rc in

@@ -120,6 +120,7 @@ for q in 0 1 2 3; do
   grep -qF "queue $q of controller 1 ($TARGET_NQN): authenticated (hmac(sha384), ffdhe3072, bidirectional)" \
     "$TARGET_LOG" || { cat "$TARGET_LOG" >&2; fail "queue $q not authenticated"; }
 done
+stop_plugin
 stop_target
 
 echo "== a lost connection: reconnect authenticates every queue again"
