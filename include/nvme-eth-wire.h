@@ -20,6 +20,10 @@
 
 #define NVME_ETH_ETHERTYPE              0x88B5 /* default */
 #define NVME_ETH_VERSION                1
+/* Discovery log entries of an NVMe/Eth port (spec 15.1): values of the
+ * reserved ranges of TRTYPE and ADRFAM, not assigned by NVM Express. */
+#define NVME_ETH_TRTYPE                 0xFD
+#define NVME_ETH_ADRFAM                 0xFD /* TRADDR: a MAC address */
 
 /* Frame types. */
 #define NVME_ETH_ASSOC_REQ              0x01 /* host: open an association */

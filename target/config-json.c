@@ -25,6 +25,7 @@
 
 #include "target.h"
 #include "config-json.h"
+#include "nvme-eth-wire.h"
 
 static const char *cfgfile;
 
@@ -389,6 +390,8 @@ load_addr (json_object *addr, const char *path, uint8_t *trtype,
     *trtype = NVMF_TRTYPE_FC;
   else if (s && strcmp (s, "loop") == 0)
     *trtype = NVMF_TRTYPE_LOOP;
+  else if (s && strcmp (s, "eth") == 0)
+    *trtype = NVME_ETH_TRTYPE;
   if (get_str (addr, "adrfam", path, &s) == -1)
     return -1;
   *adrfam = 0;
@@ -396,6 +399,8 @@ load_addr (json_object *addr, const char *path, uint8_t *trtype,
     *adrfam = NVMF_ADRFAM_IPV4;
   else if (s && strcmp (s, "ipv6") == 0)
     *adrfam = NVMF_ADRFAM_IPV6;
+  else if (s && strcmp (s, "mac") == 0)
+    *adrfam = NVME_ETH_ADRFAM;
   if (get_str (addr, "treq", path, &s) == -1)
     return -1;
   *treq = NVMF_TREQ_SECURE_NOT_SPECIFIED;
@@ -458,6 +463,36 @@ load_referrals (struct tgt_port *port, json_object *refs, const char *path)
   return 0;
 }
 
+/* An eth port (our extension): traddr is the network interface, trsvcid
+ * the EtherType (default 0x88b5), adrfam "mac" or absent. */
+static int
+eth_port_addr (struct tgt_port *port, const char *path)
+{
+  unsigned long v = NVME_ETH_ETHERTYPE;
+  char *end;
+
+  if (port->adrfam != 0 && port->adrfam != NVME_ETH_ADRFAM)
+    return jerr (path, "'addr.adrfam' of an eth port must be 'mac' or absent");
+  port->adrfam = NVME_ETH_ADRFAM;
+  if (strlen (port->traddr) >= 16 || strchr (port->traddr, '/'))
+    return jerr (path,
+                 "'addr.traddr' of an eth port is a network interface, "
+                 "got '%s'",
+                 port->traddr);
+  if (port->trsvcid[0]) {
+    errno = 0;
+    v = strtoul (port->trsvcid, &end, 0);
+    if (errno || *end || port->trsvcid[0] == '-' || v < 0x600 || v > 0xFFFF)
+      return jerr (path,
+                   "'addr.trsvcid' of an eth port is an EtherType (0x0600 "
+                   "to 0xffff, like 0x88b5), got '%s'",
+                   port->trsvcid);
+  }
+  port->ethertype = v;
+  snprintf (port->trsvcid, sizeof port->trsvcid, "0x%04lx", v);
+  return 0;
+}
+
 static int
 load_port (json_object *o, const char *path)
 {
@@ -486,7 +521,7 @@ load_port (json_object *o, const char *path)
                  tmp.traddr, sizeof tmp.traddr, tmp.trsvcid,
                  sizeof tmp.trsvcid) == -1)
     return -1;
-  if (tmp.trtype != NVMF_TRTYPE_TCP) {
+  if (tmp.trtype != NVMF_TRTYPE_TCP && tmp.trtype != NVME_ETH_TRTYPE) {
     fprintf (stderr,
              "nvmeof-target: %s: %s: port %u is not a tcp port, "
              "ignored\n",
@@ -502,19 +537,25 @@ load_port (json_object *o, const char *path)
   if (!port)
     return -1;
   port->portid = tmp.portid;
+  port->trtype = tmp.trtype;
   port->adrfam = tmp.adrfam;
   port->treq = tmp.treq;
   port->tsas = tmp.tsas;
   memcpy (port->traddr, tmp.traddr, sizeof port->traddr);
   memcpy (port->trsvcid, tmp.trsvcid, sizeof port->trsvcid);
-  if (port->trsvcid[0] == '\0')
-    snprintf (port->trsvcid, sizeof port->trsvcid, "4420");
   if (port->traddr[0] == '\0')
     return jerr (path, "'addr.traddr' is missing");
-  {
+  if (port->trtype == NVME_ETH_TRTYPE) {
+    if (eth_port_addr (port, path) == -1)
+      return -1;
+  }
+  else {
     /* Check the address the way --listen does. */
     struct tgt_port chk;
     char buf[300];
+
+    if (port->trsvcid[0] == '\0')
+      snprintf (port->trsvcid, sizeof port->trsvcid, "4420");
     snprintf (buf, sizeof buf, strchr (port->traddr, ':') ? "[%s]:%s" : "%s:%s",
               port->traddr, port->trsvcid);
     if (parse_listen (buf, &chk) == -1)

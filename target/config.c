@@ -13,6 +13,7 @@
 
 #include "target.h"
 #include "config-json.h"
+#include "nvme-eth-wire.h"
 
 struct tgt_config cfg = {
   .maxh2cdata = 131072,
@@ -243,6 +244,15 @@ build_quick (const struct quick_opts *q)
   }
   if (subsys_finish (ss) == -1)
     return -1;
+  if (q->nr_eth && !q->listen) {
+    /* --eth alone: no TCP port. */
+    if (q->tls || q->tls_optional) {
+      fprintf (stderr, "nvmeof-target: --tls and --tls-optional apply to "
+                       "TCP: add --listen\n");
+      return -1;
+    }
+    return 0;
+  }
 
   port = config_add_port ();
   if (!port)
@@ -263,15 +273,18 @@ build_quick (const struct quick_opts *q)
   return tls_quick_finish (port, ss, q);
 }
 
-/* -l together with -c: the first port listens there instead; a file
- * without ports gets one that exposes every subsystem. */
+/* -l together with -c: the first TCP port listens there instead; a file
+ * without one gets one that exposes every subsystem. */
 static int
 apply_listen_override (const char *listen)
 {
   struct tgt_port *port;
-  size_t i;
+  size_t i, first;
 
-  if (cfg.nr_ports == 0) {
+  for (first = 0; first < cfg.nr_ports; first++)
+    if (cfg.ports[first].trtype == NVMF_TRTYPE_TCP)
+      break;
+  if (first == cfg.nr_ports) {
     port = config_add_port ();
     if (!port)
       return -1;
@@ -285,13 +298,47 @@ apply_listen_override (const char *listen)
   }
   if (!listen)
     listen = "127.0.0.1:4420";
-  if (parse_listen (listen, &cfg.ports[0]) == -1) {
+  if (parse_listen (listen, &cfg.ports[first]) == -1) {
     fprintf (stderr,
              "nvmeof-target: --listen: expected ADDR:PORT "
              "(IPv6 as [ADDR]:PORT), got '%s'\n",
              listen);
     return -1;
   }
+  return 0;
+}
+
+/* --eth IFACE: a port serving every NVM subsystem on the interface, with
+ * the first free port id. */
+static int
+add_eth_port (const char *ifname)
+{
+  struct tgt_port *port;
+  uint16_t id = 1;
+  size_t i;
+
+again:
+  for (i = 0; i < cfg.nr_ports; i++) {
+    if (cfg.ports[i].portid == id) {
+      id++;
+      goto again;
+    }
+  }
+  port = config_add_port ();
+  if (!port)
+    return -1;
+  port->portid = id;
+  port->trtype = NVME_ETH_TRTYPE;
+  port->adrfam = NVME_ETH_ADRFAM;
+  port->ethertype = NVME_ETH_ETHERTYPE;
+  snprintf (port->traddr, sizeof port->traddr, "%s", ifname);
+  snprintf (port->trsvcid, sizeof port->trsvcid, "0x%04x", port->ethertype);
+  port->subsys =
+    calloc (cfg.nr_subsys ? cfg.nr_subsys : 1, sizeof *port->subsys);
+  if (!port->subsys)
+    return -1;
+  for (i = 0; i < cfg.nr_subsys; i++)
+    port->subsys[port->nr_subsys++] = cfg.subsys[i];
   return 0;
 }
 
@@ -323,12 +370,15 @@ config_build (const struct quick_opts *q)
     }
     if (config_load_json (q->config_file) == -1)
       return -1;
-    if ((q->listen || cfg.nr_ports == 0) &&
+    if ((q->listen || (cfg.nr_ports == 0 && q->nr_eth == 0)) &&
         apply_listen_override (q->listen) == -1)
       return -1;
   }
   else if (build_quick (q) == -1)
     return -1;
+  for (i = 0; i < q->nr_eth; i++)
+    if (add_eth_port (q->eth[i]) == -1)
+      return -1;
   if (tls_config_check () == -1)
     return -1;
 
@@ -338,6 +388,17 @@ config_build (const struct quick_opts *q)
   }
   for (i = 0; i < cfg.nr_ports; i++) {
     for (j = 0; j < i; j++) {
+      if (cfg.ports[i].trtype == NVME_ETH_TRTYPE &&
+          cfg.ports[j].trtype == NVME_ETH_TRTYPE &&
+          strcmp (cfg.ports[i].traddr, cfg.ports[j].traddr) == 0) {
+        fprintf (stderr,
+                 "nvmeof-target: ports %u and %u both serve NVMe/Ethernet "
+                 "on %s\n",
+                 cfg.ports[j].portid, cfg.ports[i].portid, cfg.ports[i].traddr);
+        return -1;
+      }
+      if (cfg.ports[i].trtype != cfg.ports[j].trtype)
+        continue;
       if (strcmp (cfg.ports[i].traddr, cfg.ports[j].traddr) == 0 &&
           strcmp (cfg.ports[i].trsvcid, cfg.ports[j].trsvcid) == 0) {
         fprintf (stderr,

@@ -46,7 +46,7 @@ static pthread_cond_t conns_cond = PTHREAD_COND_INITIALIZER;
 static struct conn *conns;
 static unsigned nr_conns;
 
-static void
+void
 conn_free (struct conn *c)
 {
   unsigned i;
@@ -175,7 +175,10 @@ conn_start (int fd, struct tgt_port *port)
 void
 conn_kill (struct conn *c)
 {
-  shutdown (c->fd, SHUT_RDWR);
+  if (c->eth)
+    eth_conn_kill (c);
+  else
+    shutdown (c->fd, SHUT_RDWR);
 }
 
 void

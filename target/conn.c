@@ -246,6 +246,13 @@ req_alloc (struct conn *c)
   }
   else
     return NULL;
+  req_reset (r);
+  return r;
+}
+
+void
+req_reset (struct req *r)
+{
   r->state = REQ_FREE;
   r->dir = DIR_NONE;
   r->len = 0;
@@ -257,7 +264,6 @@ req_alloc (struct conn *c)
   r->dw0 = r->dw1 = 0;
   r->r2t_next = r->recvd = 0;
   memset (r->r2t, 0, sizeof r->r2t);
-  return r;
 }
 
 uint8_t *
@@ -374,8 +380,8 @@ pdu_data_len (struct conn *c, const struct nvme_tcp_ch *ch, uint32_t plen,
 }
 
 /* Check the command's SGL against what the prepare step expects. */
-static uint16_t
-check_sgl (struct req *r, uint32_t icd)
+uint16_t
+req_check_sgl (struct req *r, uint32_t icd)
 {
   const struct nvme_sgl_desc *sgl = &r->sqe.dptr.sgl;
   uint32_t slen = GET32 (sgl->length);
@@ -405,8 +411,8 @@ check_sgl (struct req *r, uint32_t icd)
   }
 }
 
-static uint16_t
-prepare (struct conn *c, struct req *r)
+uint16_t
+req_prepare (struct conn *c, struct req *r)
 {
   uint8_t psdt = r->sqe.flags & NVME_CMD_FLAGS_PSDT_MASK;
 
@@ -490,9 +496,9 @@ handle_cmd (struct conn *c, const struct nvme_tcp_ch *ch, uint32_t plen,
   if (c->info.ctrl)
     ctrl_touch (c->info.ctrl);
 
-  r->status = prepare (c, r);
+  r->status = req_prepare (c, r);
   if (r->status == 0)
-    r->status = check_sgl (r, icd);
+    r->status = req_check_sgl (r, icd);
   if (r->status) {
     if (icd && rx_skip (c, icd + dd) == -1)
       return -1;

@@ -25,8 +25,11 @@ struct conn_io {
   ssize_t (*sendv) (struct conn *c, const struct iovec *iov, int n);
 };
 
+struct eth_conn;
+
 struct conn {
-  int fd;
+  int fd;               /* -1 for an NVMe/Ethernet association */
+  struct eth_conn *eth; /* that association (eth.c), or NULL */
   const struct conn_io *io;
   struct tls_session *tls; /* NULL: plain */
   struct conn_info info;
@@ -82,6 +85,16 @@ void tls_conn_end (struct conn *c);
 /* conn.c */
 int conn_recv_pdu (struct conn *c);
 int conn_grow_reqs (struct conn *c, unsigned max);
+/* The transport-independent steps of a command, for eth.c as for TCP: a
+ * request made ready for a new command; the checks of the command's
+ * prepare step (fabrics, admin or I/O); its SGL against the prepared
+ * transfer with icd bytes of in-capsule data.  NVMe statuses. */
+void req_reset (struct req *r);
+uint16_t req_prepare (struct conn *c, struct req *r);
+uint16_t req_check_sgl (struct req *r, uint32_t icd);
+
+/* conn-thread.c */
+void conn_free (struct conn *c);
 
 /* conn-send.c */
 int tx_queue (struct conn *c, const void *p, size_t len);

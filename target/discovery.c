@@ -4,7 +4,10 @@
  * then the NVM subsystems of the port that allow this host, then the
  * port's referrals to other discovery services.  Each entry carries its
  * port's TREQ (secure channel required or not, SQ flow control disable)
- * and TSAS (for TCP, the security type: none or TLS 1.3), as nvmet's. */
+ * and TSAS (for TCP, the security type: none or TLS 1.3), as nvmet's.
+ * An NVMe/Ethernet port's entries (docs/nvme-eth.md, 15.1) carry its
+ * TRTYPE and ADRFAM, its MAC address as TRADDR and its EtherType as
+ * TRSVCID. */
 #include <config.h>
 
 #include <stdio.h>
@@ -14,6 +17,7 @@
 #include <netinet/in.h>
 
 #include "target.h"
+#include "nvme-eth-wire.h"
 
 #define ADMIN_QUEUE_SIZE 32 /* ASQSZ, as nvmet reports */
 
@@ -33,6 +37,12 @@ static void
 port_traddr (const struct tgt_port *port, const struct sockaddr_storage *local,
              char *out, size_t n)
 {
+  if (port->trtype == NVME_ETH_TRTYPE) {
+    const uint8_t *m = port->mac;
+    snprintf (out, n, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+              m[4], m[5]);
+    return;
+  }
   if (strcmp (port->traddr, "0.0.0.0") != 0 &&
       strcmp (port->traddr, "::") != 0) {
     snprintf (out, n, "%s", port->traddr);
@@ -95,8 +105,8 @@ discovery_log_build (const struct tgt_ctrl *ctrl,
   port_traddr (port, local, traddr, sizeof traddr);
   n = 0;
   memset (&e, 0, sizeof e);
-  fill_entry (&e, NVMF_TRTYPE_TCP, port->adrfam, NVMF_SUBTYPE_CURRENT_DISC,
-              treq, port->tsas, port->portid, port->trsvcid, TGT_DISCOVERY_NQN,
+  fill_entry (&e, port->trtype, port->adrfam, NVMF_SUBTYPE_CURRENT_DISC, treq,
+              port->tsas, port->portid, port->trsvcid, TGT_DISCOVERY_NQN,
               traddr);
   PUT16 (e.eflags, NVMF_EFLAGS_DUPRETINFO | NVMF_EFLAGS_EPCSD);
   memcpy (buf + sizeof hdr + n++ * sizeof e, &e, sizeof e);
@@ -105,7 +115,7 @@ discovery_log_build (const struct tgt_ctrl *ctrl,
     if (!subsys_allows_host (port->subsys[i], ctrl->hostnqn))
       continue;
     memset (&e, 0, sizeof e);
-    fill_entry (&e, NVMF_TRTYPE_TCP, port->adrfam, NVMF_SUBTYPE_NVM, treq,
+    fill_entry (&e, port->trtype, port->adrfam, NVMF_SUBTYPE_NVM, treq,
                 port->tsas, port->portid, port->trsvcid, port->subsys[i]->nqn,
                 traddr);
     memcpy (buf + sizeof hdr + n++ * sizeof e, &e, sizeof e);

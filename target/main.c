@@ -240,7 +240,7 @@ main (int argc, char **argv)
   if (config_build (&q) == -1)
     exit (EXIT_FAILURE);
   if (cfg.nr_ports == 0)
-    die ("nothing to serve: the configuration has no tcp port");
+    die ("nothing to serve: the configuration has no tcp or eth port");
 
   signal (SIGPIPE, SIG_IGN);
   if (pipe2 (sigpipe_fds, O_CLOEXEC | O_NONBLOCK) == -1)
@@ -254,17 +254,24 @@ main (int argc, char **argv)
   sigaction (SIGUSR1, &sa, NULL);
 
   for (i = 0; i < cfg.nr_ports; i++)
-    if (listen_port (&cfg.ports[i]) == -1)
+    if (cfg.ports[i].trtype == NVMF_TRTYPE_TCP &&
+        listen_port (&cfg.ports[i]) == -1)
       exit (EXIT_FAILURE);
+  if (eth_ports_open () == -1)
+    exit (EXIT_FAILURE);
   if (!foreground)
     daemonize ();
+  if (eth_ports_start () == -1) /* threads do not survive the fork */
+    exit (EXIT_FAILURE);
   write_pidfile ();
 
   serve ();
 
   for (i = 0; i < cfg.nr_ports; i++)
-    close (cfg.ports[i].listen_fd);
+    if (cfg.ports[i].listen_fd >= 0)
+      close (cfg.ports[i].listen_fd);
   conn_shutdown_all ();
+  eth_ports_shutdown ();
   config_sync_all ();
   stats_write ();
   if (pidfile)
@@ -275,6 +282,7 @@ main (int argc, char **argv)
     free ((char *) q.ns[i].spec);
   free (q.ns);
   free (q.hosts);
+  free (q.eth);
   close (sigpipe_fds[0]);
   close (sigpipe_fds[1]);
   return EXIT_SUCCESS;

@@ -25,6 +25,9 @@ usage (void)
     "  -c, --config FILE        nvmetcli JSON (/etc/nvmet/config.json)\n"
     "  -l, --listen ADDR:PORT   listen address, IPv6 as [ADDR]:PORT\n"
     "                           (default 127.0.0.1:4420; with -c: first port)\n"
+    "      --eth IFACE          serve NVMe over raw Ethernet on IFACE\n"
+    "                           (repeatable; needs CAP_NET_RAW; alone, no\n"
+    "                           TCP port unless --listen is given too)\n"
     "  -n, --nqn NQN            subsystem NQN (default the one above)\n"
     "      --ram SIZE           add a RAM namespace (k/M/G/T suffixes)\n"
     "      --file PATH          add a file or block device namespace\n"
@@ -95,6 +98,7 @@ enum {
   OPT_STATS,
   OPT_HELP,
   OPT_VERSION,
+  OPT_ETH,
   OPT_F_CLOSE,
   OPT_F_TERMREQ,
   OPT_F_HANG,
@@ -113,6 +117,7 @@ enum {
 static const struct option long_options[] = {
   { "config", required_argument, NULL, 'c' },
   { "listen", required_argument, NULL, 'l' },
+  { "eth", required_argument, NULL, OPT_ETH },
   { "nqn", required_argument, NULL, 'n' },
   { "ram", required_argument, NULL, OPT_RAM },
   { "file", required_argument, NULL, OPT_FILE },
@@ -231,6 +236,15 @@ parse_options (int argc, char **argv, struct quick_opts *q, bool *fg,
       break;
     case 'l':
       q->listen = optarg;
+      break;
+    case OPT_ETH:
+      if (optarg[0] == '\0' || strlen (optarg) >= 16)
+        die ("--eth: expected a network interface name, got '%s'", optarg);
+      h = realloc (q->eth, (q->nr_eth + 1) * sizeof *h);
+      if (!h)
+        die ("out of memory");
+      q->eth = h;
+      q->eth[q->nr_eth++] = optarg;
       break;
     case 'n':
       check_nqn ("nqn", optarg);

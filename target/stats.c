@@ -73,6 +73,7 @@ stats_write (void)
       json_object_object_add (root, names[i], v);
   }
   json_object_object_add (root, "commands", cmds);
+  eth_stats_json (root);
   text = json_object_to_json_string_ext (root, JSON_C_TO_STRING_PLAIN);
 
   if ((size_t) snprintf (tmp, sizeof tmp, "%s.tmp.%ld", cfg.stats_file,

@@ -117,6 +117,10 @@ struct tgt_port {
   size_t nr_refs;
   uint32_t inline_data_size;
   int listen_fd;
+  /* trtype NVME_ETH_TRTYPE: traddr is the interface (eth-listen.c). */
+  uint16_t ethertype;
+  uint8_t mac[6];
+  struct eth_port *eth;
 };
 
 /* Fault injection (fault.c reads these; all 0 = off). */
@@ -184,7 +188,9 @@ struct quick_opts {
   const char *dhchap_dhgroup; /* --dhchap-dhgroup, NULL: not given */
   bool tls;                   /* --tls: the port requires TLS */
   bool tls_optional;          /* --tls-optional: TLS or not */
-  bool any_quick;             /* a subsystem-describing flag was given */
+  const char **eth;           /* --eth IFACE: NVMe/Ethernet ports */
+  size_t nr_eth;
+  bool any_quick; /* a subsystem-describing flag was given */
 };
 
 /* Build cfg from the options (loading the JSON file if any).  Prints one
@@ -426,6 +432,20 @@ uint16_t admin_prepare (struct conn *c, struct req *r);
 uint16_t io_prepare (struct conn *c, struct req *r);
 /* Total transfer size allowed by MDTS (0: unlimited). */
 uint64_t max_transfer_bytes (void);
+
+/* ---- eth-listen.c, eth.c: NVMe over raw Ethernet ports -------------- */
+/* Open every eth port's listening socket (before daemonizing, so that a
+ * missing CAP_NET_RAW or interface is reported): -1 after one line. */
+int eth_ports_open (void);
+/* Start their threads (after daemonizing).  -1 after one line. */
+int eth_ports_start (void);
+/* End every association (TERM, SHUTDOWN) and wait for their threads. */
+void eth_ports_shutdown (void);
+/* Ask an association's thread to end (conn_kill of an eth queue). */
+void eth_conn_kill (struct conn *c);
+/* The "eth" object of the statistics file (nothing without eth ports). */
+struct json_object;
+void eth_stats_json (struct json_object *root);
 
 /* ---- discovery.c ---------------------------------------------------- */
 /* Build the discovery log as the host of ctrl sees it through port.
