@@ -306,7 +306,10 @@ format_addr (struct nvmeof_ctrl *ctrl)
 {
   const char *port = opts_port (&ctrl->opts);
 
-  if (strchr (ctrl->opts.traddr, ':'))
+  if (ctrl->opts.transport == NVMEOF_TRANSPORT_ETH)
+    snprintf (ctrl->addr, sizeof ctrl->addr, "%s/%s", ctrl->opts.host_iface,
+              ctrl->opts.traddr);
+  else if (strchr (ctrl->opts.traddr, ':'))
     snprintf (ctrl->addr, sizeof ctrl->addr, "[%s]:%s", ctrl->opts.traddr,
               port);
   else
@@ -370,17 +373,14 @@ nvmeof_connect (const struct nvmeof_opts *opts)
 
   if (nvmeof_opts_validate (opts) < 0)
     return NULL;
-  if (opts->transport != NVMEOF_TRANSPORT_TCP) {
-    set_error (ENOTSUP, "transport: only tcp is supported so far");
-    return NULL;
-  }
   ctrl = calloc (1, sizeof *ctrl);
   if (ctrl == NULL) {
     set_error (ENOMEM, "out of memory");
     return NULL;
   }
   ctrl->opts = *opts;
-  ctrl->ops = &tcp_transport_ops;
+  ctrl->ops = opts->transport == NVMEOF_TRANSPORT_ETH ? &eth_transport_ops :
+                                                        &tcp_transport_ops;
   ctrl->aio_fd = ctrl->aio_efd = -1;
   pthread_mutex_init (&ctrl->fail_lock, NULL);
   pthread_mutex_init (&ctrl->aio_lock, NULL);
@@ -404,7 +404,8 @@ nvmeof_connect (const struct nvmeof_opts *opts)
   ctrl->admin->inline_max = 8192;
   if (ctrl->admin->ops->queue_start (ctrl->admin) < 0)
     goto err;
-  ctrl->info.maxh2cdata = tcp_queue_maxh2cdata (ctrl->admin);
+  if (ctrl->ops == &tcp_transport_ops)
+    ctrl->info.maxh2cdata = tcp_queue_maxh2cdata (ctrl->admin);
   if (timer_start (ctrl) < 0)
     goto err;
 

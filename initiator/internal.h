@@ -9,6 +9,7 @@
  *   transport rx lock   the right to read one queue's connection
  *   transport send lock serialises writes on one queue's connection (its
  *                       holder may only trylock the rx lock)
+ *   Ethernet alock      every call into a queue's NVMe/Eth engine (eth.h)
  *   q->lock             CIDs, request state, q->dead; completions run under it
  *   ctrl->aio_lock      the async pool and ready list
  *   ctrl->rc_lock       the reconnect thread's condition variable
@@ -118,8 +119,8 @@ struct queue_waiter {
   struct queue_waiter *next;
 };
 
-/* The transport ops table: one per transport (tcp.c; raw Ethernet and TLS
- * later).  All functions set the library error on failure. */
+/* The transport ops table: one per transport (tcp.c, with TLS inside;
+ * eth.c for raw Ethernet).  All functions set the library error on failure. */
 struct nvmeof_transport_ops {
   const char *name;
   /* Allocate a queue, connect it (bounded by the connect timeout) and run
@@ -163,6 +164,8 @@ struct nvmeof_transport_ops {
 };
 
 extern const struct nvmeof_transport_ops tcp_transport_ops;
+/* NVMe over raw Ethernet (eth.c, docs/nvme-eth.md). */
+extern const struct nvmeof_transport_ops eth_transport_ops;
 /* tcp.c: MAXH2CDATA of a connected queue (for nvmeof_ctrl_info). */
 uint32_t tcp_queue_maxh2cdata (struct nvmeof_queue *q);
 

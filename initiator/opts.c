@@ -30,6 +30,8 @@ enum key {
   K_TRANSPORT,
   K_TRADDR,
   K_TRSVCID,
+  K_HOST_IFACE,
+  K_ETHERTYPE,
   K_NQN,
   K_NSID,
   K_HOSTNQN,
@@ -57,13 +59,19 @@ enum key {
  * it (nvmeof_opts_keys), so a key is added here only. */
 static const struct nvmeof_key_info keys[NR_KEYS] = {
   [K_URL] = { "url", "nvme+tcp://HOST[:PORT]/NQN[/NSID]", false, false, 0, NULL,
-              "the subsystem (or use the keys below)" },
-  [K_TRANSPORT] = { "transport", "TRTYPE", false, false, 't', NULL,
-                    "transport type (only tcp)" },
+              "the subsystem (or nvme+eth://IFACE/MAC/NQN[/NSID], or the "
+              "keys below)" },
+  [K_TRANSPORT] = { "transport", "TRTYPE", false, false, 't', "tcp",
+                    "transport type: tcp, or eth (NVMe over raw Ethernet)" },
   [K_TRADDR] = { "traddr", "ADDR", false, false, 'a', NULL,
-                 "host name or address (instead of a URL)" },
+                 "host name or address (instead of a URL); eth: the "
+                 "controller's MAC" },
   [K_TRSVCID] = { "trsvcid", "PORT", false, false, 's',
                   "4420; 8009 for discovery", "port" },
+  [K_HOST_IFACE] = { "host-iface", "IFACE", false, false, 'f', NULL,
+                     "eth: the network interface on the controller's link" },
+  [K_ETHERTYPE] = { "ethertype", "N", false, false, 0, "0x88B5",
+                    "eth: EtherType of the frames (both ends use the same)" },
   [K_NQN] = { "nqn", "NQN", false, false, 'n', NULL, "subsystem NQN" },
   [K_NSID] = { "nsid", "NSID", false, false, 0, "the first",
                "namespace served as the default export" },
@@ -256,6 +264,52 @@ parse_traddr (const char *key, const char *value, char *out, size_t len)
   return 0;
 }
 
+/* An EtherType, in hex (0x88B5) or decimal: at least 0x0600 (smaller
+ * values are 802.3 lengths), and none that the kernel or the link already
+ * uses for something else (IP, ARP, VLAN tags, MACsec). */
+static int
+parse_ethertype (const char *key, const char *value, uint16_t *out)
+{
+  static const char expected[] =
+    "an EtherType from 0x0600 to 0xFFFF, as 0x88B5 or in decimal";
+  static const struct {
+    uint16_t type;
+    const char *name;
+  } taken[] = {
+    { 0x0800, "IPv4" },         { 0x0806, "ARP" },
+    { 0x86DD, "IPv6" },         { 0x8100, "802.1Q VLAN tags" },
+    { 0x88A8, "802.1ad tags" }, { 0x88E5, "MACsec" },
+    { 0x9100, "VLAN tags" },
+  };
+  const char *p = value;
+  char *end;
+  unsigned long v;
+  size_t i;
+
+  if (!isdigit ((unsigned char) *p))
+    return bad_value (key, expected, value);
+  errno = 0;
+  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+    if (!isxdigit ((unsigned char) p[2]))
+      return bad_value (key, expected, value);
+    v = strtoul (p + 2, &end, 16);
+  }
+  else
+    v = strtoul (p, &end, 10);
+  if (errno != 0 || *end != '\0' || v < 0x0600 || v > 0xFFFF)
+    return bad_value (key, expected, value);
+  for (i = 0; i < sizeof taken / sizeof taken[0]; i++)
+    if (v == taken[i].type) {
+      set_error (EINVAL,
+                 "%s: 0x%04lX is the EtherType of %s: choose another "
+                 "(the default is 0x88B5)",
+                 key, v, taken[i].name);
+      return -1;
+    }
+  *out = (uint16_t) v;
+  return 0;
+}
+
 /* The kinds of secret, checked when read. */
 static int
 check_dhchap (const char *text, char *err, size_t errlen)
@@ -316,6 +370,7 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
   int k = find_key (key);
   int64_t v;
   char q[120], id[37];
+  uint8_t mac[6];
 
   if (opts == NULL) {
     set_error (EINVAL, "nvmeof_opts_set: opts is NULL");
@@ -347,13 +402,44 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
       return 0;
     }
     if (strcasecmp (value, "eth") == 0) {
-      set_error (EINVAL, "%s: 'eth' is not supported yet", key);
-      return -1;
+      opts->transport = NVMEOF_TRANSPORT_ETH;
+      return 0;
     }
-    return bad_value (key, "'tcp'", value);
+    return bad_value (key, "'tcp' or 'eth'", value);
 
   case K_TRADDR:
+    /* A MAC with ':' (transport=eth), stored in one form; else a host
+     * (aa-bb-cc-dd-ee-ff is a host name too: kept as written). */
+    if (strchr (value, ':')) {
+      int r = opts_parse_mac (value, mac);
+
+      if (r == -2) {
+        set_error (EINVAL,
+                   "%s: %s is not a station's MAC address (it is "
+                   "multicast, broadcast or zero)",
+                   key, shown (value, q, sizeof q));
+        return -1;
+      }
+      if (r == 0) {
+        snprintf (opts->traddr, sizeof opts->traddr,
+                  "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+                  mac[3], mac[4], mac[5]);
+        return 0;
+      }
+    }
     return parse_traddr (key, value, opts->traddr, sizeof opts->traddr);
+
+  case K_HOST_IFACE:
+    if (!opts_iface_valid (value))
+      return bad_value (key,
+                        "an interface name (1 to 15 bytes, no '/', ':' "
+                        "or white space)",
+                        value);
+    memcpy (opts->host_iface, value, strlen (value) + 1);
+    return 0;
+
+  case K_ETHERTYPE:
+    return parse_ethertype (key, value, &opts->ethertype);
 
   case K_TRSVCID:
     if (parse_int (key, value, 1, 65535, "", &v) == -1)
@@ -498,12 +584,88 @@ opts_check_concat (const struct nvmeof_opts *opts)
   return 0;
 }
 
+/* What NVMe over raw Ethernet needs (an interface and a MAC), and the
+ * options that only make sense over TCP. */
+static int
+opts_check_eth (const struct nvmeof_opts *opts)
+{
+  uint8_t mac[6];
+
+  if (opts->host_iface[0] == '\0') {
+    set_error (EINVAL, "host-iface: missing: transport=eth needs the "
+                       "interface on the controller's link (host-iface=IFACE, "
+                       "or url=nvme+eth://IFACE/MAC/NQN)");
+    return -1;
+  }
+  if (opts->traddr[0] == '\0') {
+    set_error (EINVAL,
+               "traddr: missing: give the controller's MAC "
+               "(nvme+eth://%s/MAC/NQN or traddr=MAC; 'nvmeof "
+               "discover nvme+eth://%s' lists the controllers on "
+               "the link)",
+               opts->host_iface, opts->host_iface);
+    return -1;
+  }
+  if (opts_parse_mac (opts->traddr, mac) != 0) {
+    set_error (EINVAL,
+               "traddr: expected the controller's MAC address "
+               "(aa:bb:cc:dd:ee:ff) with transport=eth, got '%s'",
+               opts->traddr);
+    return -1;
+  }
+  if (opts->trsvcid[0]) {
+    set_error (EINVAL, "trsvcid: NVMe over Ethernet has no ports (it names "
+                       "the controller by its MAC)");
+    return -1;
+  }
+  if (opts->tls || opts->tls_key[0] || opts->concat) {
+    set_error (EINVAL,
+               "%s: TLS runs over TCP only, not over NVMe/Ethernet "
+               "(MACsec protects a link: docs/nvme-eth.md, section 17)",
+               opts->concat ? "concat" : "tls");
+    return -1;
+  }
+  if (opts->hdr_digest || opts->data_digest) {
+    set_error (EINVAL,
+               "%s: NVMe/TCP digests do not apply to NVMe/Ethernet, "
+               "whose every frame carries a CRC32C",
+               opts->hdr_digest ? "hdr-digest" : "data-digest");
+    return -1;
+  }
+  return 0;
+}
+
 int
 nvmeof_opts_validate (const struct nvmeof_opts *opts)
 {
+  uint8_t mac[6];
+
   if (opts == NULL) {
     set_error (EINVAL, "nvmeof_opts_validate: opts is NULL");
     return -1;
+  }
+  if (opts->transport == NVMEOF_TRANSPORT_ETH) {
+    if (opts_check_eth (opts) == -1)
+      return -1;
+  }
+  else {
+    if (opts->host_iface[0]) {
+      set_error (EINVAL, "host-iface: only for transport=eth (NVMe/TCP "
+                         "does not bind to an interface)");
+      return -1;
+    }
+    if (opts->ethertype) {
+      set_error (EINVAL, "ethertype: only for transport=eth");
+      return -1;
+    }
+    if (strchr (opts->traddr, ':') && opts_parse_mac (opts->traddr, mac) == 0) {
+      set_error (EINVAL,
+                 "traddr: %s is a MAC address: NVMe over Ethernet "
+                 "needs transport=eth and host-iface=IFACE (or "
+                 "url=nvme+eth://IFACE/MAC/NQN)",
+                 opts->traddr);
+      return -1;
+    }
   }
   if (opts->traddr[0] == '\0') {
     set_error (EINVAL, "traddr: missing: give url= or traddr= and nqn=");

@@ -12,7 +12,7 @@
 
 enum nvmeof_transport_type {
   NVMEOF_TRANSPORT_TCP = 0,
-  NVMEOF_TRANSPORT_ETH = 1, /* raw Ethernet (AF_PACKET), later */
+  NVMEOF_TRANSPORT_ETH = 1, /* raw Ethernet (AF_PACKET), docs/nvme-eth.md */
 };
 
 /* Longest secret text: DHHC-1 with a 64-byte key takes 103 bytes. */
@@ -20,7 +20,8 @@ enum nvmeof_transport_type {
 
 struct nvmeof_opts {
   enum nvmeof_transport_type transport;
-  char traddr[256]; /* host name, IPv4 or IPv6 literal (no brackets) */
+  char traddr[256]; /* host name, IPv4 or IPv6 literal (no brackets);
+                       eth: the controller's MAC, aa:bb:cc:dd:ee:ff */
   char trsvcid[33]; /* port; "" = default for the NQN */
   char subnqn[NVMEOF_NQN_MAX + 1];
   uint32_t nsid;                    /* 0 = not given */
@@ -49,6 +50,10 @@ struct nvmeof_opts {
    * TCP with SC_C NEWTLSPSK, then every queue runs over TLS keyed by the
    * PSK that exchange generated (auth.c, ctrl.c). */
   bool concat;
+  /* NVMe/Ethernet (transport=eth): the interface (IFNAMSIZ) and the
+   * EtherType (0: 0x88B5). */
+  char host_iface[16];
+  uint16_t ethertype;
 };
 
 /* Fill the host NQN and host ID defaults in place (idempotent). */
@@ -63,6 +68,13 @@ typedef int (*opts_secret_check_fn) (const char *text, char *err,
                                      size_t errlen);
 int opts_set_secret (const char *key, const char *value, char *out,
                      opts_secret_check_fn check);
+/* uri.c: a MAC address "aa:bb:cc:dd:ee:ff" (or with '-', hex digits in
+ * either case), as NVMe/Ethernet names a controller.  0, -1 if text is not
+ * one, -2 if it is not a station's (multicast, broadcast, all zero). */
+int opts_parse_mac (const char *text, uint8_t mac[6]);
+/* uri.c: a Linux interface name: 1 to 15 bytes, not "." or "..", no '/',
+ * ':' or white space. */
+bool opts_iface_valid (const char *name);
 /* The effective port: trsvcid, or 8009 for the discovery NQN, else 4420. */
 const char *opts_port (const struct nvmeof_opts *opts);
 

@@ -12,6 +12,18 @@
  * User information, query strings and fragments are refused rather than
  * ignored, so that nothing the user wrote is silently dropped.
  *
+ * NVMe over raw Ethernet (docs/nvme-eth.md, "Addressing") names the link
+ * in the authority and the controller by its MAC, the first path segment
+ * (RFC 3986 allows ':' in a path segment, not in a host name):
+ *
+ *   nvme+eth://iface[/]                               the link (discovery)
+ *   nvme+eth://iface/mac[/]                           its discovery NQN
+ *   nvme+eth://iface/mac/subsystem-nqn[/nsid][/]
+ *
+ * iface is a Linux interface name (percent escapes allowed); mac is six
+ * pairs of hex digits separated by ':' or '-' (%3A works too), stored as
+ * traddr in the form aa:bb:cc:dd:ee:ff.  The rest is as for nvme+tcp.
+ *
  * Errors read "url: <what is wrong> at character N: <the url>".
  */
 #include <config.h>
@@ -221,17 +233,178 @@ parse_number (const char *uri, size_t start, size_t end, uint64_t min,
   return 0;
 }
 
+/* The path from uri[seg] on: /subsystem-nqn[/nsid][/]; none, or "/", is
+ * discovery. */
+static int
+parse_path (const char *uri, size_t seg, struct nvmeof_opts *tmp)
+{
+  size_t seg_end;
+  uint64_t v;
+
+  if (uri[seg] == '\0' || (uri[seg] == '/' && uri[seg + 1] == '\0')) {
+    snprintf (tmp->subnqn, sizeof tmp->subnqn, "%s", NVMEOF_DISCOVERY_NQN);
+    return 0;
+  }
+  seg++; /* past '/' */
+  for (seg_end = seg; uri[seg_end] && uri[seg_end] != '/'; seg_end++)
+    ;
+  if (seg_end == seg)
+    return uri_error (uri, seg, "empty subsystem NQN");
+  if (decode (uri, seg, seg_end, tmp->subnqn, sizeof tmp->subnqn,
+              "subsystem NQN") == -1)
+    return -1;
+  if (subnqn_validate ("subsystem NQN", tmp->subnqn) == -1)
+    return uri_error (uri, seg, "%s", nvmeof_get_error ());
+
+  if (uri[seg_end] == '/' && uri[seg_end + 1] != '\0') {
+    seg = seg_end + 1;
+    for (seg_end = seg; uri[seg_end] && uri[seg_end] != '/'; seg_end++)
+      ;
+    if (parse_number (uri, seg, seg_end, 1, 0xFFFFFFFE, "namespace ID", &v) ==
+        -1)
+      return -1;
+    tmp->nsid = (uint32_t) v;
+    if (uri[seg_end] == '/' && uri[seg_end + 1] != '\0')
+      return uri_error (uri, seg_end + 1,
+                        "unexpected path after the "
+                        "namespace ID");
+  }
+  return 0;
+}
+
+/* What a URL sets, all of it (nothing of an earlier URL survives). */
+static void
+set_from (struct nvmeof_opts *opts, const struct nvmeof_opts *tmp)
+{
+  opts->transport = tmp->transport;
+  memcpy (opts->traddr, tmp->traddr, sizeof opts->traddr);
+  memcpy (opts->trsvcid, tmp->trsvcid, sizeof opts->trsvcid);
+  memcpy (opts->subnqn, tmp->subnqn, sizeof opts->subnqn);
+  memcpy (opts->host_iface, tmp->host_iface, sizeof opts->host_iface);
+  opts->nsid = tmp->nsid;
+}
+
+int
+opts_parse_mac (const char *text, uint8_t mac[6])
+{
+  const char *p = text;
+  char sep = 0;
+  unsigned i, any = 0;
+
+  for (i = 0; i < 6; i++) {
+    int hi = hexval ((unsigned char) p[0]);
+    int lo = hi >= 0 ? hexval ((unsigned char) p[1]) : -1;
+
+    if (hi < 0 || lo < 0)
+      return -1;
+    mac[i] = (uint8_t) (hi << 4 | lo);
+    any |= mac[i];
+    p += 2;
+    if (i == 5)
+      break;
+    if ((*p != ':' && *p != '-') || (sep && *p != sep))
+      return -1;
+    sep = *p++;
+  }
+  if (*p != '\0')
+    return -1;
+  /* The I/G bit: group addresses (broadcast too) name no station. */
+  if (any == 0 || (mac[0] & 1))
+    return -2;
+  return 0;
+}
+
+bool
+opts_iface_valid (const char *name)
+{
+  size_t i, n = strlen (name);
+
+  if (n == 0 || n >= 16 || strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return false;
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char) name[i];
+
+    if (c <= 0x20 || c == 0x7f || c == '/' || c == ':')
+      return false;
+  }
+  return true;
+}
+
+/* nvme+eth://iface[/mac[/subsystem-nqn[/nsid]]][/]: from uri[auth] on. */
+static int
+parse_eth (const char *uri, size_t auth, struct nvmeof_opts *tmp)
+{
+  char text[64];
+  uint8_t mac[6];
+  size_t auth_end, seg, seg_end;
+  int r;
+
+  for (auth_end = auth; uri[auth_end] && uri[auth_end] != '/'; auth_end++) {
+    if (uri[auth_end] == '@')
+      return uri_error (uri, auth_end,
+                        "user information (user@) is not supported");
+    if (uri[auth_end] == ':')
+      return uri_error (uri, auth_end,
+                        "':' after the interface: nvme+eth:// URLs have no "
+                        "port, the controller's MAC address is the path "
+                        "(nvme+eth://IFACE/MAC/NQN)");
+  }
+  if (auth_end == auth)
+    return uri_error (uri, auth,
+                      "missing interface (expected nvme+eth://IFACE/MAC/"
+                      "subsystem-nqn[/nsid])");
+  if (decode (uri, auth, auth_end, tmp->host_iface, sizeof tmp->host_iface,
+              "interface name") == -1)
+    return -1;
+  if (!opts_iface_valid (tmp->host_iface))
+    return uri_error (uri, auth,
+                      "bad interface name (1 to 15 bytes, no '/', ':' or "
+                      "white space)");
+
+  /* No MAC: the link itself, for discovery (nvmeof discover). */
+  seg = auth_end;
+  if (uri[seg] == '\0' || (uri[seg] == '/' && uri[seg + 1] == '\0')) {
+    snprintf (tmp->subnqn, sizeof tmp->subnqn, "%s", NVMEOF_DISCOVERY_NQN);
+    return 0;
+  }
+  seg++;
+  for (seg_end = seg; uri[seg_end] && uri[seg_end] != '/'; seg_end++)
+    ;
+  if (seg_end == seg)
+    return uri_error (uri, seg, "empty MAC address");
+  if (seg_end - seg >= sizeof text)
+    return uri_error (uri, seg,
+                      "expected the controller's MAC address "
+                      "(aa:bb:cc:dd:ee:ff) after the interface");
+  if (decode (uri, seg, seg_end, text, sizeof text, "MAC address") == -1)
+    return -1;
+  r = opts_parse_mac (text, mac);
+  if (r == -1)
+    return uri_error (uri, seg,
+                      "expected the controller's MAC address "
+                      "(aa:bb:cc:dd:ee:ff) after the interface");
+  if (r == -2)
+    return uri_error (uri, seg,
+                      "%s is not a station's MAC address (it is multicast, "
+                      "broadcast or zero)",
+                      text);
+  snprintf (tmp->traddr, sizeof tmp->traddr, "%02x:%02x:%02x:%02x:%02x:%02x",
+            mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+  return parse_path (uri, seg_end, tmp);
+}
+
 int
 uri_parse (const char *uri, struct nvmeof_opts *opts)
 {
   struct nvmeof_opts tmp;
-  size_t i, auth, auth_end, host_end, seg, seg_end;
+  size_t i, auth, auth_end, host_end;
   uint64_t v;
   int r;
 
   if (uri == NULL || uri[0] == '\0')
     return uri_error ("", 0,
                       "empty URL (expected nvme+tcp://host[:port]/"
+                      "subsystem-nqn[/nsid] or nvme+eth://iface/mac/"
                       "subsystem-nqn[/nsid])");
   if (check_chars (uri) == -1)
     return -1;
@@ -248,21 +421,29 @@ uri_parse (const char *uri, struct nvmeof_opts *opts)
   if (i == 8 && strncasecmp (uri, "nvme+tcp", 8) == 0)
     tmp.transport = NVMEOF_TRANSPORT_TCP;
   else if (i == 8 && strncasecmp (uri, "nvme+eth", 8) == 0)
-    return uri_error (uri, 0, "nvme+eth:// is not supported yet");
+    tmp.transport = NVMEOF_TRANSPORT_ETH;
   else if (i == 4 && strncasecmp (uri, "nvme", 4) == 0)
     return uri_error (uri, 0,
                       "nvme:// does not say which transport: "
-                      "use nvme+tcp://");
+                      "use nvme+tcp:// or nvme+eth://");
   else if (i > 5 && strncasecmp (uri, "nvme+", 5) == 0)
     return uri_error (uri, 5,
                       "transport '%.*s' is not supported "
-                      "(use nvme+tcp://)",
+                      "(use nvme+tcp:// or nvme+eth://)",
                       (int) (i - 5), uri + 5);
   else
-    return uri_error (uri, 0, "unknown scheme '%.*s' (expected nvme+tcp://)",
+    return uri_error (uri, 0,
+                      "unknown scheme '%.*s' (expected nvme+tcp:// or "
+                      "nvme+eth://)",
                       (int) (i > 20 ? 20 : i), uri);
   if (uri[i + 1] != '/' || uri[i + 2] != '/')
     return uri_error (uri, i + 1, "expected '//' after '%.*s:'", (int) i, uri);
+  if (tmp.transport == NVMEOF_TRANSPORT_ETH) {
+    if (parse_eth (uri, i + 3, &tmp) == -1)
+      return -1;
+    set_from (opts, &tmp);
+    return 0;
+  }
 
   /* Authority: host[:port]. */
   auth = i + 3;
@@ -299,42 +480,8 @@ uri_parse (const char *uri, struct nvmeof_opts *opts)
     snprintf (tmp.trsvcid, sizeof tmp.trsvcid, "%u", (unsigned) v);
   }
 
-  /* Path: /subsystem-nqn[/nsid][/]; none, or "/", is discovery. */
-  seg = auth_end;
-  if (uri[seg] == '\0' || (uri[seg] == '/' && uri[seg + 1] == '\0')) {
-    snprintf (tmp.subnqn, sizeof tmp.subnqn, "%s", NVMEOF_DISCOVERY_NQN);
-    goto done;
-  }
-  seg++; /* past '/' */
-  for (seg_end = seg; uri[seg_end] && uri[seg_end] != '/'; seg_end++)
-    ;
-  if (seg_end == seg)
-    return uri_error (uri, seg, "empty subsystem NQN");
-  if (decode (uri, seg, seg_end, tmp.subnqn, sizeof tmp.subnqn,
-              "subsystem NQN") == -1)
+  if (parse_path (uri, auth_end, &tmp) == -1)
     return -1;
-  if (subnqn_validate ("subsystem NQN", tmp.subnqn) == -1)
-    return uri_error (uri, seg, "%s", nvmeof_get_error ());
-
-  if (uri[seg_end] == '/' && uri[seg_end + 1] != '\0') {
-    seg = seg_end + 1;
-    for (seg_end = seg; uri[seg_end] && uri[seg_end] != '/'; seg_end++)
-      ;
-    if (parse_number (uri, seg, seg_end, 1, 0xFFFFFFFE, "namespace ID", &v) ==
-        -1)
-      return -1;
-    tmp.nsid = (uint32_t) v;
-    if (uri[seg_end] == '/' && uri[seg_end + 1] != '\0')
-      return uri_error (uri, seg_end + 1,
-                        "unexpected path after the "
-                        "namespace ID");
-  }
-
-done:
-  opts->transport = tmp.transport;
-  memcpy (opts->traddr, tmp.traddr, sizeof opts->traddr);
-  memcpy (opts->trsvcid, tmp.trsvcid, sizeof opts->trsvcid);
-  memcpy (opts->subnqn, tmp.subnqn, sizeof opts->subnqn);
-  opts->nsid = tmp.nsid;
+  set_from (opts, &tmp);
   return 0;
 }

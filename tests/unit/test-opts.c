@@ -3,7 +3,8 @@
  * booleans, ranges, one-line messages naming the key, url= followed by
  * keys that override it, and validation.  The exported key table, and the
  * secret keys (+FILE, -, literals refused, bounds, the permission
- * warning, wiping); the TLS keys. */
+ * warning, wiping); the TLS keys; the NVMe/Ethernet keys (transport=eth,
+ * host-iface, traddr as a MAC, ethertype) and their validation. */
 #include <config.h>
 
 #include <errno.h>
@@ -115,6 +116,8 @@ test_keys (void)
     "transport",
     "traddr",
     "trsvcid",
+    "host-iface",
+    "ethertype",
     "nqn",
     "nsid",
     "hostnqn",
@@ -306,10 +309,8 @@ test_ranges (void)
   set_bad (o, "nsid", "18446744073709551617", "to 4294967294", false);
 
   printf ("ranges: strings and identities\n");
-  set_bad (o, "transport", "eth", "transport: 'eth' is not supported yet",
-           true);
-  set_bad (o, "transport", "rdma", "transport: expected 'tcp', got 'rdma'",
-           true);
+  set_bad (o, "transport", "rdma",
+           "transport: expected 'tcp' or 'eth', got 'rdma'", true);
   set_bad (o, "traddr", "",
            "traddr: expected a host name, IPv4 or IPv6 address, got ''", true);
   set_bad (o, "traddr", "a b", "traddr: expected", false);
@@ -761,6 +762,127 @@ test_concat (void)
   nvmeof_opts_free (o);
 }
 
+/* transport=eth, host-iface, traddr as a MAC, ethertype; what validation
+ * asks of each transport. */
+static void
+test_eth (void)
+{
+  struct nvmeof_opts *o = new_opts ();
+
+  printf ("eth: keys set their fields\n");
+  CHECK (o->host_iface[0] == '\0' && o->ethertype == 0, "defaults");
+  set_ok (o, "transport", "eth");
+  CHECK (o->transport == NVMEOF_TRANSPORT_ETH, "transport=eth");
+  set_ok (o, "transport", "ETH");
+  set_ok (o, "host_iface", "veth0");
+  CHECK (strcmp (o->host_iface, "veth0") == 0, "host-iface");
+  set_ok (o, "traddr", "02:AA:bb:00:00:01");
+  CHECK (strcmp (o->traddr, "02:aa:bb:00:00:01") == 0, "MAC normalised '%s'",
+         o->traddr);
+  set_ok (o, "nqn", SPDK);
+  CHECK (nvmeof_opts_validate (o) == 0, "valid: %s", nvmeof_get_error ());
+  /* Written with '-', a MAC is also a host name: kept as written. */
+  set_ok (o, "traddr", "02-aa-bb-00-00-01");
+  CHECK (strcmp (o->traddr, "02-aa-bb-00-00-01") == 0, "'-' MAC '%s'",
+         o->traddr);
+  CHECK (nvmeof_opts_validate (o) == 0, "'-' MAC: %s", nvmeof_get_error ());
+  set_ok (o, "ethertype", "0x88b6");
+  CHECK (o->ethertype == 0x88B6, "ethertype hex 0x%x", o->ethertype);
+  set_ok (o, "ethertype", "34997");
+  CHECK (o->ethertype == 0x88B5, "ethertype decimal 0x%x", o->ethertype);
+
+  printf ("eth: bad values refused by name\n");
+  set_bad (o, "host-iface", "",
+           "host-iface: expected an interface name (1 to 15 bytes, no '/', "
+           "':' or white space), got ''",
+           true);
+  set_bad (o, "host-iface", "0123456789abcdef", "host-iface: expected", false);
+  set_bad (o, "host-iface", "a/b", "host-iface: expected", false);
+  set_bad (o, "host-iface", "eth0:1", "host-iface: expected", false);
+  set_bad (o, "host-iface", "..", "host-iface: expected", false);
+  set_bad (o, "traddr", "ff:ff:ff:ff:ff:ff",
+           "traddr: ff:ff:ff:ff:ff:ff is not a station's MAC address", false);
+  set_bad (o, "traddr", "03:00:00:00:00:01", "multicast", false);
+  set_bad (o, "traddr", "02:00:00:00:00", "traddr: expected", false);
+  set_bad (o, "ethertype", "0x05ff",
+           "ethertype: expected an EtherType from 0x0600 to 0xFFFF, as "
+           "0x88B5 or in decimal, got '0x05ff'",
+           true);
+  set_bad (o, "ethertype", "0x10000", "ethertype: expected", false);
+  set_bad (o, "ethertype", "-1", "ethertype: expected", false);
+  set_bad (o, "ethertype", "0x", "ethertype: expected", false);
+  set_bad (o, "ethertype", "88b5", "ethertype: expected", false);
+  set_bad (o, "ethertype", "0x0800",
+           "ethertype: 0x0800 is the EtherType of IPv4: choose another", false);
+  set_bad (o, "ethertype", "0x86dd", "IPv6", false);
+  set_bad (o, "ethertype", "0x8100", "VLAN", false);
+  CHECK (o->ethertype == 0x88B5, "changed by failures");
+
+  printf ("eth: validation: interface, MAC, no TCP-only options\n");
+  o->host_iface[0] = '\0';
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "host-iface: missing") != NULL,
+         "no interface: '%s'", nvmeof_get_error ());
+  set_ok (o, "host-iface", "veth0");
+  set_ok (o, "traddr", "192.0.2.1");
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (),
+                   "traddr: expected the controller's MAC address") != NULL,
+         "IP with eth: '%s'", nvmeof_get_error ());
+  o->traddr[0] = '\0';
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "nvmeof discover nvme+eth://veth0") !=
+             NULL,
+         "no MAC: '%s'", nvmeof_get_error ());
+  set_ok (o, "traddr", "02:00:00:00:00:01");
+  set_ok (o, "trsvcid", "4420");
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "trsvcid: NVMe over Ethernet has no "
+                                        "ports") != NULL,
+         "port: '%s'", nvmeof_get_error ());
+  o->trsvcid[0] = '\0';
+  set_ok (o, "hdr-digest", "on");
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "hdr-digest: NVMe/TCP digests") != NULL,
+         "digest: '%s'", nvmeof_get_error ());
+  set_ok (o, "hdr-digest", "off");
+  set_ok (o, "tls", "on");
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "tls: TLS runs over TCP only") != NULL,
+         "tls: '%s'", nvmeof_get_error ());
+  set_ok (o, "tls", "off");
+  CHECK (nvmeof_opts_validate (o) == 0, "valid again: %s", nvmeof_get_error ());
+
+  printf ("eth: the keys are refused with tcp, and a MAC as a TCP address\n");
+  set_ok (o, "transport", "tcp");
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "host-iface: only for "
+                                        "transport=eth") != NULL,
+         "tcp with host-iface: '%s'", nvmeof_get_error ());
+  o->host_iface[0] = '\0';
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "ethertype: only for "
+                                        "transport=eth") != NULL,
+         "tcp with ethertype: '%s'", nvmeof_get_error ());
+  o->ethertype = 0;
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "traddr: 02:00:00:00:00:01 is a MAC "
+                                        "address: NVMe over Ethernet needs "
+                                        "transport=eth") != NULL,
+         "tcp with a MAC: '%s'", nvmeof_get_error ());
+
+  printf ("eth: url= sets interface, MAC, NQN and NSID; keys override\n");
+  set_ok (o, "url", "nvme+eth://veth1/02:00:00:00:00:02/" SPDK "/2");
+  CHECK (o->transport == NVMEOF_TRANSPORT_ETH &&
+           strcmp (o->host_iface, "veth1") == 0 &&
+           strcmp (o->traddr, "02:00:00:00:00:02") == 0 && o->nsid == 2,
+         "url fields");
+  set_ok (o, "host-iface", "veth2");
+  CHECK (strcmp (o->host_iface, "veth2") == 0, "override");
+  CHECK (nvmeof_opts_validate (o) == 0, "valid: %s", nvmeof_get_error ());
+  nvmeof_opts_free (o);
+}
+
 int
 main (void)
 {
@@ -775,6 +897,7 @@ main (void)
   test_secrets ();
   test_tls ();
   test_concat ();
+  test_eth ();
   snprintf (cmd, sizeof cmd, "rm -rf '%s'", dir);
   if (system (cmd) != 0)
     fprintf (stderr, "test-opts: could not remove %s\n", dir);

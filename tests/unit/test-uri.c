@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* uri_parse: valid NVMe-oF URIs fill the options; every kind of bad input
  * fails with a message naming the problem and its position, and leaves the
- * options untouched. */
+ * options untouched.  nvme+eth:// URLs (interface, MAC, NQN, NSID) too. */
 #include <config.h>
 
 #include <errno.h>
@@ -65,8 +65,30 @@ static const struct bad bad[] = {
   { "http://h/" SPDK, "unknown scheme 'http'", 1 },
   { "h:4420/" SPDK, "unknown scheme", 1 },
   { "nvme+tcp", "expected nvme+tcp://", 1 },
-  { "nvme://h/" SPDK, "use nvme+tcp://", 1 },
-  { "nvme+eth://h/" SPDK, "nvme+eth:// is not supported yet", 1 },
+  { "nvme://h/" SPDK, "use nvme+tcp:// or nvme+eth://", 1 },
+  { "nvme+eth:///02:00:00:00:00:01/" SPDK, "missing interface", 12 },
+  { "nvme+eth://veth0:1/02:00:00:00:00:01/" SPDK,
+    "nvme+eth:// URLs have no port", 17 },
+  { "nvme+eth://u@veth0/02:00:00:00:00:01/" SPDK, "user information", 13 },
+  { "nvme+eth://averyveryverylongname/02:00:00:00:00:01/" SPDK,
+    "interface name is too long (at most 15 bytes)", 12 },
+  { "nvme+eth://%2E/02:00:00:00:00:01/" SPDK, "bad interface name", 12 },
+  { "nvme+eth://a%2Fb/02:00:00:00:00:01/" SPDK, "bad interface name", 12 },
+  { "nvme+eth://veth0/" SPDK, "expected the controller's MAC address", 18 },
+  { "nvme+eth://veth0/02:00:00:00:00/" SPDK, "MAC address", 18 },
+  { "nvme+eth://veth0/02:00:00:00:00:01:02/" SPDK, "MAC address", 18 },
+  { "nvme+eth://veth0/02:00-00:00:00:01/" SPDK, "MAC address", 18 },
+  { "nvme+eth://veth0/0g:00:00:00:00:01/" SPDK, "MAC address", 18 },
+  { "nvme+eth://veth0/ff:ff:ff:ff:ff:ff/" SPDK,
+    "ff:ff:ff:ff:ff:ff is not a station's MAC address", 18 },
+  { "nvme+eth://veth0/01:00:5e:00:00:01/" SPDK, "multicast", 18 },
+  { "nvme+eth://veth0/00:00:00:00:00:00/" SPDK, "zero", 18 },
+  { "nvme+eth://veth0//" SPDK, "empty MAC address", 18 },
+  { "nvme+eth://veth0/02:00:00:00:00:01//1", "empty subsystem NQN", 36 },
+  { "nvme+eth://veth0/02:00:00:00:00:01/" SPDK "/0", "namespace ID must be",
+    63 },
+  { "nvme+eth://veth0/02:00:00:00:00:01/" SPDK "/1/2",
+    "unexpected path after the namespace ID", 65 },
   { "nvme+rdma://h/" SPDK, "transport 'rdma' is not supported", 6 },
   { "nvme+tcp:h/" SPDK, "expected '//' after 'nvme+tcp:'", 10 },
   { "nvme+tcp:/h/" SPDK, "expected '//'", 10 },
@@ -121,6 +143,34 @@ static const struct bad bad[] = {
   { "nvme+tcp://h/" SPDK "#frag", "fragments are not supported", 40 },
   { "nvme+tcp://h/ " SPDK, "space or control character", 14 },
   { "nvme+tcp://h/\n" SPDK, "space or control character", 14 },
+};
+
+/* nvme+eth://IFACE[/MAC[/NQN[/NSID]]][/] */
+struct good_eth {
+  const char *uri;
+  const char *iface, *traddr, *subnqn;
+  uint32_t nsid;
+  bool validates; /* names a controller (has a MAC) */
+};
+
+static const struct good_eth good_eth[] = {
+  { "nvme+eth://veth0/02:00:00:00:00:01/" SPDK, "veth0", "02:00:00:00:00:01",
+    SPDK, 0, true },
+  { "nvme+eth://veth0/02:00:00:00:00:01/" SPDK "/3/", "veth0",
+    "02:00:00:00:00:01", SPDK, 3, true },
+  { "NVMe+ETH://eth1/AA-BB-CC-DD-EE-F0/" SPDK "/1", "eth1", "aa:bb:cc:dd:ee:f0",
+    SPDK, 1, true },
+  { "nvme+eth://eth1/aa%3Abb%3Acc%3Add%3Aee%3Af0/" SPDK, "eth1",
+    "aa:bb:cc:dd:ee:f0", SPDK, 0, true },
+  { "nvme+eth://en%40x/02:00:00:00:00:01/nqn.2014-08.com.example%3Ad", "en@x",
+    "02:00:00:00:00:01", "nqn.2014-08.com.example:d", 0, true },
+  { "nvme+eth://veth0/02:00:00:00:00:01", "veth0", "02:00:00:00:00:01",
+    NVMEOF_DISCOVERY_NQN, 0, true },
+  { "nvme+eth://veth0/02:00:00:00:00:01/", "veth0", "02:00:00:00:00:01",
+    NVMEOF_DISCOVERY_NQN, 0, true },
+  /* The link alone: for nvmeof discover, not for connecting. */
+  { "nvme+eth://veth0", "veth0", "", NVMEOF_DISCOVERY_NQN, 0, false },
+  { "nvme+eth://veth0/", "veth0", "", NVMEOF_DISCOVERY_NQN, 0, false },
 };
 
 static const char *
@@ -205,6 +255,66 @@ test_bad (void)
     CHECK (strchr (msg, '\n') == NULL, "%s: message is not one line", b->uri);
     CHECK (strcmp (o->traddr, "untouched") == 0,
            "%s: options changed on failure", b->uri);
+    nvmeof_opts_free (o);
+  }
+}
+
+static void
+test_eth (void)
+{
+  size_t i;
+
+  for (i = 0; i < sizeof good_eth / sizeof good_eth[0]; i++) {
+    const struct good_eth *g = &good_eth[i];
+    struct nvmeof_opts *o = nvmeof_opts_new ();
+
+    printf ("valid: %s\n", g->uri);
+    if (o == NULL) {
+      CHECK (false, "nvmeof_opts_new");
+      return;
+    }
+    o->nsid = 99;
+    snprintf (o->trsvcid, sizeof o->trsvcid, "1234");
+    if (uri_parse (g->uri, o) == -1) {
+      CHECK (false, "%s: %s", g->uri, last_error ());
+      nvmeof_opts_free (o);
+      continue;
+    }
+    CHECK (o->transport == NVMEOF_TRANSPORT_ETH, "%s: transport", g->uri);
+    CHECK (strcmp (o->host_iface, g->iface) == 0, "%s: iface '%s' != '%s'",
+           g->uri, o->host_iface, g->iface);
+    CHECK (strcmp (o->traddr, g->traddr) == 0, "%s: traddr '%s' != '%s'",
+           g->uri, o->traddr, g->traddr);
+    CHECK (o->trsvcid[0] == '\0', "%s: trsvcid '%s'", g->uri, o->trsvcid);
+    CHECK (strcmp (o->subnqn, g->subnqn) == 0, "%s: subnqn '%s' != '%s'",
+           g->uri, o->subnqn, g->subnqn);
+    CHECK (o->nsid == g->nsid, "%s: nsid %u != %u", g->uri, o->nsid, g->nsid);
+    if (g->validates)
+      CHECK (nvmeof_opts_validate (o) == 0, "%s: validate: %s", g->uri,
+             last_error ());
+    else {
+      CHECK (nvmeof_opts_validate (o) == -1, "%s: validates", g->uri);
+      CHECK (strstr (last_error (), "traddr: missing") != NULL &&
+               strstr (last_error (), "nvmeof discover nvme+eth://veth0"),
+             "%s: '%s'", g->uri, last_error ());
+    }
+    nvmeof_opts_free (o);
+  }
+
+  /* A TCP URL after an Ethernet one leaves nothing of it behind. */
+  {
+    struct nvmeof_opts *o = nvmeof_opts_new ();
+
+    printf ("eth then tcp: the interface goes\n");
+    if (o == NULL)
+      return;
+    CHECK (uri_parse ("nvme+eth://veth0/02:00:00:00:00:01/" SPDK, o) == 0,
+           "eth: %s", last_error ());
+    CHECK (uri_parse ("nvme+tcp://h/" SPDK, o) == 0, "tcp: %s", last_error ());
+    CHECK (o->transport == NVMEOF_TRANSPORT_TCP && o->host_iface[0] == '\0' &&
+             strcmp (o->traddr, "h") == 0,
+           "tcp after eth");
+    CHECK (nvmeof_opts_validate (o) == 0, "validate: %s", last_error ());
     nvmeof_opts_free (o);
   }
 }
@@ -298,6 +408,7 @@ main (void)
 {
   test_good ();
   test_bad ();
+  test_eth ();
   test_lengths ();
   test_misc ();
   if (failures) {
