@@ -252,6 +252,39 @@ const char *nvmeof_trtype_string (uint8_t trtype);
 const char *nvmeof_adrfam_string (uint8_t adrfam);
 const char *nvmeof_subtype_string (uint8_t subtype);
 
+/* ---- NVMe over raw Ethernet: discovery on the link ---------------------- */
+/* What a controller said in answer to a probe (docs/nvme-eth.md, 15). */
+struct nvmeof_eth_ns {
+  uint32_t nsid;
+  uint32_t lba_size; /* bytes */
+  uint64_t size;     /* bytes */
+};
+
+struct nvmeof_eth_subsys {
+  uint8_t subtype; /* 2 NVM subsystem, 3 discovery subsystem */
+  char nqn[224];
+  size_t nr_ns;
+  struct nvmeof_eth_ns *ns;
+};
+
+struct nvmeof_eth_target {
+  char iface[16];     /* the interface it answered on */
+  char mac[18];       /* "02:00:00:00:00:01" */
+  uint16_t max_frame; /* its link MTU */
+  bool complete;      /* every frame of its answer arrived */
+  size_t nr_subsys;
+  struct nvmeof_eth_subsys *subsys;
+};
+
+/* Broadcast a probe on the interface of opts (host-iface=, or the URL
+ * nvme+eth://IFACE, with ethertype=), twice more while waiting, and
+ * collect the answers for wait_ms (0: 500 ms).  *targets (sorted by MAC,
+ * possibly none) is freed with nvmeof_eth_targets_free.  -1 with the
+ * error set if the link cannot be used (no interface, no CAP_NET_RAW). */
+int nvmeof_eth_discover (const struct nvmeof_opts *opts, unsigned wait_ms,
+                         struct nvmeof_eth_target **targets, size_t *count);
+void nvmeof_eth_targets_free (struct nvmeof_eth_target *targets, size_t count);
+
 /* ---- Version --------------------------------------------------------- */
 const char *nvmeof_version (void);
 

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "nvmeof-tool.h"
 #include "parse-size.h"
@@ -162,7 +163,9 @@ cli_print_help (const struct cli_cmd *cmd)
   if (cmd->connects)
     print_conn_help ();
   printf ("\nURL: nvme+tcp://HOST[:PORT]/SUBSYSTEM-NQN[/NSID]  "
-          "(see nvmeof(1))\n");
+          "(see nvmeof(1))\n"
+          "     nvme+eth://IFACE/MAC/SUBSYSTEM-NQN[/NSID]  "
+          "(NVMe over raw Ethernet)\n");
 }
 
 /* The long option table: the subcommand's, then the common ones. */
@@ -341,6 +344,10 @@ discovery_url (const char *url)
   char *s;
 
   if (p == NULL)
+    return NULL;
+  /* nvme+eth:// URLs name the discovery NQN by naming no NQN (and the
+   * link itself by naming no MAC either): the URL parser knows. */
+  if (p - url == 8 && strncasecmp (url, "nvme+eth", 8) == 0)
     return NULL;
   slash = strchr (p + 3, '/');
   if (slash != NULL && slash[1] != '\0')
