@@ -187,7 +187,7 @@ test_both_ways (unsigned mtu)
   {
     struct eth_tx_frame f[100];
     static uint8_t hdrs[100][32];
-    uint8_t *data = malloc (mtu);
+    uint8_t *data = calloc (1, mtu);
 
     log_init (&l);
     for (i = 0; i < 100; i++) {
