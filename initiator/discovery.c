@@ -13,6 +13,7 @@
 #include "discovery.h"
 #include "errors.h"
 #include "nvmf-wire.h"
+#include "nvme-eth-wire.h"
 
 #define DISC_ENTRY_LEN     sizeof (struct nvmf_disc_log_entry)
 #define DISC_PIECE_ENTRIES 64 /* entries per Get Log Page (64 KiB) */
@@ -161,6 +162,8 @@ nvmeof_trtype_string (uint8_t trtype)
     return "tcp";
   case NVMF_TRTYPE_LOOP:
     return "loop";
+  case NVME_ETH_TRTYPE:
+    return "eth";
   default:
     return "unknown";
   }
@@ -180,6 +183,8 @@ nvmeof_adrfam_string (uint8_t adrfam)
     return "fibre-channel";
   case NVMF_ADRFAM_LOOP:
     return "intra-host";
+  case NVME_ETH_ADRFAM:
+    return "mac";
   default:
     return "unknown";
   }

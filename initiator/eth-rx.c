@@ -28,13 +28,11 @@
  * runs the timers without the ring and looks again this much later. */
 #define ETH_BUSY_RETRY_US 1000
 
-void
-eth_poll_locked (struct eth_queue *eq, uint64_t now)
+/* The engine's next deadline is next: the queue's thread must wake by
+ * then.  Under alock. */
+static void
+set_next_timer (struct eth_queue *eq, uint64_t next)
 {
-  uint64_t next;
-
-  atomic_store (&eq->tx_queued, 0);
-  next = eth_assoc_poll (eq->a, now);
   /* Sequentially consistent against the thread's store of thread_sleep
    * and load of next_timer: either it sees this deadline before it
    * sleeps, or we see it asleep past the deadline and wake it. */
@@ -43,16 +41,29 @@ eth_poll_locked (struct eth_queue *eq, uint64_t now)
     eth_kick (eq->tefd);
 }
 
+void
+eth_poll_locked (struct eth_queue *eq, uint64_t now)
+{
+  atomic_store (&eq->tx_queued, 0);
+  /* (poll_due is also read without alock: eth_flush.) */
+  __atomic_store_n (&eq->poll_due, false, __ATOMIC_RELAXED);
+  eq->ack_now = false;
+  set_next_timer (eq, eth_assoc_poll (eq->a, now));
+}
+
 static void
 on_frame (void *ctx, const uint8_t src[6], const uint8_t *frame, size_t len)
 {
   struct eth_queue *eq = ctx;
 
+  /* (The engine checks everything; this only decides when to poll.) */
+  if (len > 2 && (frame[2] & NVME_ETH_F_ACK_REQ))
+    eq->ack_now = true;
   eth_assoc_input (eq->a, src, frame, len, eq->rx_now);
 }
 
 int
-eth_round (struct eth_queue *eq)
+eth_round (struct eth_queue *eq, bool defer_ack)
 {
   uint64_t now;
   int n;
@@ -73,8 +84,13 @@ eth_round (struct eth_queue *eq)
     eth_assoc_abort (eq->a, NVME_ETH_ERR_SHUTDOWN, EIO, msg);
     n = 0;
   }
-  if (n > 0 || atomic_load (&eq->tx_queued) > 0 ||
-      now >= atomic_load (&eq->next_timer) || atomic_load (&eq->ended))
+  if (n > 0 && !eq->poll_due) {
+    __atomic_store_n (&eq->poll_due, true, __ATOMIC_RELAXED);
+    eq->ack_by = now + ETH_ACK_DELAY_US;
+  }
+  if (atomic_load (&eq->tx_queued) > 0 ||
+      now >= atomic_load (&eq->next_timer) || atomic_load (&eq->ended) ||
+      eq->ack_now || (eq->poll_due && (!defer_ack || now >= eq->ack_by)))
     eth_poll_locked (eq, now);
   pthread_mutex_unlock (&eq->alock);
   return atomic_load (&eq->ended) ? -1 : n;
@@ -95,7 +111,7 @@ close_in_order (struct eth_queue *eq)
     eth_poll_locked (eq, eth_now_us ());
   }
   pthread_mutex_unlock (&eq->alock);
-  while (go && eth_round (eq) >= 0) {
+  while (go && eth_round (eq, false) >= 0) {
     uint64_t now = eth_now_us (), until = atomic_load (&eq->next_timer);
     struct pollfd pfd = { .fd = eth_sock_fd (eq->sock), .events = POLLIN };
     struct timespec ts;
@@ -145,6 +161,16 @@ eth_fail (struct eth_queue *eq)
   queue_unlock (q);
 }
 
+/* Poll the engine if acknowledgements wait. */
+static void
+flush_acks (struct eth_queue *eq)
+{
+  pthread_mutex_lock (&eq->alock);
+  if (eq->a && eq->poll_due && !atomic_load (&eq->ended))
+    eth_poll_locked (eq, eth_now_us ());
+  pthread_mutex_unlock (&eq->alock);
+}
+
 static bool
 must_fail (struct eth_queue *eq)
 {
@@ -179,7 +205,7 @@ eth_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
       eth_fail (eq);
       break;
     }
-    n = eth_round (eq);
+    n = eth_round (eq, true);
     if (n < 0) {
       eth_fail (eq);
       break;
@@ -202,14 +228,20 @@ eth_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
         continue;
       }
     }
+    /* Acknowledge what came before sleeping. */
+    flush_acks (eq);
     /* (Bounded: the end or a stop writes efd.) */
     wait_ring (eq, 1000);
     spin_end = 0;
   }
   /* Complete what else has arrived before handing the ring on: a thread
    * woken to lead would find it waiting. */
-  while (!eq->rx_failed && eth_round (eq) == ETH_RX_BATCH)
+  while (!eq->rx_failed && eth_round (eq, true) == ETH_RX_BATCH)
     ;
+  /* Acks still wait: a follower taking over sends them with its next
+   * round, else they go now (our caller may submit nothing). */
+  if (atomic_load (&q->nr_waiters) == 0)
+    flush_acks (eq);
   pthread_mutex_unlock (&eq->rx_lock);
 }
 
@@ -221,13 +253,17 @@ eth_progress (struct nvmeof_queue *q)
   if (pthread_mutex_trylock (&eq->rx_lock) == 0) {
     int n;
 
-    while ((n = eth_round (eq)) == ETH_RX_BATCH)
+    /* nvmeof_ctrl_process flushes every queue at its end: the acks go
+     * with the commands its callbacks submit. */
+    while ((n = eth_round (eq, true)) == ETH_RX_BATCH)
       ;
     if (n < 0 || must_fail (eq))
       eth_fail (eq);
     pthread_mutex_unlock (&eq->rx_lock);
   }
-  q->ops->flush (q, false);
+  /* (Not the acks: nvmeof_ctrl_process flushes after its callbacks.) */
+  if (atomic_load (&eq->tx_queued) > 0)
+    q->ops->flush (q, false);
 }
 
 /* Sleep until the engine's deadline (or a kick, the end, a stop; the
@@ -286,15 +322,20 @@ eth_thread (void *arg)
     if (eq->threaded_rx)
       pthread_mutex_lock (&eq->rx_lock);
     else if (pthread_mutex_trylock (&eq->rx_lock) != 0) {
-      /* A leader reads the ring: run the timers without it. */
-      pthread_mutex_lock (&eq->alock);
-      if (eq->a && eth_now_us () >= atomic_load (&eq->next_timer))
-        eth_poll_locked (eq, eth_now_us ());
-      pthread_mutex_unlock (&eq->alock);
+      /* A leader reads the ring: run the timers without it, unless frames
+       * wait there (acknowledgements, perhaps), which it reads first. */
+      struct pollfd pfd = { .fd = eth_sock_fd (eq->sock), .events = POLLIN };
+
+      if (poll (&pfd, 1, 0) <= 0) {
+        pthread_mutex_lock (&eq->alock);
+        if (eq->a && eth_now_us () >= atomic_load (&eq->next_timer))
+          eth_poll_locked (eq, eth_now_us ());
+        pthread_mutex_unlock (&eq->alock);
+      }
       busy = true;
       continue;
     }
-    while (eth_round (eq) == ETH_RX_BATCH)
+    while (eth_round (eq, false) == ETH_RX_BATCH)
       ;
     pthread_mutex_unlock (&eq->rx_lock);
   }

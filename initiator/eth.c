@@ -251,7 +251,7 @@ eth_open (struct eth_queue *eq, uint64_t deadline_ms)
   for (;;) {
     bool up;
 
-    eth_round (eq); /* (-1: ended, seen below) */
+    eth_round (eq, false); /* (-1: ended, seen below) */
     pthread_mutex_lock (&eq->alock);
     up = eq->established;
     pthread_mutex_unlock (&eq->alock);
@@ -452,13 +452,18 @@ eth_flush (struct nvmeof_queue *q, bool lazy)
   struct eth_queue *eq = to_eth (q);
   unsigned queued = atomic_load (&eq->tx_queued);
 
-  if (queued > 0 &&
+  /* Acks that wait go with the commands, or by themselves (eth-rx.c
+   * defers them only where a flush or a leader's round follows).  (Read
+   * without the lock: a stale answer costs a poll, or leaves the acks to
+   * the round of the leader that made them wait.) */
+  if ((queued > 0 || __atomic_load_n (&eq->poll_due, __ATOMIC_RELAXED)) &&
       !(lazy && !eq->threaded_rx &&
         __atomic_load_n (&q->rx_leader, __ATOMIC_ACQUIRE) &&
         q->depth - __atomic_load_n (&q->nr_free, __ATOMIC_RELAXED) >=
           queued + 1)) {
     pthread_mutex_lock (&eq->alock);
-    if (eq->a && atomic_load (&eq->tx_queued) > 0)
+    if (eq->a && !atomic_load (&eq->ended) &&
+        (atomic_load (&eq->tx_queued) > 0 || eq->poll_due))
       eth_poll_locked (eq, eth_now_us ());
     pthread_mutex_unlock (&eq->alock);
   }

@@ -54,6 +54,9 @@
  * ring is sized for it) and what we keep in flight. */
 #define ETH_IO_WINDOW    512
 #define ETH_ADMIN_WINDOW 64
+/* Frames received are acknowledged with what we send next (a command's
+ * frame), or by themselves this long after they arrived (µs). */
+#define ETH_ACK_DELAY_US 200
 /* Frames handed to the engine per round (alock held meanwhile). */
 #define ETH_RX_BATCH 64
 /* Data bytes of one command: the controller buffers a write's data. */
@@ -90,6 +93,9 @@ struct eth_queue {
   /* The engine, under alock. */
   pthread_mutex_t alock;
   bool established;
+  bool poll_due;   /* frames went in since eth_assoc_poll last ran ... */
+  uint64_t ack_by; /* ... which must run by then (their acks) */
+  bool ack_now;    /* one of them asked for an ack at once (F_ACK_REQ) */
   int end_err;
   char end_msg[256];
   char tx_err[128]; /* the last send error, for messages */
@@ -120,9 +126,11 @@ void eth_kick (int fd);
  * deadline moved earlier than the thread's sleep. */
 void eth_poll_locked (struct eth_queue *eq, uint64_t now);
 /* Under rx_lock: read what the ring holds (up to ETH_RX_BATCH frames)
- * into the engine, then poll it.  The number of frames, or -1 when the
- * queue failed (everything outstanding failed). */
-int eth_round (struct eth_queue *eq);
+ * into the engine, then poll it if anything is due; with defer_ack, the
+ * acknowledgement of what arrived may wait (ETH_ACK_DELAY_US) for the
+ * next commands' frames, sent by eth_flush.  The number of frames, or -1
+ * when the association ended. */
+int eth_round (struct eth_queue *eq, bool defer_ack);
 /* Under rx_lock: abort the engine if it still runs, report why (unless
  * stopped) and fail every outstanding command.  Idempotent. */
 void eth_fail (struct eth_queue *eq);
