@@ -502,6 +502,9 @@ while :; do
   rc=$?
   kill -0 "$child" 2>/dev/null || break
 done
+# The runtime was for nbdkit only: ls, cat and rm with TSan's preloaded
+# can deadlock (in setlocale).
+unset LD_PRELOAD
 if [ -n "$(ls -A "$reports")" ]; then
   echo "nbdkit: sanitizer report (the plugin is instrumented):" >&2
   cat "$reports"/* >&2
