@@ -57,7 +57,7 @@ _eth_new_ns ()
   _eth_ns="nvmeof-$$-$_eth_n-$1"
   ip netns add "$_eth_ns" || fail "ip netns add $_eth_ns"
   cleanup_fn ip netns del "$_eth_ns"
-  ip -n "$_eth_ns" link set lo up
+  ip -n "$_eth_ns" link set dev lo up
 }
 
 _eth_mac ()
@@ -70,8 +70,8 @@ _eth_veth ()
 {
   ip -n "$1" link add "$2" mtu "$5" type veth peer name "$4" netns "$3" mtu "$5" ||
     fail "cannot create the veth pair $2/$4"
-  ip -n "$1" link set "$2" up
-  ip -n "$3" link set "$4" up
+  ip -n "$1" link set dev "$2" up
+  ip -n "$3" link set dev "$4" up
 }
 
 eth_pair ()
@@ -110,14 +110,14 @@ eth_impaired_pair ()
   ETH_NS_M=$_eth_ns
   ETH_IF_A=nva$_eth_n
   ETH_IF_B=nvb$_eth_n
-  _eth_veth "$ETH_NS_A" "$ETH_IF_A" "$ETH_NS_M" "ma$_eth_n" "$mtu"
-  _eth_veth "$ETH_NS_B" "$ETH_IF_B" "$ETH_NS_M" "mb$_eth_n" "$mtu"
+  _eth_veth "$ETH_NS_A" "$ETH_IF_A" "$ETH_NS_M" "mida$_eth_n" "$mtu"
+  _eth_veth "$ETH_NS_B" "$ETH_IF_B" "$ETH_NS_M" "midb$_eth_n" "$mtu"
   ETH_MAC_A=$(_eth_mac "$ETH_NS_A" "$ETH_IF_A")
   ETH_MAC_B=$(_eth_mac "$ETH_NS_B" "$ETH_IF_B")
   ETH_IMPAIR_LOG="$TMPDIR_TEST/impair$_eth_n.log"
   local pidfile="$TMPDIR_TEST/impair$_eth_n.pid"
   ip netns exec "$ETH_NS_M" "$impair" --pidfile "$pidfile" "${args[@]}" \
-    "ma$_eth_n" "mb$_eth_n" </dev/null >"$ETH_IMPAIR_LOG" 2>&1 &
+    "mida$_eth_n" "midb$_eth_n" </dev/null >"$ETH_IMPAIR_LOG" 2>&1 &
   ETH_IMPAIR_PID=$!
   wait_for_pidfile "$pidfile" 10 "$ETH_IMPAIR_PID" || {
     cat "$ETH_IMPAIR_LOG" >&2

@@ -9,7 +9,9 @@
  *
  * "test-eth-sock bench [SECONDS]" measures the link alone instead: frames/s
  * and MiB/s one way at MTU 1500 and 9000, and the round trip of one frame
- * each way. */
+ * each way.  "test-eth-sock bench SECONDS NS-A IF-A NS-B IF-B" measures
+ * between two interfaces of existing network namespaces (ip netns), at
+ * their MTU: through tests/eth-impair, for example. */
 #include <config.h>
 
 #include <errno.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -425,22 +428,59 @@ bench_rx_thread (void *arg)
   return NULL;
 }
 
+/* Make the calling thread's network namespace NAME (ip netns), or fd. */
 static void
-bench (unsigned mtu, double seconds)
+enter_ns (const char *name, int fd)
+{
+  char path[256];
+
+  if (name) {
+    snprintf (path, sizeof path, "/var/run/netns/%s", name);
+    fd = open (path, O_RDONLY | O_CLOEXEC);
+  }
+  if (fd < 0 || setns (fd, CLONE_NEWNET) == -1) {
+    fprintf (stderr, "network namespace %s: %s\n", name ? name : "(self)",
+             strerror (errno));
+    exit (1);
+  }
+  if (name)
+    close (fd);
+}
+
+/* ns: NULL, or NS-A IF-A NS-B IF-B. */
+static void
+bench (unsigned mtu, double seconds, char **ns)
 {
   struct eth_sock *a, *b;
   struct bench_rx r = { 0 };
   pthread_t t;
   struct eth_tx_frame f[64];
-  uint8_t hdr[64], *data = calloc (1, mtu);
+  uint8_t hdr[64], *data;
   uint64_t sent = 0, start, end, rtt_total = 0;
   unsigned i, rtts = 0;
 
-  set_mtu (mtu);
-  a = open_sock ("ethA", 0, ETH_SOCK_ANY_ASSOC, false, false, 0);
-  b = open_sock ("ethB", 0, ETH_SOCK_ANY_ASSOC, false, false, 0);
-  if (!a || !b)
-    exit (1);
+  if (ns) {
+    int self = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+    enter_ns (ns[0], -1);
+    a = open_sock (ns[1], 0, ETH_SOCK_ANY_ASSOC, false, false, 0);
+    enter_ns (ns[2], -1);
+    b = open_sock (ns[3], 0, ETH_SOCK_ANY_ASSOC, false, false, 0);
+    enter_ns (NULL, self);
+    close (self);
+    if (!a || !b)
+      exit (1);
+    mtu =
+      eth_sock_mtu (a) < eth_sock_mtu (b) ? eth_sock_mtu (a) : eth_sock_mtu (b);
+  }
+  else {
+    set_mtu (mtu);
+    a = open_sock ("ethA", 0, ETH_SOCK_ANY_ASSOC, false, false, 0);
+    b = open_sock ("ethB", 0, ETH_SOCK_ANY_ASSOC, false, false, 0);
+    if (!a || !b)
+      exit (1);
+  }
+  data = calloc (1, mtu);
   make_frame (hdr, 64, NVME_ETH_C2H_DATA, 1, 0);
   for (i = 0; i < 64; i++)
     f[i] = (struct eth_tx_frame){
@@ -494,6 +534,11 @@ main (int argc, char **argv)
 {
   bool do_bench = argc > 1 && strcmp (argv[1], "bench") == 0;
 
+  if (do_bench && argc == 7) {
+    setvbuf (stdout, NULL, _IOLBF, 0);
+    bench (0, strtod (argv[2], NULL), argv + 3);
+    return 0;
+  }
   if (geteuid () != 0) {
     printf ("SKIP: test-eth-sock needs root (a network namespace and a "
             "veth pair)\n");
@@ -514,8 +559,8 @@ main (int argc, char **argv)
   setvbuf (stdout, NULL, _IOLBF, 0);
   if (do_bench) {
     double secs = argc > 2 ? strtod (argv[2], NULL) : 3;
-    bench (1500, secs);
-    bench (9000, secs);
+    bench (1500, secs, NULL);
+    bench (9000, secs, NULL);
     return 0;
   }
   test_mac_parse ();
