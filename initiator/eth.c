@@ -205,7 +205,7 @@ eth_open (struct eth_queue *eq, uint64_t deadline_ms)
   };
   uint64_t now = now_ms ();
   const struct eth_params *p;
-  char err[256];
+  char err[512];
   int r = -1;
 
   /* The ring holds the window twice over (a frame takes its MTU, the
