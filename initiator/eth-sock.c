@@ -79,6 +79,7 @@ struct eth_sock {
   unsigned cur;                   /* the block (V3) or frame (V2) next */
   const struct tpacket3_hdr *pkt; /* next frame in block cur, if started */
   unsigned left;                  /* frames of block cur not handled yet */
+  uint64_t drops;                 /* ring full: PACKET_STATISTICS, summed */
 
   /* Send batch (under tx_lock). */
   pthread_mutex_t tx_lock;
@@ -558,6 +559,19 @@ rx_ready (struct eth_sock *s)
   return s->pkt || (__atomic_load_n (&block (s, s->cur)->hdr.bh1.block_status,
                                      __ATOMIC_ACQUIRE) &
                     TP_STATUS_USER);
+}
+
+uint64_t
+eth_sock_rx_drops (struct eth_sock *s)
+{
+  struct tpacket_stats_v3 st; /* V2's struct tpacket_stats is its start */
+  socklen_t len = sizeof st;
+
+  memset (&st, 0, sizeof st);
+  /* The kernel resets its counters at each read. */
+  if (getsockopt (s->fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0)
+    s->drops += st.tp_drops;
+  return s->drops;
 }
 
 int

@@ -64,6 +64,9 @@ typedef void (*eth_sock_rx_fn) (void *ctx, const uint8_t src[6],
                                 const uint8_t *frame, size_t len);
 int eth_sock_rx (struct eth_sock *s, eth_sock_rx_fn fn, void *ctx,
                  unsigned max);
+/* Frames the kernel dropped because the receive ring was full, since the
+ * socket was opened (the receiving thread asks; a system call). */
+uint64_t eth_sock_rx_drops (struct eth_sock *s);
 /* Wait until frames are waiting or timeout_us passed (0: don't wait). */
 int eth_sock_wait (struct eth_sock *s, uint64_t timeout_us);
 

@@ -36,7 +36,7 @@ static size_t nr_eports;
 /* Counters of associations that are gone, and of the listeners. */
 static pthread_mutex_t tot_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct eth_stats totals;
-static uint64_t opened, refused, probes_answered, term_acks;
+static uint64_t opened, refused, probes_answered, term_acks, ring_drops;
 
 /* Discovery answers: the subsystems of each port, built once. */
 struct disc_info {
@@ -108,6 +108,7 @@ eth_port_forget (struct eth_port *ep, struct eth_conn *ec)
     ep->nr_half_open--;
   pthread_mutex_lock (&tot_lock);
   add_stats (&totals, &ec->snap);
+  ring_drops += ec->ring_drops;
   pthread_mutex_unlock (&tot_lock);
   pthread_cond_broadcast (&ep->cond);
   pthread_mutex_unlock (&ep->lock);
@@ -302,8 +303,14 @@ listener (void *arg)
     { .fd = eth_sock_fd (ep->sock), .events = POLLIN },
     { .fd = ep->wake_fd, .events = POLLIN },
   };
+  uint64_t drops = 0, d;
 
   while (!atomic_load (&stopping)) {
+    d = eth_sock_rx_drops (ep->sock);
+    if (d != drops) {
+      count (&ring_drops, d - drops);
+      drops = d;
+    }
     if (eth_sock_rx (ep->sock, on_frame, ep, 0) < 0) {
       log_msg ("%s: the listening socket failed: %s", ep->port->traddr,
                strerror (errno));
@@ -467,6 +474,7 @@ eth_stats_json (struct json_object *root)
   struct eth_stats s;
   json_object *o;
   unsigned live = 0;
+  uint64_t drops;
   size_t i;
 
   if (nr_eports == 0)
@@ -476,6 +484,7 @@ eth_stats_json (struct json_object *root)
     return;
   pthread_mutex_lock (&tot_lock);
   s = totals;
+  drops = ring_drops;
   pthread_mutex_unlock (&tot_lock);
   for (i = 0; i < nr_eports; i++) {
     struct eth_conn *ec;
@@ -484,6 +493,7 @@ eth_stats_json (struct json_object *root)
     for (ec = eports[i].conns; ec; ec = ec->next) {
       pthread_mutex_lock (&ec->stats_lock);
       add_stats (&s, &ec->snap);
+      drops += ec->ring_drops;
       pthread_mutex_unlock (&ec->stats_lock);
       live++;
     }
@@ -514,6 +524,7 @@ eth_stats_json (struct json_object *root)
   ADD ("drop_window", s.drop_window);
   ADD ("drop_bad_ack", s.drop_bad_ack);
   ADD ("drop_state", s.drop_state);
+  ADD ("ring_drops", drops);
 #undef ADD
   json_object_object_add (root, "eth", o);
 }

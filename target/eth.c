@@ -249,7 +249,7 @@ idle (struct eth_conn *ec, uint64_t next, uint64_t *last_work)
     { .fd = eth_sock_fd (ec->sock), .events = POLLIN },
     { .fd = ec->wake_fd, .events = POLLIN },
   };
-  uint64_t now = now_us (), timeout;
+  uint64_t now = now_us (), timeout, drops;
   struct timespec ts;
 
   while (now < next && now - *last_work < cfg.poll_us &&
@@ -262,6 +262,13 @@ idle (struct eth_conn *ec, uint64_t next, uint64_t *last_work)
   }
   if (now >= next)
     return;
+  /* Going to sleep: a moment to ask the kernel about ring overruns. */
+  drops = eth_sock_rx_drops (ec->sock);
+  if (drops != ec->ring_drops) {
+    pthread_mutex_lock (&ec->stats_lock);
+    ec->ring_drops = drops;
+    pthread_mutex_unlock (&ec->stats_lock);
+  }
   timeout = next - now < MAX_SLEEP_US ? next - now : MAX_SLEEP_US;
   ts.tv_sec = timeout / 1000000;
   ts.tv_nsec = (long) (timeout % 1000000) * 1000;

@@ -42,6 +42,7 @@ struct eth_conn {
   /* What the engine counted, copied for the statistics file. */
   pthread_mutex_t stats_lock;
   struct eth_stats snap;
+  uint64_t ring_drops;   /* frames the kernel dropped: our ring was full */
   struct eth_conn *next; /* the port's list, under its lock */
 };
 

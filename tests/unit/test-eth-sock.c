@@ -316,6 +316,12 @@ test_burst (unsigned mtu)
   CHECK (l.n > 0 && l.n < n && l.bad == 0,
          "MTU %u burst of %u into a ring of ~%u: %u received, bad %u", mtu, n,
          capacity, l.n, l.bad);
+  {
+    uint64_t drops = eth_sock_rx_drops (b);
+    CHECK (drops > 0 && l.n + drops == n,
+           "MTU %u: %u received + %llu dropped by the kernel = %u sent", mtu,
+           l.n, (unsigned long long) drops, n);
+  }
   /* Afterwards: everything arrives again. */
   log_init (&l);
   for (i = 0; i < capacity / 2; i++) {
