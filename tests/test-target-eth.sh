@@ -13,7 +13,8 @@
 # keeps serving; a protocol violation ends only its association (TERM); a
 # TERM for an association gone gets a TERM_ACK; a host that disappears
 # loses its association within 4 keep-alive intervals; SIGTERM ends every
-# association with TERM (SHUTDOWN); the JSON "eth" port and its errors.
+# association with TERM (SHUTDOWN); DH-HMAC-CHAP on both queues and NVMe
+# keep-alive (KATO) over Ethernet; the JSON "eth" port and its errors.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 source "$abs_srcdir/functions-eth.sh"
 set -e -u -o pipefail
@@ -298,6 +299,65 @@ try:
 except Term as t:
     check(t.reason == 0x0A, "SIGTERM: TERM with SHUTDOWN")
 EOF
+stop_target
+
+# ---- DH-HMAC-CHAP and NVMe keep-alive over Ethernet ---------------------------
+eth_pair 1500
+/usr/bin/python3 - "$d" <<'EOF'
+import sys, target_auth as ta
+for name, hh in (("host", 2), ("ctrl", 1)):
+    open("%s/%s.key" % (sys.argv[1], name), "w").write(ta.new_secret(hh) + "\n")
+EOF
+chmod 600 "$d/host.key" "$d/ctrl.key"
+hostnqn=nqn.2014-08.org.nvmexpress:uuid:11111111-2222-3333-4444-555555555555
+start_target_eth "$ETH_NS_A" "$ETH_IF_A" --ram 16M --stats-file "$d/stats.json" \
+  --dhchap-key "$hostnqn=+$d/host.key" --dhchap-ctrl-key "$hostnqn=+$d/ctrl.key" \
+  --dhchap-hash 'hmac(sha384)' --dhchap-dhgroup ffdhe2048
+run_py "$ETH_NS_B" "$ETH_IF_B" "$d/host.key" "$d/ctrl.key" <<'EOF'
+import target_auth as ta
+h = ta.Host(tc.HOSTNQN, N, open(sys.argv[5]).read().strip(),
+            open(sys.argv[6]).read().strip())
+a = EthConn(link, MAC, qid=0)
+a.associate()
+cq = a.connect(N, kato=1500)
+check(cq.status == 0 and cq.dw0 & ta.ATR, "Connect over Ethernet sets ATR")
+check(a.identify(1)[0].status == ta.SC_AUTH_REQUIRED,
+      "Identify before authentication: Authentication Required")
+r, det = h.authenticate(a, t_id=0)
+check(r == "ok" and det["hashid"] == ta.SHA384 and det["dhgid"] == 1 and
+      det["bidi"], "admin queue authenticated (SHA-384, ffdhe2048, "
+      "bidirectional)")
+a.enable()
+check(a.identify(1)[0].status == 0, "Identify afterwards")
+cntlid = cq.dw0 & 0xFFFF
+q = EthConn(link, MAC, qid=1)
+q.associate()
+cq = q.connect(N, qid=1, cntlid=cntlid)
+check(cq.status == 0 and cq.dw0 & ta.ATR, "I/O Connect sets ATR")
+h.inline = False
+check(h.authenticate(q, t_id=1)[0] == "ok", "I/O queue authenticated (R2T)")
+buf = os.urandom(4096)
+check(q.write(1, 8, buf).status == 0 and q.read(1, 8, 8)[1] == buf,
+      "I/O after authentication")
+# NVMe keep-alive runs above the transport: with only transport
+# keep-alives (no Keep Alive command), KATO (1.5 s) ends the controller,
+# and its associations get TERM (SHUTDOWN).
+t0, term = time.monotonic(), None
+while time.monotonic() - t0 < 6 and term is None:
+    q.keepalive()
+    a.keepalive()
+    try:
+        q.recv(0.3)
+    except TimeoutError:
+        pass
+    except Term as t:
+        term, dt = t, time.monotonic() - t0
+check(term is not None and term.reason == 0x0A and 1.0 < dt < 4.5,
+      "KATO expired: TERM SHUTDOWN after %.1f s" % (time.monotonic() - t0))
+EOF
+grep -q "authenticated (hmac(sha384), ffdhe2048, bidirectional)" "$TARGET_LOG" ||
+  fail "the authentication over Ethernet is not logged"
+grep -q "keep-alive timeout expired" "$TARGET_LOG" || fail "KATO not logged"
 stop_target
 
 # ---- the JSON port and the errors -----------------------------------------
