@@ -48,7 +48,25 @@ eth_poll_locked (struct eth_queue *eq, uint64_t now)
   /* (poll_due is also read without alock: eth_flush.) */
   __atomic_store_n (&eq->poll_due, false, __ATOMIC_RELAXED);
   eq->ack_now = false;
+  eq->rx_unacked = 0;
   set_next_timer (eq, eth_assoc_poll (eq->a, now));
+}
+
+void
+eth_acks_due (struct eth_queue *eq, uint64_t now)
+{
+  struct nvmeof_queue *q = &eq->q;
+
+  if (!eq->poll_due || eq->a == NULL || atomic_load (&eq->ended))
+    return;
+  /* With commands outstanding, their frames bring a reader back soon,
+   * which acknowledges then (or a command's frame carries it): no frame
+   * and no wake-up now.  (If the peer has nothing more to send for a
+   * while, it asks again with F_ACK_REQ after its timeout.)  Else, or
+   * enough waited: now. */
+  if (eq->ack_now || eq->rx_unacked >= ETH_ACK_EVERY || now >= eq->ack_by ||
+      __atomic_load_n (&q->nr_free, __ATOMIC_RELAXED) == q->depth)
+    eth_poll_locked (eq, now);
 }
 
 static void
@@ -84,13 +102,18 @@ eth_round (struct eth_queue *eq, bool defer_ack)
     eth_assoc_abort (eq->a, NVME_ETH_ERR_SHUTDOWN, EIO, msg);
     n = 0;
   }
-  if (n > 0 && !eq->poll_due) {
-    __atomic_store_n (&eq->poll_due, true, __ATOMIC_RELAXED);
-    eq->ack_by = now + ETH_ACK_DELAY_US;
+  if (n > 0) {
+    if (!eq->poll_due) {
+      __atomic_store_n (&eq->poll_due, true, __ATOMIC_RELAXED);
+      eq->ack_by = now + ETH_ACK_DELAY_US;
+    }
+    eq->rx_unacked += (unsigned) n;
   }
   if (atomic_load (&eq->tx_queued) > 0 ||
       now >= atomic_load (&eq->next_timer) || atomic_load (&eq->ended) ||
-      eq->ack_now || (eq->poll_due && (!defer_ack || now >= eq->ack_by)))
+      eq->ack_now ||
+      (eq->poll_due &&
+       (!defer_ack || now >= eq->ack_by || eq->rx_unacked >= ETH_ACK_EVERY)))
     eth_poll_locked (eq, now);
   pthread_mutex_unlock (&eq->alock);
   return atomic_load (&eq->ended) ? -1 : n;
@@ -161,13 +184,12 @@ eth_fail (struct eth_queue *eq)
   queue_unlock (q);
 }
 
-/* Poll the engine if acknowledgements wait. */
+/* Acknowledgements wait: send them, or have the thread send them soon. */
 static void
 flush_acks (struct eth_queue *eq)
 {
   pthread_mutex_lock (&eq->alock);
-  if (eq->a && eq->poll_due && !atomic_load (&eq->ended))
-    eth_poll_locked (eq, eth_now_us ());
+  eth_acks_due (eq, eth_now_us ());
   pthread_mutex_unlock (&eq->alock);
 }
 
@@ -239,7 +261,7 @@ eth_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
   while (!eq->rx_failed && eth_round (eq, true) == ETH_RX_BATCH)
     ;
   /* Acks still wait: a follower taking over sends them with its next
-   * round, else they go now (our caller may submit nothing). */
+   * round, else they go soon (our caller may submit nothing). */
   if (atomic_load (&q->nr_waiters) == 0)
     flush_acks (eq);
   pthread_mutex_unlock (&eq->rx_lock);

@@ -462,9 +462,10 @@ eth_flush (struct nvmeof_queue *q, bool lazy)
         q->depth - __atomic_load_n (&q->nr_free, __ATOMIC_RELAXED) >=
           queued + 1)) {
     pthread_mutex_lock (&eq->alock);
-    if (eq->a && !atomic_load (&eq->ended) &&
-        (atomic_load (&eq->tx_queued) > 0 || eq->poll_due))
+    if (eq->a && !atomic_load (&eq->ended) && atomic_load (&eq->tx_queued) > 0)
       eth_poll_locked (eq, eth_now_us ());
+    else
+      eth_acks_due (eq, eth_now_us ());
     pthread_mutex_unlock (&eq->alock);
   }
   if (atomic_load (&eq->ended)) {

@@ -55,7 +55,10 @@
 #define ETH_IO_WINDOW    512
 #define ETH_ADMIN_WINDOW 64
 /* Frames received are acknowledged with what we send next (a command's
- * frame), or by themselves this long after they arrived (µs). */
+ * frame), or by themselves once this many wait, or this long after the
+ * first of them arrived (µs) when a reader comes by, or at once when no
+ * command is outstanding (no frame would bring a reader back). */
+#define ETH_ACK_EVERY    32
 #define ETH_ACK_DELAY_US 200
 /* Frames handed to the engine per round (alock held meanwhile). */
 #define ETH_RX_BATCH 64
@@ -93,9 +96,10 @@ struct eth_queue {
   /* The engine, under alock. */
   pthread_mutex_t alock;
   bool established;
-  bool poll_due;   /* frames went in since eth_assoc_poll last ran ... */
-  uint64_t ack_by; /* ... which must run by then (their acks) */
-  bool ack_now;    /* one of them asked for an ack at once (F_ACK_REQ) */
+  bool poll_due;       /* frames went in since eth_assoc_poll last ran ... */
+  unsigned rx_unacked; /* ... this many ... */
+  uint64_t ack_by;     /* ... and it must run by then (their acks) */
+  bool ack_now;        /* one of them asked for an ack at once (F_ACK_REQ) */
   int end_err;
   char end_msg[256];
   char tx_err[128]; /* the last send error, for messages */
@@ -125,6 +129,9 @@ void eth_kick (int fd);
 /* Under alock: eth_assoc_poll, and wake the queue's thread if its next
  * deadline moved earlier than the thread's sleep. */
 void eth_poll_locked (struct eth_queue *eq, uint64_t now);
+/* Under alock, when acknowledgements wait and nothing else is to be sent:
+ * poll if they may wait no longer (see ETH_ACK_EVERY). */
+void eth_acks_due (struct eth_queue *eq, uint64_t now);
 /* Under rx_lock: read what the ring holds (up to ETH_RX_BATCH frames)
  * into the engine, then poll it if anything is due; with defer_ack, the
  * acknowledgement of what arrived may wait (ETH_ACK_DELAY_US) for the
