@@ -14,7 +14,8 @@
 # TERM for an association gone gets a TERM_ACK; a host that disappears
 # loses its association within 4 keep-alive intervals; SIGTERM ends every
 # association with TERM (SHUTDOWN); DH-HMAC-CHAP on both queues and NVMe
-# keep-alive (KATO) over Ethernet; the JSON "eth" port and its errors.
+# keep-alive (KATO) over Ethernet; the JSON "eth" port and its errors; a
+# target run by an unprivileged user in its own user and network namespace.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 source "$abs_srcdir/functions-eth.sh"
 set -e -u -o pipefail
@@ -395,6 +396,53 @@ check(q.write(1, 0, buf, inline=False).status == 0 and
 EOF
 grep -q "port 3: NVMe/Ethernet on $ETH_IF_A .*EtherType 0x88b6" "$d/json.log" ||
   fail "the JSON port is not logged"
+
+# ---- rootless: an unprivileged user's own user and network namespace ---------
+# nobody creates them (unshare --user --map-root-user --net), root moves one
+# end of a veth pair in, and nobody's target serves it there.
+if command -v setpriv >/dev/null &&
+   setpriv --reuid=65534 --regid=65534 --clear-groups \
+     unshare --user --map-root-user --net true 2>/dev/null; then
+  # Outside $d (mode 700), which nobody cannot enter.
+  u=$(mktemp -d "${TMPDIR:-/tmp}/nvmeof-rootless.XXXXXXXX")
+  cleanup_fn rm -rf "$u"
+  chmod 777 "$u"
+  setpriv --reuid=65534 --regid=65534 --clear-groups \
+    unshare --user --map-root-user --net sh -c '
+      touch "$1/ns-ready"
+      while [ ! -e "$1/link-ready" ]; do sleep 0.05; done
+      ip link set dev nvu0 up || exit 1
+      exec "$2" -f -v -P "$1/target.pid" --eth nvu0 --ram 16M' \
+    sh "$u" "$NVMEOF_TARGET" </dev/null >"$u/target.log" 2>&1 &
+  upid=$!
+  cleanup_fn _stop_child "$upid" "$u/target.log" "rootless nvmeof-target"
+  t=0
+  while [ ! -e "$u/ns-ready" ] && [ $t -lt 200 ]; do sleep 0.05; t=$((t+1)); done
+  _eth_n=$((_eth_n + 1))
+  _eth_new_ns u
+  ip -n "$_eth_ns" link add nvu0 type veth peer name nvu1
+  ip -n "$_eth_ns" link set dev nvu0 netns "$upid"
+  ip -n "$_eth_ns" link set dev nvu1 up
+  touch "$u/link-ready"
+  wait_for_pidfile "$u/target.pid" 30 "$upid" ||
+    { cat "$u/target.log" >&2; fail "the rootless target did not start"; }
+  grep -q "NVMe/Ethernet on nvu0" "$u/target.log" ||
+    fail "the rootless target does not serve nvu0"
+  TARGET_PID=$upid
+  TARGET_MAC=$(nsenter -t "$upid" -n ip link show nvu0 | awk '/ether/ {print $2}')
+  run_py "$_eth_ns" nvu1 <<'EOF'
+check(MAC in link.probe(), "the rootless target answers PROBE")
+a, cntlid = admin(link, MAC, N)
+q = io(link, MAC, N, cntlid)
+buf = os.urandom(65536)
+check(q.write(1, 0, buf, inline=False).status == 0 and
+      q.read(1, 0, 128)[1] == buf, "I/O with a target run by nobody in its "
+      "own user and network namespace")
+EOF
+  TARGET_PID=
+else
+  echo "skipped: unprivileged user namespaces are not available"
+fi
 
 # expect_error PATTERN ARGS..: exit 1 with one line naming what is wrong.
 expect_error ()
