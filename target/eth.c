@@ -39,8 +39,9 @@
 
 #include "eth.h"
 
-#define RX_BATCH     256    /* frames taken from the ring per loop */
-#define MAX_SLEEP_US 100000 /* look at the stop flag this often */
+#define RX_BATCH     256         /* frames taken from the ring per loop */
+#define ICD_BUDGET   (64u << 20) /* in-capsule buffers per association */
+#define MAX_SLEEP_US 100000      /* look at the stop flag this often */
 
 static uint64_t
 now_us (void)
@@ -389,6 +390,11 @@ eth_conn_open (struct eth_port *ep, const uint8_t src[6],
   *refusal = NVME_ETH_ERR_RESOURCES;
   if (depth > TGT_MQES + 1)
     depth = TGT_MQES + 1;
+  /* The engine keeps an in-capsule buffer per command: at most
+   * ICD_BUDGET bytes of them per association. */
+  if (req->qid != 0 && port->inline_data_size > 0 &&
+      depth > ICD_BUDGET / port->inline_data_size)
+    depth = ICD_BUDGET / port->inline_data_size;
   ec = calloc (1, sizeof *ec);
   c = calloc (1, sizeof *c);
   if (!ec || !c) {
