@@ -4,8 +4,11 @@
 # namespace, the nbdkit plugin in another, a veth pair between them, at
 # MTU 1500 and at MTU 9000: nbdcopy of 256 MiB of random data in and back
 # out (compared), fio with 4 jobs writing and verifying with crc32c,
-# nvmeof list and identify over the link, and nothing retransmitted on a
-# clean link beyond what the engine's counters show (NVMEOF_ETH_STATS).
+# nvmeof list and identify over the link, nvmeof bench --verify with the
+# asynchronous API (blocking and asynchronous engines, 2 queues), a file
+# of nvmeof-fuse written and read back (root in the host's namespace,
+# where /dev/fuse allows), no malformed frame on a clean link
+# (NVMEOF_ETH_STATS), and the associations closed in order.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 source "$abs_srcdir/functions-plugin.sh"
 source "$abs_srcdir/functions-eth.sh"
@@ -35,6 +38,43 @@ for mtu in 1500 9000; do
   with_timeout 60 ip netns exec "$ETH_NS_B" nvmeof identify "$TARGET_ETH_URL" \
     -o json >"$d/id"
   grep -q '"subnqn": "'"$TARGET_NQN"'"' "$d/id" || fail "identify: no subnqn"
+
+  echo "-- nvmeof bench --verify, async and sync engines, 2 queues"
+  for engine in async sync; do
+    with_timeout 120 ip netns exec "$ETH_NS_B" nvmeof bench \
+      "$TARGET_ETH_URL/1" --rw=randrw --bs=8k --qd=16 --queues=2 --time=2 \
+      --verify --size=32M --engine="$engine" >"$d/bench" ||
+      { cat "$d/bench"; fail "nvmeof bench ($engine)"; }
+    grep -E 'I/Os:|IOPS:' "$d/bench"
+    grep -q '(0 errors, 0 verify errors)' "$d/bench" ||
+      { cat "$d/bench"; fail "nvmeof bench ($engine): errors"; }
+  done
+
+  if [ -c /dev/fuse ] && [ -x "$NVMEOF_FUSE" ]; then
+    echo "-- nvmeof-fuse: a file written and read back"
+    random_file "$d/fuse-in" 4M
+    mkdir -p "$d/mnt"
+    # (ip netns exec gives the command its own mount namespace: the whole
+    # mount's life is inside it.)
+    with_timeout 120 ip netns exec "$ETH_NS_B" bash -c '
+      set -e
+      "$1" -f "$2" "$3" 2>"$3.log" &
+      pid=$!
+      for i in $(seq 1 300); do
+        grep -q " $3 .* - fuse" /proc/self/mountinfo && break
+        kill -0 $pid 2>/dev/null || { cat "$3.log"; exit 2; }
+        sleep 0.1
+      done
+      dd if="$4" of="$3/n1" bs=1M conv=notrunc,fsync status=none
+      cmp -n 4194304 "$4" "$3/n1"
+      fusermount3 -u "$3" || umount "$3"
+      wait $pid
+    ' - "$NVMEOF_FUSE" "$TARGET_ETH_URL" "$d/mnt" "$d/fuse-in" ||
+      fail "nvmeof-fuse over the link"
+    echo "   4 MiB written through the mount and read back"
+  else
+    echo "-- nvmeof-fuse: skipped here (no /dev/fuse or nvmeof-fuse)"
+  fi
 
   start_plugin_in "$ETH_NS_B" -- "$TARGET_ETH_URL"
   with_timeout 60 nbdinfo "$NBD_URI" | grep -E 'export-size|block_size'
