@@ -51,6 +51,7 @@ enum key {
   K_TLS,
   K_TLS_KEY,
   K_TLS_IDENTITY,
+  K_TLS_COMPAT,
   K_CONCAT,
   NR_KEYS
 };
@@ -111,6 +112,9 @@ static const struct nvmeof_key_info keys[NR_KEYS] = {
                   "tls" },
   [K_TLS_IDENTITY] = { "tls-identity", "0|1", false, false, 0, "0",
                        "PSK identity version (1: with the PSK digest)" },
+  [K_TLS_COMPAT] = { "tls-compat", "BOOL", true, false, 0, "false",
+                     "derive the TLS PSK as nvme-cli 2.7-2.15 did (their "
+                     "keyrings)" },
   [K_CONCAT] = { "concat", "BOOL", true, false, 0, "false",
                  "secure channel concatenation: TLS keyed by the PSK that "
                  "DH-HMAC-CHAP generates" },
@@ -547,6 +551,8 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
       return -1;
     opts->tls_identity = (int) v;
     return 0;
+  case K_TLS_COMPAT:
+    return parse_bool (key, value, &opts->tls_compat);
   case K_CONCAT:
     return parse_bool (key, value, &opts->concat);
 
@@ -686,6 +692,11 @@ nvmeof_opts_validate (const struct nvmeof_opts *opts)
   }
   if (!opts->tls && opts->tls_key[0]) {
     set_error (EINVAL, "tls: off, but tls-key was given (it implies tls)");
+    return -1;
+  }
+  if (opts->tls_compat && opts->tls_key[0] == '\0') {
+    set_error (EINVAL, "tls-compat: it changes how the PSK of tls-key is "
+                       "derived: give tls-key=+FILE too");
     return -1;
   }
   return 0;

@@ -42,10 +42,12 @@ struct nvmeof_opts {
   char dhchap_secret[OPTS_SECRET_MAX + 1];
   char dhchap_ctrl_secret[OPTS_SECRET_MAX + 1];
   /* TLS: on (tls=, or implied by tls-key=), the configured PSK as read
-   * ("NVMeTLSkey-1:..."; "" if none), the PSK identity's version. */
+   * ("NVMeTLSkey-1:..."; "" if none), the PSK identity's version, and
+   * whether to derive the TLS PSK with libnvme 1.7-1.15's labels. */
   bool tls;
   char tls_key[OPTS_SECRET_MAX + 1];
   int tls_identity;
+  bool tls_compat;
   /* Secure channel concatenation: the admin queue authenticates in plain
    * TCP with SC_C NEWTLSPSK, then every queue runs over TLS keyed by the
    * PSK that exchange generated (auth.c, ctrl.c). */

@@ -8,8 +8,8 @@
  * The PSK: the configured one (tls-key, kept as text in the options like
  * the DH-HMAC-CHAP secrets) is parsed on each connect, and the TLS PSK
  * derived for the host NQN and the subsystem NQN of this controller (the
- * discovery NQN for discovery) with an identity of version tls-identity;
- * both are wiped once the handshake has used them.  With secure channel
+ * discovery NQN for discovery) with an identity of version tls-identity
+ * (and libnvme 1.7-1.15's labels with tls-compat); both are wiped once the handshake has used them.  With secure channel
  * concatenation, the PSK and its "NVMe1G" identity are those the admin
  * queue's DH-HMAC-CHAP exchange generated (auth.c). */
 #include <config.h>
@@ -44,9 +44,11 @@ tcp_tls_start (struct tcp_queue *tq, uint64_t deadline)
     psk = ctrl->concat_psk;
   else {
     r = tls_psk_parse (ctrl->opts.tls_key, &key, err, sizeof err);
+    /* tls-compat: what nvme-cli 2.7-2.15 put in the target's keyring. */
     if (r == 0)
-      r = tls_psk_derive (&key, ctrl->opts.tls_identity, ctrl->opts.hostnqn,
-                          ctrl->opts.subnqn, &psk, err, sizeof err);
+      r = (ctrl->opts.tls_compat ? tls_psk_derive_compat : tls_psk_derive) (
+        &key, ctrl->opts.tls_identity, ctrl->opts.hostnqn, ctrl->opts.subnqn,
+        &psk, err, sizeof err);
     tls_psk_wipe (&key);
   }
   if (r < 0) {

@@ -137,6 +137,7 @@ test_keys (void)
     "tls",
     "tls-key",
     "tls-identity",
+    "tls-compat",
   };
   struct nvmeof_opts *o = new_opts ();
   size_t i;
@@ -719,6 +720,21 @@ test_tls (void)
            "tls-identity: expected an integer from 0 "
            "to 1, got '2'",
            true);
+
+  printf ("tls-compat: a boolean, only with tls-key\n");
+  CHECK (!o->tls_compat, "tls-compat default");
+  set_ok (o, "tls-compat", "yes");
+  CHECK (o->tls_compat && nvmeof_opts_validate (o) == 0, "tls-compat: '%s'",
+         nvmeof_get_error ());
+  nvmeof_opts_free (o);
+  o = new_opts ();
+  set_ok (o, "traddr", "127.0.0.1");
+  set_ok (o, "nqn", SPDK);
+  set_ok (o, "tls-compat", "on");
+  CHECK (nvmeof_opts_validate (o) == -1 &&
+           strstr (nvmeof_get_error (), "tls-compat: ") != NULL &&
+           strstr (nvmeof_get_error (), "tls-key=+FILE") != NULL,
+         "tls-compat without tls-key: '%s'", nvmeof_get_error ());
   nvmeof_opts_free (o);
 }
 
