@@ -104,7 +104,9 @@ declare -A v c
 echo "NVMe/TCP over TLS 1.3 (PSK, TLS_AES_128_GCM_SHA256): nvmeof bench on" \
   "CPU $BENCH_CPU_A, nvmeof-target on CPU $BENCH_CPU_B; $(nproc) CPUs;"
 echo "median of $rounds alternating runs of $BENCH_TIME s; 'TLS' is our record" \
-  "layer, 'OpenSSL' OpenSSL's at both ends"
+  "layer, 'OpenSSL' OpenSSL's at both ends; load average before:" \
+  "$(cut -d' ' -f1-3 /proc/loadavg) (others' work skews the ratios; the" \
+  "CPU seconds per GiB much less)"
 echo
 printf '%-24s %10s %10s %10s %8s %8s   %-11s %-11s %-11s\n' workload plain \
   TLS OpenSSL TLS/pl OSSL/pl "CPU-s/GiB" "(init/tgt)" ""
@@ -118,3 +120,4 @@ row "4K randwrite QD32 IOPS" 1 --rw=randwrite --bs=4k --qd=32
 row "128K write QD32 MiB/s" 2 --rw=write --bs=128k --qd=32
 echo
 echo "Goal: TLS/pl >= 0.5 for the QD32 rows; <= 2 for the QD1 p99 rows."
+echo "Load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
