@@ -297,18 +297,19 @@ print_stats (struct eth_queue *eq)
   if (env == NULL || strcmp (env, "1") != 0)
     return;
   st = eth_assoc_stats (eq->a);
-  fprintf (stderr,
-           "nvmeof: %s queue %u: frames tx %" PRIu64 " rx %" PRIu64
-           ", retransmitted %" PRIu64 " (fast %" PRIu64 ", timeouts %" PRIu64
-           ", spurious %" PRIu64 "), acks %" PRIu64 ", keep-alives %" PRIu64
-           "; dropped: malformed %" PRIu64 ", foreign %" PRIu64
-           ", duplicate %" PRIu64 ", window %" PRIu64 ", bad ack %" PRIu64
-           ", state %" PRIu64 "; srtt %" PRIu32 " us, rto %" PRIu32 " us\n",
-           eq->q.ctrl->addr, eq->q.qid, st->tx_frames, st->rx_frames,
-           st->retransmits, st->fast_retransmits, st->timeouts, st->spurious,
-           st->acks_sent, st->keepalives_sent, st->drop_malformed,
-           st->drop_foreign, st->drop_duplicate, st->drop_window,
-           st->drop_bad_ack, st->drop_state, st->srtt_us, st->rto_us);
+  fprintf (
+    stderr,
+    "nvmeof: %s queue %u: frames tx %" PRIu64 " rx %" PRIu64
+    ", retransmitted %" PRIu64 " (fast %" PRIu64 ", timeouts %" PRIu64
+    ", spurious %" PRIu64 "), acks %" PRIu64 ", keep-alives %" PRIu64
+    "; dropped: malformed %" PRIu64 ", foreign %" PRIu64 ", duplicate %" PRIu64
+    ", window %" PRIu64 ", bad ack %" PRIu64 ", state %" PRIu64
+    ", ring full %" PRIu64 "; srtt %" PRIu32 " us, rto %" PRIu32 " us\n",
+    eq->q.ctrl->addr, eq->q.qid, st->tx_frames, st->rx_frames, st->retransmits,
+    st->fast_retransmits, st->timeouts, st->spurious, st->acks_sent,
+    st->keepalives_sent, st->drop_malformed, st->drop_foreign,
+    st->drop_duplicate, st->drop_window, st->drop_bad_ack, st->drop_state,
+    eq->sock ? eth_sock_rx_drops (eq->sock) : 0, st->srtt_us, st->rto_us);
 }
 
 /* Free the association (its engine first: it refers to nothing else).

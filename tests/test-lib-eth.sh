@@ -7,8 +7,9 @@
 # nvmeof list and identify over the link, nvmeof bench --verify with the
 # asynchronous API (blocking and asynchronous engines, 2 queues), a file
 # of nvmeof-fuse written and read back (root in the host's namespace,
-# where /dev/fuse allows), no malformed frame on a clean link
-# (NVMEOF_ETH_STATS), and the associations closed in order.
+# where /dev/fuse allows), no malformed frame on a clean link and none
+# lost to a full receive ring (NVMEOF_ETH_STATS), and the associations
+# closed in order.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 source "$abs_srcdir/functions-plugin.sh"
 source "$abs_srcdir/functions-eth.sh"
@@ -107,6 +108,9 @@ for mtu in 1500 9000; do
     fail "no counters in nbdkit's log"
   ! grep 'queue [0-9]*: frames.*malformed [1-9]' "$NBDKIT_LOG" ||
     fail "malformed frames on a clean link"
+  # The windows fit the rings: the kernel never found one full.
+  ! grep 'queue [0-9]*: frames.*ring full [1-9]' "$NBDKIT_LOG" ||
+    fail "frames dropped at a full receive ring"
   stop_target
   grep -q 'association closed' "$TARGET_LOG" ||
     fail "the associations were not closed in order (TERM 0)"
