@@ -45,10 +45,13 @@ tcp_tls_start (struct tcp_queue *tq, uint64_t deadline)
   else {
     r = tls_psk_parse (ctrl->opts.tls_key, &key, err, sizeof err);
     /* tls-compat: what nvme-cli 2.7-2.15 put in the target's keyring. */
-    if (r == 0)
-      r = (ctrl->opts.tls_compat ? tls_psk_derive_compat : tls_psk_derive) (
-        &key, ctrl->opts.tls_identity, ctrl->opts.hostnqn, ctrl->opts.subnqn,
-        &psk, err, sizeof err);
+    if (r == 0 && ctrl->opts.tls_compat)
+      r = tls_psk_derive_compat (&key, ctrl->opts.tls_identity,
+                                 ctrl->opts.hostnqn, ctrl->opts.subnqn, &psk,
+                                 err, sizeof err);
+    else if (r == 0)
+      r = tls_psk_derive (&key, ctrl->opts.tls_identity, ctrl->opts.hostnqn,
+                          ctrl->opts.subnqn, &psk, err, sizeof err);
     tls_psk_wipe (&key);
   }
   if (r < 0) {
