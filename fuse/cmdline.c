@@ -12,36 +12,20 @@
 #include <string.h>
 
 #include "nvmeof-fuse.h"
+#include "conn-keys.h"
 
-/* The connection keys: the library's table but for url (the positional
- * URL) and nsid (every namespace is mounted).  Long options only: the
- * short ones would clash with FUSE's (-s, -d ...). */
-static const char *const not_options[] = { "url", "nsid" };
-
-#define CONN_KEYS_MAX 0x40
+/* The connection keys (conn-keys.h: no nsid here, every namespace is
+ * mounted).  Long options only: the short ones would clash with FUSE's
+ * (-s, -d ...). */
 static const struct nvmeof_key_info *conn_keys[CONN_KEYS_MAX];
 static size_t nr_conn_keys;
 
-/* Fill conn_keys from the table, once.  A key past CONN_KEYS_MAX would be
- * missing from --help, which test-nvmeof-docs.sh notices. */
+/* Fill conn_keys from the table, once. */
 static void
 load_conn_keys (void)
 {
-  const struct nvmeof_key_info *t;
-  size_t n, i, j;
-
-  if (nr_conn_keys)
-    return;
-  t = nvmeof_opts_keys (&n);
-  for (i = 0; i < n && nr_conn_keys < CONN_KEYS_MAX; i++) {
-    bool skip = false;
-
-    for (j = 0; j < sizeof not_options / sizeof not_options[0]; j++)
-      if (strcmp (t[i].name, not_options[j]) == 0)
-        skip = true;
-    if (!skip)
-      conn_keys[nr_conn_keys++] = &t[i];
-  }
+  if (nr_conn_keys == 0)
+    nr_conn_keys = conn_keys_load (conn_keys);
 }
 
 enum {

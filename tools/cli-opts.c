@@ -16,13 +16,12 @@
 
 #include "nvmeof-tool.h"
 #include "parse-size.h"
+#include "conn-keys.h"
 
-/* The connection keys: the library's table (nvme-cli's names and short
- * options), but for url (the positional URL) and nsid (an option of the
- * subcommands where a namespace means something). */
-static const char *const not_options[] = { "url", "nsid" };
+/* The connection keys (conn-keys.h), with nvme-cli's names and short
+ * options; nsid is an option of the subcommands where a namespace means
+ * something. */
 
-#define CONN_KEYS_MAX 0x40
 static const struct nvmeof_key_info *conn_keys[CONN_KEYS_MAX];
 static size_t nr_conn_keys;
 
@@ -39,26 +38,12 @@ _Static_assert (OPT_CONN_ALIAS + CONN_KEYS_MAX <= CLI_CMD_OPT_BASE,
 /* Underscore spellings of the keys, built once. */
 static char alias_names[CONN_KEYS_MAX][32];
 
-/* Fill conn_keys from the table, once.  A key past CONN_KEYS_MAX would be
- * missing from --help, which test-nvmeof-docs.sh notices. */
+/* Fill conn_keys from the table, once. */
 static void
 load_conn_keys (void)
 {
-  const struct nvmeof_key_info *t;
-  size_t n, i, j;
-
-  if (nr_conn_keys)
-    return;
-  t = nvmeof_opts_keys (&n);
-  for (i = 0; i < n && nr_conn_keys < CONN_KEYS_MAX; i++) {
-    bool skip = false;
-
-    for (j = 0; j < sizeof not_options / sizeof not_options[0]; j++)
-      if (strcmp (t[i].name, not_options[j]) == 0)
-        skip = true;
-    if (!skip)
-      conn_keys[nr_conn_keys++] = &t[i];
-  }
+  if (nr_conn_keys == 0)
+    nr_conn_keys = conn_keys_load (conn_keys);
 }
 
 int
