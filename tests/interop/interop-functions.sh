@@ -440,3 +440,38 @@ vm_tls_psk ()
     return 1
   fi
 }
+
+# interop_key_make PREFIX HMAC LEN: a random secret in nvme-cli's text form,
+# "PREFIX:hh:base64(key || CRC-32):" (PREFIX DHHC-1 or NVMeTLSkey-1), made
+# by Python: independent of our C code.
+interop_key_make ()
+{
+  /usr/bin/python3 - "$@" <<'EOF'
+import base64, os, sys, zlib
+prefix, hmac, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+k = os.urandom(n)
+crc = zlib.crc32(k).to_bytes(4, 'little')
+print('%s:%02x:%s:' % (prefix, hmac, base64.b64encode(k + crc).decode()))
+EOF
+}
+
+# interop_key_check PREFIX FILE HMAC LEN: FILE holds such a secret, with
+# that hh and length, and its CRC-32 is right (checked by Python).
+interop_key_check ()
+{
+  /usr/bin/python3 - "$@" <<'EOF'
+import base64, re, sys, zlib
+prefix, path = sys.argv[1], sys.argv[2]
+hmac, n = int(sys.argv[3]), int(sys.argv[4])
+text = open(path).read()
+m = re.fullmatch(re.escape(prefix) + r':(\d\d):([A-Za-z0-9+/=]+):\n?', text)
+if not m:
+    sys.exit('not %s:hh:base64: (%d bytes)' % (prefix, len(text)))
+raw = base64.b64decode(m.group(2), validate=True)
+k, crc = raw[:-4], raw[-4:]
+if int(m.group(1)) != hmac or len(k) != n:
+    sys.exit('hh %s and %d bytes, not %02d and %d' % (m.group(1), len(k), hmac, n))
+if zlib.crc32(k).to_bytes(4, 'little') != crc:
+    sys.exit('CRC-32 mismatch')
+EOF
+}

@@ -94,29 +94,10 @@ genkey ()
        --key-length="$len" >"$f") ||
       fail "nvmeof gen-dhchap-key --hmac=$hmac --key-length=$len failed"
   else
-    (umask 077 && /usr/bin/python3 - "$hmac" "$len" >"$f" <<'EOF'
-import base64, os, sys, zlib
-hmac, n = int(sys.argv[1]), int(sys.argv[2])
-k = os.urandom(n)
-crc = zlib.crc32(k).to_bytes(4, 'little')
-print('DHHC-1:%02x:%s:' % (hmac, base64.b64encode(k + crc).decode()))
-EOF
-    ) || fail "cannot make a secret with Python"
+    (umask 077 && interop_key_make DHHC-1 "$hmac" "$len" >"$f") ||
+      fail "cannot make a secret with Python"
   fi
-  /usr/bin/python3 - "$f" "$hmac" "$len" <<'EOF' ||
-import base64, binascii, re, sys, zlib
-text = open(sys.argv[1]).read()
-m = re.fullmatch(r'DHHC-1:(\d\d):([A-Za-z0-9+/=]+):\n?', text)
-if not m:
-    sys.exit('not DHHC-1:hh:base64: (%d bytes)' % len(text))
-raw = base64.b64decode(m.group(2), validate=True)
-k, crc = raw[:-4], raw[-4:]
-if int(m.group(1)) != int(sys.argv[2]) or len(k) != int(sys.argv[3]):
-    sys.exit('transform %s and %d bytes, not %s and %s'
-             % (m.group(1), len(k), sys.argv[2], sys.argv[3]))
-if zlib.crc32(k).to_bytes(4, 'little') != crc:
-    sys.exit('CRC-32 mismatch')
-EOF
+  interop_key_check DHHC-1 "$f" "$hmac" "$len" ||
     fail "the $keygen secret $1 (hmac $hmac, $len bytes) is malformed"
 }
 

@@ -131,29 +131,10 @@ genkey ()
     (umask 077 && "$NVMEOF_CLI" gen-tls-key --hmac="$hmac" >"$f") ||
       fail "nvmeof gen-tls-key --hmac=$hmac failed"
   else
-    (umask 077 && /usr/bin/python3 - "$hmac" "$len" >"$f" <<'EOF'
-import base64, os, sys, zlib
-hmac, n = int(sys.argv[1]), int(sys.argv[2])
-k = os.urandom(n)
-crc = zlib.crc32(k).to_bytes(4, 'little')
-print('NVMeTLSkey-1:%02x:%s:' % (hmac, base64.b64encode(k + crc).decode()))
-EOF
-    ) || fail "cannot make a key with Python"
+    (umask 077 && interop_key_make NVMeTLSkey-1 "$hmac" "$len" >"$f") ||
+      fail "cannot make a key with Python"
   fi
-  /usr/bin/python3 - "$f" "$hmac" "$len" <<'EOF' ||
-import base64, re, sys, zlib
-text = open(sys.argv[1]).read()
-m = re.fullmatch(r'NVMeTLSkey-1:(\d\d):([A-Za-z0-9+/=]+):\n?', text)
-if not m:
-    sys.exit('not NVMeTLSkey-1:hh:base64: (%d bytes)' % len(text))
-raw = base64.b64decode(m.group(2), validate=True)
-k, crc = raw[:-4], raw[-4:]
-if int(m.group(1)) != int(sys.argv[2]) or len(k) != int(sys.argv[3]):
-    sys.exit('hash %s and %d bytes, not %s and %s'
-             % (m.group(1), len(k), sys.argv[2], sys.argv[3]))
-if zlib.crc32(k).to_bytes(4, 'little') != crc:
-    sys.exit('CRC-32 mismatch')
-EOF
+  interop_key_check NVMeTLSkey-1 "$f" "$hmac" "$len" ||
     fail "the $keygen key $1 (hmac $hmac) is malformed"
 }
 
