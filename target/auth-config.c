@@ -273,8 +273,7 @@ int
 auth_quick_finish (struct tgt_subsys *ss, const struct quick_opts *q)
 {
   uint8_t hashid = NVMF_AUTH_HASH_SHA256, dhgid = NVMF_AUTH_DHGROUP_NULL;
-  size_t i, j, keys = 0;
-  char **n;
+  size_t i, keys = 0;
 
   if (q->dhchap_hash)
     parse_name (true, q->dhchap_hash, &hashid);
@@ -296,21 +295,8 @@ auth_quick_finish (struct tgt_subsys *ss, const struct quick_opts *q)
     h->hashid = hashid;
     h->dhgid = dhgid;
     /* A host with a secret is allowed (and so must authenticate). */
-    for (j = 0; j < ss->nr_hosts; j++)
-      if (strcmp (ss->hosts[j], h->nqn) == 0)
-        break;
-    if (j < ss->nr_hosts)
-      continue;
-    n = realloc (ss->hosts, (ss->nr_hosts + 1) * sizeof *n);
-    if (!n || !(n[ss->nr_hosts] = strdup (h->nqn))) {
-      if (n)
-        ss->hosts = n;
-      fprintf (stderr, "nvmeof-target: out of memory\n");
+    if (subsys_add_host (ss, h->nqn) == -1)
       return -1;
-    }
-    ss->hosts = n;
-    ss->nr_hosts++;
-    ss->allow_any_host = false;
   }
   if ((q->dhchap_hash || q->dhchap_dhgroup) && keys == 0) {
     fprintf (stderr, "nvmeof-target: --%s needs --dhchap-key\n",

@@ -461,6 +461,28 @@ config_find_subsys (const struct tgt_port *port, const char *nqn)
   return NULL;
 }
 
+int
+subsys_add_host (struct tgt_subsys *ss, const char *hostnqn)
+{
+  char **n;
+  size_t i;
+
+  for (i = 0; i < ss->nr_hosts; i++)
+    if (strcmp (ss->hosts[i], hostnqn) == 0)
+      goto allowed;
+  n = realloc (ss->hosts, (ss->nr_hosts + 1) * sizeof *n);
+  if (n)
+    ss->hosts = n;
+  if (!n || !(n[ss->nr_hosts] = strdup (hostnqn))) {
+    fprintf (stderr, "nvmeof-target: out of memory\n");
+    return -1;
+  }
+  ss->nr_hosts++;
+allowed:
+  ss->allow_any_host = false;
+  return 0;
+}
+
 bool
 subsys_allows_host (const struct tgt_subsys *ss, const char *hostnqn)
 {

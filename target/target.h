@@ -202,6 +202,9 @@ int parse_listen (const char *s, struct tgt_port *port);
 struct tgt_subsys *config_find_subsys (const struct tgt_port *port,
                                        const char *nqn);
 bool subsys_allows_host (const struct tgt_subsys *ss, const char *hostnqn);
+/* Name hostnqn among the hosts ss allows (once), which ends allowing any
+ * host; -1 (said on stderr) when out of memory. */
+int subsys_add_host (struct tgt_subsys *ss, const char *hostnqn);
 struct tgt_ns *subsys_find_ns (const struct tgt_subsys *ss, uint32_t nsid);
 /* Flush every file backend (at exit). */
 void config_sync_all (void);

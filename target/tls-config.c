@@ -95,8 +95,7 @@ int
 tls_quick_finish (struct tgt_port *port, struct tgt_subsys *ss,
                   const struct quick_opts *q)
 {
-  size_t i, j;
-  char **n;
+  size_t i;
 
   if (q->tls && q->tls_optional) {
     fprintf (stderr,
@@ -119,21 +118,8 @@ tls_quick_finish (struct tgt_port *port, struct tgt_subsys *ss,
                        "--tls-optional\n");
       return -1;
     }
-    for (j = 0; j < ss->nr_hosts; j++)
-      if (strcmp (ss->hosts[j], h->nqn) == 0)
-        break;
-    if (j < ss->nr_hosts)
-      continue;
-    n = realloc (ss->hosts, (ss->nr_hosts + 1) * sizeof *n);
-    if (!n || !(n[ss->nr_hosts] = strdup (h->nqn))) {
-      if (n)
-        ss->hosts = n;
-      fprintf (stderr, "nvmeof-target: out of memory\n");
+    if (subsys_add_host (ss, h->nqn) == -1)
       return -1;
-    }
-    ss->hosts = n;
-    ss->nr_hosts++;
-    ss->allow_any_host = false;
   }
   return 0;
 }
