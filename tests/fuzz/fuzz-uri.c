@@ -99,8 +99,26 @@ unparse (const struct nvmeof_opts *o, char *buf, size_t len)
 
 #define PUT(...) \
   (n += (size_t) snprintf (buf + n, n < len ? len - n : 0, __VA_ARGS__))
-  PUT ("nvme+tcp://");
-  if (strchr (o->traddr, ':')) {
+  if (o->transport == NVMEOF_TRANSPORT_ETH) {
+    /* nvme+eth://IFACE[/MAC[/NQN[/NSID]]] */
+    PUT ("nvme+eth://");
+    for (i = 0; o->host_iface[i]; i++) {
+      unsigned char c = (unsigned char) o->host_iface[i];
+
+      if (isalnum (c) || strchr (".-_~", c))
+        PUT ("%c", c);
+      else
+        PUT ("%%%02X", c);
+    }
+    if (o->traddr[0] == '\0')
+      return; /* the link: the discovery NQN is implied */
+    PUT ("/%s/", o->traddr);
+  }
+  else
+    PUT ("nvme+tcp://");
+  if (o->transport == NVMEOF_TRANSPORT_ETH)
+    ;
+  else if (strchr (o->traddr, ':')) {
     zone = strchr (o->traddr, '%');
     if (zone)
       PUT ("[%.*s%%25%s]", (int) (zone - o->traddr), o->traddr, zone + 1);
@@ -109,9 +127,11 @@ unparse (const struct nvmeof_opts *o, char *buf, size_t len)
   }
   else
     PUT ("%s", o->traddr);
-  if (o->trsvcid[0])
-    PUT (":%s", o->trsvcid);
-  PUT ("/");
+  if (o->transport != NVMEOF_TRANSPORT_ETH) {
+    if (o->trsvcid[0])
+      PUT (":%s", o->trsvcid);
+    PUT ("/");
+  }
   for (i = 0; o->subnqn[i]; i++) {
     unsigned char c = (unsigned char) o->subnqn[i];
 
@@ -137,7 +157,11 @@ fuzz_uri (const char *s)
     check_refusal ("uri_parse");
   else {
     check_accepted (o, "uri_parse");
-    if (o->subnqn[0] == '\0' || o->traddr[0] == '\0')
+    /* NVMe/Ethernet: the interface always; the MAC may be left out (the
+     * link, for discovery). */
+    if (o->transport == NVMEOF_TRANSPORT_ETH ?
+          o->host_iface[0] == '\0' || o->subnqn[0] == '\0' :
+          o->subnqn[0] == '\0' || o->traddr[0] == '\0')
       FAILED ("uri_parse accepted '%s' without host or NQN", s);
     /* Round trip. */
     unparse (o, again, sizeof again);
@@ -147,7 +171,9 @@ fuzz_uri (const char *s)
         FAILED ("round trip of '%s' as '%s' refused: %s", s, again,
                 nvmeof_get_error ());
       if (strcmp (o->traddr, o2->traddr) || strcmp (o->trsvcid, o2->trsvcid) ||
-          strcmp (o->subnqn, o2->subnqn) || o->nsid != o2->nsid)
+          strcmp (o->subnqn, o2->subnqn) || o->nsid != o2->nsid ||
+          o->transport != o2->transport ||
+          strcmp (o->host_iface, o2->host_iface))
         FAILED ("round trip of '%s' as '%s' differs", s, again);
       nvmeof_opts_free (o2);
     }
@@ -230,6 +256,9 @@ static const char *const seeds[] = {
   "hostnqn=nqn.2014-08.org.nvmexpress:uuid:f81d4fae-7dec-11d0-a765-"
   "00a0c91e6bf6",
   "f81d4fae-7dec-11d0-a765-00a0c91e6bf6",
+  "nvme+eth://veth0",
+  "nvme+eth://veth0/02:00:00:00:00:01/",
+  "nvme+eth://eth1/02-00-00-00-00-01/nqn.2026-11.io.nvmeof:target/2",
 };
 
 static const char *const tokens[] = {
