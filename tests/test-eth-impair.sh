@@ -19,6 +19,10 @@ cat >"$d/recv.py" <<'EOF'
 import json, select, socket, struct, sys, time, zlib
 iface, out = sys.argv[1], sys.argv[2]
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+# Room for every frame of a pass (SO_RCVBUFFORCE, as root): a receiver
+# slowed by a busy machine must not lose frames the test would blame on
+# the bridge.
+s.setsockopt(socket.SOL_SOCKET, getattr(socket, "SO_RCVBUFFORCE", 33), 64 << 20)
 s.bind((iface, 0x0003))
 open(out + ".ready", "w").close()
 seen, order, dups, bad, late, delays, other = set(), 0, 0, 0, 0, [], 0
