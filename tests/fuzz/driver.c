@@ -126,6 +126,23 @@ write_seeds (const char *dir, uint8_t (*inputs)[INPUT_MAX],
   return 0;
 }
 
+/* Seed i of the harness: its function's, or its strings (without NUL). */
+static size_t
+get_seed (size_t i, uint8_t *buf, size_t cap)
+{
+  size_t n;
+
+  if (fuzz_target.seed)
+    return fuzz_target.seed (i, buf, cap);
+  if (i >= fuzz_target.nr_seed_strings)
+    return 0;
+  n = strlen (fuzz_target.seed_strings[i]);
+  if (n > cap)
+    n = cap;
+  memcpy (buf, fuzz_target.seed_strings[i], n);
+  return n;
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -141,7 +158,7 @@ main (int argc, char *argv[])
   if (env)
     seconds = strtod (env, NULL);
   /* The harness's seeds, then the files named on the command line. */
-  while (ninputs < MAX_INPUTS && (input_len[ninputs] = fuzz_target.seed (
+  while (ninputs < MAX_INPUTS && (input_len[ninputs] = get_seed (
                                     ninputs, inputs[ninputs], INPUT_MAX)) > 0)
     ninputs++;
   nseeds = ninputs;

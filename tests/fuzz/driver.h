@@ -14,8 +14,10 @@ struct fuzz_target {
   const char *name; /* "fuzz-uri" */
   const char *what; /* "URI/option/NQN parsers" */
   /* Copy seed i into buf (cap bytes) and return its length; 0 past the
-   * last seed. */
+   * last seed.  NULL: the seeds are the strings below. */
   size_t (*seed) (size_t i, uint8_t *buf, size_t cap);
+  const char *const *seed_strings;
+  size_t nr_seed_strings;
   /* Byte strings the mutator inserts. */
   const char *const *tokens;
   size_t nr_tokens;

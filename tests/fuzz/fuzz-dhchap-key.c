@@ -153,24 +153,11 @@ static const char *const tokens[] = {
   "/",       "A",          "AAAA", "ia6z", "////", "\xff", "-",
 };
 
-static size_t
-seed (size_t i, uint8_t *buf, size_t cap)
-{
-  size_t n;
-
-  if (i >= sizeof seeds / sizeof seeds[0])
-    return 0;
-  n = strlen (seeds[i]);
-  if (n > cap)
-    n = cap;
-  memcpy (buf, seeds[i], n);
-  return n;
-}
-
 const struct fuzz_target fuzz_target = {
   .name = "fuzz-dhchap-key",
   .what = "DH-HMAC-CHAP secret parser",
-  .seed = seed,
+  .seed_strings = seeds,
+  .nr_seed_strings = sizeof seeds / sizeof seeds[0],
   .tokens = tokens,
   .nr_tokens = sizeof tokens / sizeof tokens[0],
 };

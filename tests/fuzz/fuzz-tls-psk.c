@@ -234,24 +234,11 @@ static const char *const tokens[] = {
   "\xff",
 };
 
-static size_t
-seed (size_t i, uint8_t *buf, size_t cap)
-{
-  size_t n;
-
-  if (i >= sizeof seeds / sizeof seeds[0])
-    return 0;
-  n = strlen (seeds[i]);
-  if (n > cap)
-    n = cap;
-  memcpy (buf, seeds[i], n);
-  return n;
-}
-
 const struct fuzz_target fuzz_target = {
   .name = "fuzz-tls-psk",
   .what = "TLS PSK and PSK identity parsers",
-  .seed = seed,
+  .seed_strings = seeds,
+  .nr_seed_strings = sizeof seeds / sizeof seeds[0],
   .tokens = tokens,
   .nr_tokens = sizeof tokens / sizeof tokens[0],
 };
