@@ -124,21 +124,6 @@ log_since ()
 REFUSAL_ERRORS='nvmet: ctrl [0-9]+ fatal error occurred|key crc mismatch'
 REFUSAL_ERRORS+='|nvmet: Failed to setup authentication|nvme nvme[0-9]+: '
 
-# log_errors_except MARK ERE: like vm_check_kernel_log MARK (MARK "": the
-# whole run), but errors matching ERE are expected.
-log_errors_except ()
-{
-  local out rest
-  if out=$(vm_check_kernel_log "$1" 2>&1); then
-    return 0
-  fi
-  rest=$(printf '%s\n' "$out" | sed 1d | grep -Ev -- "$2" || true)
-  if [ -n "$rest" ]; then
-    printf '%s\n' "$rest" >&2
-    return 1
-  fi
-}
-
 # auth_log_check MARK HASH DHGROUP BIDIR QIDS [HOST]: nvmet's debug messages
 # since MARK show a controller created for HOST (default $INTEROP_HOSTNQN)
 # "with DH-HMAC-CHAP", every queue that negotiated authenticated (and, if

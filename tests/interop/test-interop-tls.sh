@@ -208,21 +208,6 @@ tlshd_since ()
 # fails.
 REFUSAL_ERRORS='nvmet_tcp: unexpected pdu type|nvme nvme[0-9]+: |nvme_tcp: '
 
-# log_errors_except MARK ERE: like vm_check_kernel_log MARK (MARK "": the
-# whole run), but errors matching ERE are expected.
-log_errors_except ()
-{
-  local out rest
-  if out=$(vm_check_kernel_log "$1" 2>&1); then
-    return 0
-  fi
-  rest=$(printf '%s\n' "$out" | sed 1d | grep -Ev -- "$2" || true)
-  if [ -n "$rest" ]; then
-    printf '%s\n' "$rest" >&2
-    return 1
-  fi
-}
-
 # handshakes MARK: nvmet's TLS handshakes since MARK, one per line:
 # "KEY STATUS" (KEY the PSK's serial in hex, 0 if none).
 handshakes ()
