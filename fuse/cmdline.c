@@ -48,7 +48,8 @@ usage (FILE *fp)
     fp,
     "Usage: nvmeof-fuse [OPTIONS] URL MOUNTPOINT\n"
     "Mount the namespaces of an NVMe-oF subsystem as files n1, n2, ...\n"
-    "URL: nvme+tcp://HOST[:PORT]/SUBSYSTEM-NQN\n"
+    "URL: nvme+tcp://HOST[:PORT]/SUBSYSTEM-NQN or "
+    "nvme+eth://IFACE/MAC/SUBSYSTEM-NQN\n"
     "\n"
     "Options:\n"
     "  -o OPTS                       FUSE mount options (ro, allow_other ...)\n"

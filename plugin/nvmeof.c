@@ -133,6 +133,9 @@ nvplug_dump_plugin (void)
   printf ("nvmeof_version=%s\n", nvmeof_version ());
   /* One line per built feature, so that tests can require them. */
   printf ("nvmeof_tcp=yes\n");
+  printf ("nvmeof_tls=yes\n");
+  printf ("nvmeof_dhchap=yes\n");
+  printf ("nvmeof_eth=yes\n");
 }
 
 /* Connect and load the namespace table. */

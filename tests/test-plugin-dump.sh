@@ -22,6 +22,9 @@ want api_version=2
 want thread_model=parallel
 want magic_config_key=url
 want nvmeof_tcp=yes
+want nvmeof_tls=yes
+want nvmeof_dhchap=yes
+want nvmeof_eth=yes
 for cb in config config_complete config_help get_ready after_fork \
           cleanup list_exports default_export open export_description \
           get_size block_size can_write can_flush can_fua can_trim \
