@@ -110,7 +110,10 @@ run clean -- --seed 1
   [ "$(val clean dups)" = 0 ] && [ "$(val clean bad)" = 0 ] ||
   fail "a clean bridge lost, reordered, duplicated or damaged frames"
 
-run loss -- --loss 10 --seed 2
+# Where the bridge's counters are compared with what the receiver saw, only
+# our EtherType is impaired: the link also carries a few frames of the
+# kernel's own (IPv6 neighbour discovery), which the receiver ignores.
+run loss -- --loss 10 --ethertype 0x88b5 --seed 2
 lost=$((N - $(val loss got)))
 between "$lost" 180 420 || fail "loss 10 %: $lost of $N lost"
 [ "$lost" = "$(imp loss lost)" ] || fail "loss: counters disagree"
@@ -119,7 +122,7 @@ run dup -- --duplicate 5 --seed 3
 between "$(val dup dups)" 80 230 || fail "duplicate 5 %: $(val dup dups)"
 [ "$(val dup got)" = $N ] || fail "duplicate: frames lost"
 
-run corrupt -- --corrupt 2 --seed 4
+run corrupt -- --corrupt 2 --ethertype 0x88b5 --seed 4
 between "$(val corrupt bad)" 25 100 || fail "corrupt 2 %: $(val corrupt bad)"
 [ "$(val corrupt bad)" = "$(imp corrupt corrupted)" ] ||
   fail "corrupt: counters disagree"
