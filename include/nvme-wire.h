@@ -541,6 +541,12 @@ WIRE_OFFSET (struct nvme_id_ctrl, vs, 3072);
 #define NVME_CTRL_CMIC_MULTI_PORT       (1u << 0)
 #define NVME_CTRL_CMIC_MULTI_CTRL       (1u << 1)
 #define NVME_CTRL_CMIC_ANA              (1u << 3)
+/* ANACAP: the ANA states the controller reports. */
+#define NVME_CTRL_ANACAP_OPTIMIZED      (1u << 0)
+#define NVME_CTRL_ANACAP_NON_OPTIMIZED  (1u << 1)
+#define NVME_CTRL_ANACAP_INACCESSIBLE   (1u << 2)
+#define NVME_CTRL_ANACAP_PERSISTENT_LOSS (1u << 3)
+#define NVME_CTRL_ANACAP_CHANGE         (1u << 4)
 /* OAES: which asynchronous events the controller can send. */
 #define NVME_CTRL_OAES_NS_ATTR          (1u << 8)
 #define NVME_CTRL_OAES_FW_ACTIVATION    (1u << 9)
@@ -798,6 +804,39 @@ nvme_get_log_cdw13 (uint64_t offset)
 #define NVME_LOG_DISCOVERY              0x70
 #define NVME_LOG_CHANGED_NS_MAX         1024 /* le32 NSIDs in the page */
 #define NVME_LOG_ERROR_ENTRY_LEN        64
+
+/* Asymmetric Namespace Access log page (Base 2.0 5.16.1.13): a header,
+ * then for each ANA group holding namespaces attached to the controller a
+ * descriptor followed by its NNSIDS le32 NSIDs (none with RGO). */
+#define NVME_LOG_ANA_LSP_RGO            0x01 /* return groups only */
+struct nvme_ana_log_hdr {
+  le64 chgcnt;
+  le16 ngrps;
+  uint8_t rsvd10[6];
+} NVME_PACKED;
+WIRE_SIZE (struct nvme_ana_log_hdr, 16);
+WIRE_OFFSET (struct nvme_ana_log_hdr, chgcnt, 0);
+WIRE_OFFSET (struct nvme_ana_log_hdr, ngrps, 8);
+
+struct nvme_ana_group_desc {
+  le32 grpid;
+  le32 nnsids;
+  le64 chgcnt;
+  uint8_t state; /* ANA state, bits 3:0 */
+  uint8_t rsvd17[15];
+} NVME_PACKED;
+WIRE_SIZE (struct nvme_ana_group_desc, 32);
+WIRE_OFFSET (struct nvme_ana_group_desc, grpid, 0);
+WIRE_OFFSET (struct nvme_ana_group_desc, nnsids, 4);
+WIRE_OFFSET (struct nvme_ana_group_desc, chgcnt, 8);
+WIRE_OFFSET (struct nvme_ana_group_desc, state, 16);
+
+#define NVME_ANA_OPTIMIZED              0x1
+#define NVME_ANA_NON_OPTIMIZED          0x2
+#define NVME_ANA_INACCESSIBLE           0x3
+#define NVME_ANA_PERSISTENT_LOSS        0x4
+#define NVME_ANA_CHANGE                 0xF
+#define NVME_ANA_STATE_MASK             0x0F
 
 /* SMART / Health Information log (Base 2.0 Figure 207): 512 bytes.  The
  * 128-bit counters are little-endian byte arrays (low 8 bytes first). */
