@@ -3,11 +3,18 @@
  *
  * The host NQN and host ID must be stable (a target's allow-list, and
  * reservations, name the host by them) and the pair must not change
- * partners, so nothing here is ever random.  Order of the defaults:
- *   host NQN: /etc/nvme/hostnqn, else "nqn.2014-08.org.nvmexpress:uuid:"
- *             followed by the default host ID;
- *   host ID:  /etc/nvme/hostid, else the UUID of a UUID-form host NQN file,
- *             else derived from /etc/machine-id, else the DMI product UUID.
+ * partners.  Order of the defaults:
+ *   1. the system's files, /etc/nvme/hostnqn and /etc/nvme/hostid (tests:
+ *      $NVMEOF_HOSTNQN_FILE and $NVMEOF_HOSTID_FILE), if either exists;
+ *   2. else the same two files in the user's configuration directory
+ *      ($XDG_CONFIG_HOME/nvmeof/, default ~/.config/nvmeof/), if either
+ *      exists;
+ *   3. else the host ID derived from /etc/machine-id, else the DMI
+ *      product UUID;
+ *   4. else a random identity generated once and written to the files of
+ *      1 (root) or 2 (hostid-store.c), where the next run finds it.
+ * Within a place, a missing host NQN is the UUID form of the host ID and
+ * a missing host ID the UUID of a UUID-form host NQN.
  * The derivation from machine-id is systemd's "application specific
  * machine ID" (HMAC-SHA256 keyed with the machine ID over an application
  * UUID, truncated to 128 bits and marked as a version 4 UUID) with the
@@ -37,8 +44,6 @@
 #include "hostid.h"
 
 #define UUID_NQN_PREFIX   "nqn.2014-08.org.nvmexpress:uuid:"
-#define HOSTNQN_FILE      "/etc/nvme/hostnqn"
-#define HOSTID_FILE       "/etc/nvme/hostid"
 #define MACHINE_ID_FILE   "/etc/machine-id"
 #define PRODUCT_UUID_FILE "/sys/class/dmi/id/product_uuid"
 
@@ -336,36 +341,57 @@ read_id_file (const char *path, char *buf, size_t len)
   return 1;
 }
 
+/* Something to read at path (content, or an error to report)? */
+static bool
+has_content (const char *path)
+{
+  char buf[NVMEOF_NQN_MAX + 1];
+
+  return read_id_file (path, buf, sizeof buf) != 0;
+}
+
+/* The place whose files are read: the system's if either of its files
+ * has content, else the user's configuration directory if either of its
+ * has, else the system's (nothing there).  Never a file of each, so the
+ * pair stays one host's. */
+static void
+pick_files (struct id_files *f)
+{
+  id_files_system (f);
+  if (has_content (f->nqn) || has_content (f->id))
+    return;
+  if (id_files_user (f) == 1 && (has_content (f->nqn) || has_content (f->id)))
+    return;
+  id_files_system (f);
+}
+
 /* The host NQN file: 1 found (validated), 0 none, -1 error. */
 static int
-hostnqn_from_file (char nqn[NVMEOF_NQN_MAX + 1], const char **source)
+hostnqn_from_file (const struct id_files *f, char nqn[NVMEOF_NQN_MAX + 1],
+                   const char **source)
 {
-  const char *env = getenv ("NVMEOF_HOSTNQN_FILE");
-  const char *path = env ? env : HOSTNQN_FILE;
   int r;
 
-  r = read_id_file (path, nqn, NVMEOF_NQN_MAX + 1);
+  r = read_id_file (f->nqn, nqn, NVMEOF_NQN_MAX + 1);
   if (r == 1) {
-    if (nqn_validate (path, nqn) == -1)
+    if (nqn_validate (f->nqn, nqn) == -1)
       return -1;
-    *source = env ? "$NVMEOF_HOSTNQN_FILE" : HOSTNQN_FILE;
+    *source = f->labels->nqn;
   }
   return r;
 }
 
 static int
-hostid_from_file (char id[37], const char **source)
+hostid_from_file (const struct id_files *f, char id[37], const char **source)
 {
-  const char *env = getenv ("NVMEOF_HOSTID_FILE");
-  const char *path = env ? env : HOSTID_FILE;
   char buf[64];
   int r;
 
-  r = read_id_file (path, buf, sizeof buf);
+  r = read_id_file (f->id, buf, sizeof buf);
   if (r == 1) {
-    if (uuid_validate (path, buf, id) == -1)
+    if (uuid_validate (f->id, buf, id) == -1)
       return -1;
-    *source = env ? "$NVMEOF_HOSTID_FILE" : HOSTID_FILE;
+    *source = f->labels->id;
   }
   return r;
 }
@@ -427,8 +453,10 @@ hostid_from_dmi (char id[37])
   unsigned char b[16];
   size_t i;
 
+  const char *env = getenv ("NVMEOF_PRODUCT_UUID_FILE"); /* tests */
+
   /* Readable by root only; firmware sometimes fills it with 00 or FF. */
-  if (read_id_file (PRODUCT_UUID_FILE, buf, sizeof buf) != 1 ||
+  if (read_id_file (env ? env : PRODUCT_UUID_FILE, buf, sizeof buf) != 1 ||
       !uuid_ok (buf, b))
     return 0;
   for (i = 0; i < 16 && (b[i] == 0 || b[i] == 0xff); i++)
@@ -441,37 +469,36 @@ hostid_from_dmi (char id[37])
 
 /* ---- Defaults ------------------------------------------------------------ */
 
-int
-hostid_default_for_hostnqn (const char *hostnqn, char *buf, size_t len,
-                            const char **source)
+/* The host ID, and in *nqn_src what a host NQN made from it is said to
+ * come from. */
+static int
+hostid_resolve (const char *hostnqn, char id[37], const char **source,
+                const char **nqn_src)
 {
-  char id[37], nqn[NVMEOF_NQN_MAX + 1];
+  char nqn[NVMEOF_NQN_MAX + 1];
+  struct id_files f;
   const char *src = NULL;
   int r;
 
-  if (len < 37) {
-    set_error (EINVAL, "hostid: buffer too small");
-    return -1;
-  }
-
-  r = hostid_from_file (id, &src);
+  pick_files (&f);
+  r = hostid_from_file (&f, id, &src);
   if (r == -1)
     return -1;
+  *nqn_src = f.labels->from_id;
   if (r == 0) {
     /* A UUID-form host NQN names its host ID. */
     if (hostnqn == NULL) {
-      r = hostnqn_from_file (nqn, &src);
+      r = hostnqn_from_file (&f, nqn, &src);
       if (r == -1)
         return -1;
       if (r == 1) {
         hostnqn = nqn;
-        src = strcmp (src, HOSTNQN_FILE) == 0 ?
-                "the UUID in " HOSTNQN_FILE :
-                "the UUID in $NVMEOF_HOSTNQN_FILE";
+        src = f.labels->uuid_in_nqn;
       }
     }
     else
       src = "the UUID in the host NQN";
+    r = 0;
     if (hostnqn &&
         strncmp (hostnqn, UUID_NQN_PREFIX, strlen (UUID_NQN_PREFIX)) == 0 &&
         uuid_validate ("hostnqn", hostnqn + strlen (UUID_NQN_PREFIX), id) == 0)
@@ -485,20 +512,43 @@ hostid_default_for_hostnqn (const char *hostnqn, char *buf, size_t len,
     src = getenv ("NVMEOF_MACHINE_ID_FILE") ?
             "derived from $NVMEOF_MACHINE_ID_FILE" :
             "derived from " MACHINE_ID_FILE;
+    *nqn_src = src;
   }
 #endif
   if (r == 0) {
     r = hostid_from_dmi (id);
-    src = "the DMI product UUID";
+    src = *nqn_src = "derived from the DMI product UUID";
   }
   if (r == 0) {
-    set_error (ENOENT,
-               "hostid: no " HOSTID_FILE " and no usable " MACHINE_ID_FILE
-               " or DMI product UUID to derive one from: "
-               "give hostid= and hostnqn=, or create " HOSTID_FILE
-               " and " HOSTNQN_FILE " (nvme gen-hostnqn)");
+    /* Nothing stable to use: make one, once, and keep it. */
+    if (id_files_generate (&f) == -1)
+      return -1;
+    r = hostid_from_file (&f, id, &src);
+    if (r == -1)
+      return -1;
+    if (r == 0) {
+      set_error (EIO, "hostid: %s is empty right after it was written", f.id);
+      return -1;
+    }
+    *nqn_src = f.labels->from_id;
+  }
+  *source = src;
+  return 0;
+}
+
+int
+hostid_default_for_hostnqn (const char *hostnqn, char *buf, size_t len,
+                            const char **source)
+{
+  char id[37];
+  const char *src = NULL, *nqn_src;
+
+  if (len < 37) {
+    set_error (EINVAL, "hostid: buffer too small");
     return -1;
   }
+  if (hostid_resolve (hostnqn, id, &src, &nqn_src) == -1)
+    return -1;
   memcpy (buf, id, 37);
   if (source)
     *source = src;
@@ -517,24 +567,18 @@ hostnqn_default_for_hostid (const char *hostid, char *buf, size_t len,
 {
   char nqn[NVMEOF_NQN_MAX + 1], id[37];
   const char *src = NULL, *idsrc = NULL;
+  struct id_files f;
   int r;
 
-  r = hostnqn_from_file (nqn, &src);
+  pick_files (&f);
+  r = hostnqn_from_file (&f, nqn, &src);
   if (r == -1)
     return -1;
   if (r == 0) {
     if (hostid == NULL) {
-      if (hostid_default (id, sizeof id, &idsrc) == -1)
+      if (hostid_resolve (NULL, id, &idsrc, &src) == -1)
         return -1;
       hostid = id;
-      if (strcmp (idsrc, HOSTID_FILE) == 0)
-        src = "derived from " HOSTID_FILE;
-      else if (strcmp (idsrc, "$NVMEOF_HOSTID_FILE") == 0)
-        src = "derived from $NVMEOF_HOSTID_FILE";
-      else if (strncmp (idsrc, "derived", 7) == 0)
-        src = idsrc;
-      else
-        src = "derived from the DMI product UUID";
     }
     else
       src = "derived from the host ID";

@@ -3,6 +3,7 @@
 #ifndef NVMEOF_HOSTID_H
 #define NVMEOF_HOSTID_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdbool.h>
 
@@ -32,5 +33,30 @@ int hostnqn_default_for_hostid (const char *hostid, char *buf, size_t len,
                                 const char **source);
 int hostid_default_for_hostnqn (const char *hostnqn, char *buf, size_t len,
                                 const char **source);
+
+/* ---- hostid-store.c: where the identity files are ---------------------- */
+/* How each file of a place is named in sources and messages. */
+struct id_labels {
+  const char *nqn, *id;   /* the files */
+  const char *uuid_in_nqn; /* a host ID taken from a UUID-form host NQN */
+  const char *from_id;     /* a host NQN made from the host ID */
+};
+/* One place holding a host NQN and host ID pair. */
+struct id_files {
+  char nqn[PATH_MAX], id[PATH_MAX];
+  const struct id_labels *labels;
+  bool user; /* the user's configuration directory */
+};
+/* The system's files: /etc/nvme/hostnqn and hostid, or (tests)
+ * $NVMEOF_HOSTNQN_FILE and $NVMEOF_HOSTID_FILE. */
+void id_files_system (struct id_files *f);
+/* The user's: $XDG_CONFIG_HOME/nvmeof/, else ~/.config/nvmeof/.  0 if
+ * there is no home directory to name. */
+int id_files_user (struct id_files *f);
+/* A random identity, written once (root: the system's files, others or a
+ * root that cannot write there: the user's) and said so on stderr; f
+ * names the files that hold it then (ours or a faster process's).  -1
+ * with the error set. */
+int id_files_generate (struct id_files *f);
 
 #endif
