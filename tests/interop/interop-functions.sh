@@ -8,14 +8,18 @@
 #                         fail clearly unless qemu and python3 are there
 #   start_vm [CONFIG]     boot the VM with CONFIG (default nvmet-config.sh)
 #                         and wait (bounded) for NVMET-READY on its serial
-#                         console; stops it at exit.  Sets INTEROP_ADDR,
+#                         console; stops it at exit.  A test may set
+#                         INTEROP_VM_MEMORY (MiB, default 512) and the array
+#                         INTEROP_VM_QEMU_ARGS (more qemu options) first.
+#                         Sets INTEROP_ADDR,
 #                         INTEROP_PORT (guest 4420), INTEROP_PORT2 (guest
 #                         4421), INTEROP_PORT3 (guest 4422),
 #                         INTEROP_CTL_PORT, INTEROP_BOOT_SECONDS,
 #                         INTEROP_CONSOLE (the console log)
 #   stop_vm               stop it now (bounded)
 #   vm_exec CMD..         run a shell command in the guest, print its output,
-#                         return its status
+#                         return its status (bounded: VM_EXEC_TIMEOUT
+#                         seconds, default 60)
 #   vm_dmesg              the guest's kernel log, raw ("<level>[time] msg")
 #   vm_mark NAME          put a marker line into the guest's kernel log
 #   vm_check_kernel_log [NAME]  fail (return 1, print the lines) if the
@@ -159,7 +163,7 @@ start_vm ()
     # no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer
     # check can miss ticks and panic in setup_IO_APIC (seen here).
     timeout -k 10 "$((maxlife + 60))" \
-      qemu-system-x86_64 -accel tcg -M pc -m 512 -smp 1 \
+      qemu-system-x86_64 -accel tcg -M pc -m "${INTEROP_VM_MEMORY:-512}" -smp 1 \
         -nodefaults -no-user-config -display none -no-reboot \
         -kernel "$INTEROP_VMLINUX" -initrd "$_vm_dir/initramfs.cpio" \
         -append "console=ttyS0 quiet panic=-1 no_timer_check nvmeof_interop.maxlife=$maxlife ${NVMEOF_INTEROP_APPEND:-}" \
@@ -167,6 +171,7 @@ start_vm ()
         -netdev "user,id=n0,restrict=on,$fwd" \
         -device virtio-net-pci,netdev=n0 \
         -pidfile "$_vm_dir/qemu.pid" ${NVMEOF_INTEROP_QEMU_ARGS:-} \
+        ${INTEROP_VM_QEMU_ARGS[@]+"${INTEROP_VM_QEMU_ARGS[@]}"} \
         </dev/null >"$_vm_dir/qemu.log" 2>&1 &
     INTEROP_VM_PID=$!
 
@@ -237,7 +242,7 @@ vm_exec ()
 {
   local out rc
   [ -n "$INTEROP_VM_PID" ] || { echo "vm_exec: no VM running" >&2; return 1; }
-  out=$(timeout 60 bash -c '
+  out=$(timeout "${VM_EXEC_TIMEOUT:-60}" bash -c '
           exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
           printf "%s\n" "$2" >&3
           cat <&3' _ "$INTEROP_CTL_PORT" "$*") || {
