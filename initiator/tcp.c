@@ -2,9 +2,10 @@
 /* The NVMe/TCP transport: a queue's connection (bounded by the connect
  * timeout, TCP_NODELAY), the ICReq/ICResp exchange, starting the queue's
  * thread, shutdown, reconnecting, and the ops table.  The send path is in
- * tcp-send.c, the receive side in tcp-recv.c (tcp.h says who reads the
- * connection).  A frame-based transport (raw Ethernet) would be another
- * file with its own ops table.  With TLS (tcp-tls.c) the handshake comes
+ * tcp-send.c, the receive side in tcp-rx-machine.c (the PDU state
+ * machine) and tcp-rx-readers.c (who reads the connection, and when).
+ * A frame-based transport (raw Ethernet) would be another file with its
+ * own ops table.  With TLS (tcp-tls.c) the handshake comes
  * right after the TCP connect, so that ICReq and ICResp are inside TLS. */
 #include <config.h>
 

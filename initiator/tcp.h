@@ -3,7 +3,8 @@
  *   tcp.c       connection, ICReq/ICResp, the ops table
  *   tcp-send.c  the send path (queued capsules sent in batches, H2CData
  *               answering R2Ts)
- *   tcp-recv.c  the receive state machine, the callers that receive
+ *   tcp-rx-machine.c  the PDU receive state machine (tcp_rx_once)
+ *   tcp-rx-readers.c  who reads and when: the callers that receive
  *               (leader, nvmeof_ctrl_process) and the queue's thread
  *   tcp-tls.c   TLS: the handshake after the TCP connect, the send path
  *               through it (tls-session.c does TLS itself)
@@ -177,12 +178,18 @@ tcp_rx_pending (struct tcp_queue *tq)
   return tq->tls && tls_pending (tq->tls);
 }
 
-/* tcp-recv.c */
+/* tcp-rx-machine.c */
 void tcp_set_state (struct tcp_queue *tq, enum rx_state s);
-void *tcp_rx_thread (void *arg);
 /* Under rx_lock: one recv and what it brings.  1 progress, 0 nothing to
  * read, -1 the queue failed (everything outstanding failed). */
 int tcp_rx_once (struct tcp_queue *tq);
+/* Under rx_lock: the connection failed; say why (unless the queue is
+ * being stopped) and fail every outstanding command. */
+void tcp_rx_failf (struct tcp_queue *tq, const char *fmt, ...)
+  __attribute__((__format__ (__printf__, 2, 3)));
+
+/* tcp-rx-readers.c */
+void *tcp_rx_thread (void *arg);
 void tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg);
 void tcp_progress (struct nvmeof_queue *q);
 /* The last failed send failed because the peer closed (EPIPE,
