@@ -1,11 +1,63 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* NVMe/TCP receive side, who reads the connection and when.  The PDU
  * state machine itself (tcp_rx_once) is tcp-rx-machine.c; this file
- * decides which thread runs it: a waiting caller (the leader, tcp_wait),
- * nvmeof_ctrl_process (tcp_progress), a sender waiting for room
- * (tcp-send.c), or the queue's thread: the admin queue's receives
- * everything, an I/O queue's only watches for the end of the connection.
- * (tcp.h says who reads; queue-wait.c how leaders and followers wait.) */
+ * decides which thread runs it.  The whole protocol is written down here,
+ * in one place (queue-wait.c implements the waiting half).
+ *
+ * Who reads.  Exactly one thread at a time runs the state machine of a
+ * queue: the holder of tq->rx_lock ("the receiver").  It may be
+ *   - a waiting caller, the LEADER (tcp_wait): queue_wait makes the first
+ *     thread that must wait on an I/O queue, when no other leads
+ *     (q->rx_leader false), the leader: it sets rx_leader, lets go of
+ *     q->lock and reads until its own batch (or free CID) is done;
+ *   - nvmeof_ctrl_process (tcp_progress), for asynchronous commands: only
+ *     if rx_lock is free (trylock), never waiting for it;
+ *   - a sender waiting for room in the socket (tcp_wait_room, tcp-send.c):
+ *     also only by trylock, so that a peer that will not read before we
+ *     read does not deadlock us;
+ *   - the queue's own thread (tcp_rx_thread): the admin queue's reads
+ *     everything (Keep Alive completes with nobody waiting); an I/O
+ *     queue's sleeps in poll for POLLRDHUP only (data does not wake it)
+ *     and reads only when the connection has ended, to fail what is
+ *     outstanding and report why (a C2HTermReq) even when nobody waits.
+ *
+ * Leader and followers.  Other threads that wait on the queue meanwhile
+ * are FOLLOWERS: each links a struct queue_waiter (on its stack) into
+ * q->waiters and waits for its word to change.  The receiver completes
+ * requests under q->lock; a completion bumps the word of the batch's
+ * waiter (waiter_wake).  When the leader's own wait is over it reads
+ * until nothing more is buffered (so that a thread woken to lead does not
+ * find completions waiting), clears rx_leader under q->lock and wakes one
+ * follower whose wait is not over (promote_follower); that follower loops
+ * in queue_wait, finds no leader and becomes it.  So at any time a queue
+ * with waiters has a leader or a follower about to become one, and a
+ * completion wakes only the thread it concerns.
+ *
+ * The futex.  A follower first polls its word for up to NVMEOF_SPIN_US
+ * (sched_yield between looks), then stores sleeping = 1 and, if the word
+ * is still what it saw, calls FUTEX_WAIT on it.  The waker bumps the word
+ * and then loads sleeping, both sequentially consistent: either the
+ * waiter sees the new word and does not sleep, or the waker sees it
+ * sleeping and calls FUTEX_WAKE.  A wake noted under q->lock is done after
+ * queue_unlock (the woken thread must not run only to block on the lock
+ * its waker holds), so a wake may reach a waiter that has returned: wakes
+ * carry no data, and every waiter looks at done() again after any return.
+ * The leader's own wait is bounded by poll (1 s at a time): a stopped
+ * queue's socket is shut down and its eventfd kicked, which wakes it.
+ *
+ * Lock order (a lock is taken only while holding those before it):
+ *   tq->rx_lock -> tq->send_lock -> q->lock
+ *   ctrl->timer_lock -> q->lock (the timeout scan)
+ *   ctrl->timer_lock -> ctrl->fail_lock -> tq->fd_lock
+ *   ctrl->rc_lock -> ctrl->fail_lock
+ * and the receiver or a sender may call ctrl_fail (fail_lock, then
+ * rc_lock after fail_lock is let go) holding rx_lock or send_lock, never
+ * q->lock.  q->lock is held by nobody who then takes rx_lock or send_lock:
+ * queue_wait lets go of it before tcp_wait.  The one take against the
+ * order, rx_lock by a thread that holds send_lock (tcp_wait_room), is a
+ * trylock.  fd_lock is a leaf (shutdown against reconnect).  A thread
+ * that holds send_lock and receives (tcp_wait_room -> tcp_rx_once ->
+ * rx_fail) does not take it again (tcp_send_lock knows its holder). */
 #include <config.h>
 
 #include <errno.h>

@@ -10,7 +10,8 @@
  *               through it (tls-session.c does TLS itself)
  * (PDU building and validation are in tcp-pdu.c.)
  *
- * Who reads the connection.  The admin queue has a receive thread that
+ * Who reads the connection (the protocol in full, with the lock order:
+ * tcp-rx-readers.c).  The admin queue has a receive thread that
  * does it all (Keep Alive is sent with nobody waiting).  An I/O queue is
  * read by the threads that wait for it: the first waiter reads (the
  * leader, queue.c), the others sleep until it completes their commands;
