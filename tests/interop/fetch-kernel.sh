@@ -45,6 +45,9 @@ suite=${NVMEOF_INTEROP_SUITE:-}
 # built into the kernel are skipped).
 wanted_modules="configfs nvmet nvmet-tcp loop null_blk virtio_pci virtio_net
                 crc32c_generic crct10dif_generic"
+# The nbd-client test (test-interop-nbd.sh): the kernel's NBD client, ext4,
+# and the host's root over 9p (virtio) under a tmpfs overlay.
+wanted_modules="$wanted_modules nbd ext4 9p 9pnet_virtio overlay"
 # With another suite (a newer kernel), also what in-band authentication
 # (DH-HMAC-CHAP) needs: nvmet's helpers and the crypto nvmet-auth allocates
 # at run time (hmac, the SHA-2 family, finite-field DH).  Debian 13 builds
