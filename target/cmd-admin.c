@@ -35,11 +35,15 @@ identify_ctrl (struct conn *c, struct nvme_id_ctrl *id)
   put_padded (id->mn, sizeof id->mn, ss->model);
   put_padded (id->fr, sizeof id->fr, ss->firmware);
   id->rab = 6;
-  id->cmic = disc ? 0 : NVME_CTRL_CMIC_MULTI_CTRL;
+  /* As nvmet: several ports and controllers, and ANA reporting. */
+  id->cmic = disc ? 0 :
+                    NVME_CTRL_CMIC_MULTI_PORT | NVME_CTRL_CMIC_MULTI_CTRL |
+                      NVME_CTRL_CMIC_ANA;
   id->mdts = cfg.mdts;
   PUT16 (id->cntlid, ctrl->cntlid);
   PUT32 (id->ver, ss->version);
-  PUT32 (id->oaes, disc ? 0 : NVME_CTRL_OAES_NS_ATTR);
+  PUT32 (id->oaes,
+         disc ? 0 : NVME_CTRL_OAES_NS_ATTR | NVME_CTRL_OAES_ANA_CHANGE);
   PUT32 (id->ctratt, NVME_CTRL_CTRATT_HID_128_BIT | NVME_CTRL_CTRATT_TBKAS);
   id->cntrltype = disc ? NVME_CTRL_TYPE_DISCOVERY : NVME_CTRL_TYPE_IO;
   id->acl = 3;
@@ -55,6 +59,12 @@ identify_ctrl (struct conn *c, struct nvme_id_ctrl *id)
   if (!disc) {
     PUT16 (id->oncs, NVME_CTRL_ONCS_DSM | NVME_CTRL_ONCS_WRITE_ZEROES);
     id->nwpc = 1; /* Write Protect and No Write Protect states */
+    id->anatt = TGT_ANATT;
+    id->anacap = NVME_CTRL_ANACAP_OPTIMIZED | NVME_CTRL_ANACAP_NON_OPTIMIZED |
+                 NVME_CTRL_ANACAP_INACCESSIBLE |
+                 NVME_CTRL_ANACAP_PERSISTENT_LOSS | NVME_CTRL_ANACAP_CHANGE;
+    PUT32 (id->anagrpmax, TGT_ANAGRP_MAX);
+    PUT32 (id->nanagrpid, TGT_ANAGRP_MAX);
   }
   id->vwc =
     NVME_CTRL_VWC_FLUSH_BCAST_YES | (ss->vwc ? NVME_CTRL_VWC_PRESENT : 0);
@@ -85,6 +95,7 @@ identify_ns (const struct tgt_ns *ns, struct nvme_id_ns *id)
   memcpy (id->nguid, ns->nguid, sizeof id->nguid);
   memcpy (id->eui64, ns->eui64, sizeof id->eui64);
   id->lbaf[0].lbads = ns->lba_shift;
+  PUT32 (id->anagrpid, ns->anagrpid);
 }
 
 static bool
@@ -196,7 +207,8 @@ exec_get_log (struct conn *c, struct req *r)
 {
   struct conn_info *ci = conn_info (c);
   const struct tgt_subsys *ss = ci->ctrl->subsys;
-  uint8_t lid = GET32 (r->sqe.cdw10) & 0xFF;
+  uint32_t cdw10 = GET32 (r->sqe.cdw10);
+  uint8_t lid = cdw10 & 0xFF, lsp = (cdw10 >> 8) & 0x7F;
   uint64_t off = GET32 (r->sqe.cdw12) | (uint64_t) GET32 (r->sqe.cdw13) << 32;
   uint8_t small[4096];
   uint8_t *page = small, *heap = NULL;
@@ -225,6 +237,21 @@ exec_get_log (struct conn *c, struct req *r)
       break;
     case NVME_LOG_CHANGED_NS: /* namespaces never change here */
       size = NVME_LOG_CHANGED_NS_MAX * 4;
+      break;
+    case NVME_LOG_ANA:
+      if (lsp & ~NVME_LOG_ANA_LSP_RGO) {
+        r->status = NVME_SC_INVALID_FIELD;
+        return;
+      }
+      page = heap = ana_log_build (ss, ci->port, lsp & NVME_LOG_ANA_LSP_RGO,
+                                   &size);
+      if (!page) {
+        r->status = NVME_SC_INTERNAL;
+        return;
+      }
+      /* Read without Retain Asynchronous Event: the notice is re-armed. */
+      if (!(cdw10 & NVME_LOG_RAE))
+        ctrl_ana_log_read (ci->ctrl);
       break;
     default:
       r->status = NVME_SC_INVALID_FIELD;
@@ -358,7 +385,9 @@ exec_get_features (struct conn *c, struct req *r)
     r->dw0 = atomic_load (&ctrl->kato_ms);
     break;
   case NVME_FEAT_ASYNC_EVENT:
-    r->dw0 = sel == NVME_FEAT_SEL_DEFAULT ? 0 : ctrl->aec;
+    r->dw0 = sel != NVME_FEAT_SEL_DEFAULT ? ctrl->aec :
+             disc                         ? 0 :
+                                            NVME_AEC_ANA_CHANGE;
     break;
   case NVME_FEAT_VOLATILE_WC:
     r->dw0 = sel == NVME_FEAT_SEL_DEFAULT ? ctrl->subsys->vwc :
@@ -382,13 +411,22 @@ invalid:
   r->status = NVME_SC_INVALID_FIELD;
 }
 
+/* Held until an event (ctrl_aen_take), unless one is waiting. */
 static void
 exec_aer (struct conn *c, struct req *r)
 {
-  /* Held until an event; this target's configuration never changes, so
-   * in practice until the controller goes away. */
-  (void) c;
-  r->state = REQ_AER;
+  struct tgt_ctrl *ctrl = conn_info (c)->ctrl;
+
+  pthread_mutex_lock (&ctrl->lock);
+  if (ctrl->ana_pending) {
+    ctrl->ana_pending = false;
+    ctrl->ana_masked = true;
+    r->dw0 = NVME_AER_TYPE_NOTICE | NVME_AER_NOTICE_ANA_CHANGE << 8 |
+             (uint32_t) NVME_LOG_ANA << 16;
+  }
+  else
+    r->state = REQ_AER;
+  pthread_mutex_unlock (&ctrl->lock);
 }
 
 static void
@@ -414,6 +452,7 @@ admin_prepare (struct conn *c, struct req *r)
   uint32_t cdw10 = GET32 (r->sqe.cdw10);
   uint64_t numd, max;
 
+  atomic_fetch_add_explicit (&ci->port->nr_admin, 1, memory_order_relaxed);
   if (!atomic_load (&ci->ctrl->ready))
     return NVME_SC_CMD_SEQ_ERROR;
   switch (r->sqe.opcode) {

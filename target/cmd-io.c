@@ -47,10 +47,14 @@ check_range (struct conn *c, struct req *r)
   const struct tgt_subsys *ss = conn_info (c)->ctrl->subsys;
   uint64_t slba = slba_of (r);
   uint32_t nlb = nlb_of (r);
+  uint16_t st;
 
   r->ns = subsys_find_ns (ss, GET32 (r->sqe.nsid));
   if (!r->ns)
     return NVME_SC_INVALID_NS;
+  st = ana_io_status (conn_info (c)->port, r->ns);
+  if (st)
+    return st;
   if (GET32 (r->sqe.cdw12) & NVME_RW_PRINFO_MASK)
     return NVME_SC_INVALID_FIELD; /* no protection information */
   if (slba >= r->ns->nlbas || nlb > r->ns->nlbas - slba)
@@ -215,6 +219,7 @@ io_prepare (struct conn *c, struct req *r)
   uint32_t nsid = GET32 (r->sqe.nsid);
   uint16_t st;
 
+  atomic_fetch_add_explicit (&ci->port->nr_io, 1, memory_order_relaxed);
   if (!atomic_load (&ci->ctrl->ready))
     return NVME_SC_CMD_SEQ_ERROR;
   switch (r->sqe.opcode) {
@@ -227,6 +232,9 @@ io_prepare (struct conn *c, struct req *r)
       r->ns = subsys_find_ns (ss, nsid);
       if (!r->ns)
         return NVME_SC_INVALID_NS;
+      st = ana_io_status (ci->port, r->ns);
+      if (st)
+        return st;
     }
     r->exec = exec_flush;
     return 0;
@@ -242,6 +250,9 @@ io_prepare (struct conn *c, struct req *r)
     r->ns = subsys_find_ns (ss, nsid);
     if (!r->ns)
       return NVME_SC_INVALID_NS;
+    st = ana_io_status (ci->port, r->ns);
+    if (st)
+      return st;
     if ((GET32 (r->sqe.cdw11) & NVME_DSM_ATTR_DEALLOCATE) &&
         atomic_load (&r->ns->wp) != WP_NONE)
       return NVME_SC_NS_WRITE_PROTECTED;

@@ -4,9 +4,11 @@
  *
  * nvmetcli writes attributes as strings ("allow_any_host": "1") and a few
  * numbers as numbers ("nsid": 1, "enable": 1, "portid": 1); both forms are
- * accepted everywhere.  Keys this target has no use for (ana_groups,
- * pi_enable, model attributes it cannot honour ...) are ignored, so real
- * files load unchanged.  Our extensions: a device path "ram:SIZE" for a RAM
+ * accepted everywhere.  Keys this target has no use for (pi_enable, model
+ * attributes it cannot honour ...) are ignored, so real files load
+ * unchanged.  ANA as nvmetcli saves it: a namespace's "ana_grpid" (1 to
+ * 128, default 1) and a port's "ana_groups" ([{"grpid": G, "ana":
+ * {"state": "optimized"}}], every group not listed optimized).  Our extensions: a device path "ram:SIZE" for a RAM
  * namespace, and an optional "nvmeof" object in a namespace
  * ({"lba_size": 512|4096, "write_protect": true, "eui64": "..."}) and in a
  * subsystem ({"write_cache": false}). */
@@ -192,7 +194,7 @@ load_namespace (struct tgt_subsys *ss, json_object *n, const char *path)
 {
   json_object *dev, *ext = NULL;
   const char *dpath, *s;
-  uint64_t v;
+  uint64_t v, grpid = 1;
   bool present, enable = true, wp = false;
   struct tgt_ns *ns;
   struct stat st;
@@ -206,6 +208,9 @@ load_namespace (struct tgt_subsys *ss, json_object *n, const char *path)
     return jerr (path, "'nsid' is missing");
   if (get_bool (n, "enable", path, &enable) == -1)
     return -1;
+  if (get_uint (n, "ana_grpid", path, 1, TGT_ANAGRP_MAX, &grpid, &present) ==
+      -1)
+    return -1;
   if (get_typed (n, "device", path, json_type_object, &dev) == -1 ||
       get_typed (n, "nvmeof", path, json_type_object, &ext) == -1)
     return -1;
@@ -218,6 +223,7 @@ load_namespace (struct tgt_subsys *ss, json_object *n, const char *path)
   memset (ns, 0, sizeof *ns);
   ns->be.fd = -1;
   ns->nsid = v;
+  ns->anagrpid = grpid;
   if (get_str (dev, "uuid", path, &s) == -1)
     return -1;
   if (s && parse_hex_id (s, ns->uuid, 16) == -1)
@@ -493,11 +499,48 @@ eth_port_addr (struct tgt_port *port, const char *path)
   return 0;
 }
 
+/* A port's "ana_groups", as nvmet's ports/N/ana_groups/G/ana_state. */
+static int
+load_ana_groups (struct tgt_port *port, json_object *list, const char *path)
+{
+  size_t i, n = json_object_array_length (list);
+  char p[128];
+
+  for (i = 0; i < n; i++) {
+    json_object *g = json_object_array_get_idx (list, i), *ana;
+    const char *s = NULL;
+    uint64_t grpid;
+    bool present;
+    int state;
+
+    snprintf (p, sizeof p, "%s: ana_groups[%zu]", path, i);
+    if (!json_object_is_type (g, json_type_object))
+      return jerr (p, "must be an object");
+    if (get_uint (g, "grpid", p, 1, TGT_ANAGRP_MAX, &grpid, &present) == -1)
+      return -1;
+    if (!present)
+      return jerr (p, "'grpid' is missing");
+    if (get_typed (g, "ana", p, json_type_object, &ana) == -1 ||
+        (ana && get_str (ana, "state", p, &s) == -1))
+      return -1;
+    if (!s)
+      continue; /* nvmet's default: optimized */
+    state = ana_state_parse (s);
+    if (state < 0)
+      return jerr (p,
+                   "'ana.state' must be optimized, non-optimized, "
+                   "inaccessible, persistent-loss or change, got '%s'",
+                   s);
+    atomic_store (&port->ana_state[grpid], state);
+  }
+  return 0;
+}
+
 static int
 load_port (json_object *o, const char *path)
 {
   struct tgt_port *port, tmp;
-  json_object *addr, *param, *subs, *refs;
+  json_object *addr, *param, *subs, *refs, *anagrps;
   uint64_t v;
   bool present;
   size_t i, n;
@@ -513,7 +556,8 @@ load_port (json_object *o, const char *path)
   if (get_typed (o, "addr", path, json_type_object, &addr) == -1 ||
       get_typed (o, "param", path, json_type_object, &param) == -1 ||
       get_typed (o, "subsystems", path, json_type_array, &subs) == -1 ||
-      get_typed (o, "referrals", path, json_type_array, &refs) == -1)
+      get_typed (o, "referrals", path, json_type_array, &refs) == -1 ||
+      get_typed (o, "ana_groups", path, json_type_array, &anagrps) == -1)
     return -1;
   if (!addr)
     return jerr (path, "'addr' is missing");
@@ -592,6 +636,8 @@ load_port (json_object *o, const char *path)
     port->subsys[port->nr_subsys++] = cfg.subsys[j];
   }
   if (refs && load_referrals (port, refs, path) == -1)
+    return -1;
+  if (anagrps && load_ana_groups (port, anagrps, path) == -1)
     return -1;
   return 0;
 }

@@ -188,6 +188,7 @@ config_add_port (void)
   n->treq = NVMF_TREQ_SECURE_NOT_SPECIFIED;
   n->listen_fd = -1;
   n->inline_data_size = 16384;
+  ana_port_init (n);
   return n;
 }
 
@@ -234,6 +235,7 @@ build_quick (const struct quick_opts *q)
 
     ns->nsid = i + 1;
     ns->lba_shift = list[i].lba_shift;
+    ns->anagrpid = 1;
     atomic_init (&ns->wp, q->write_protect ? WP_PERMANENT : WP_NONE);
     if (backend_open (&ns->be, list[i].spec, q->write_protect) == -1)
       return -1;
@@ -244,7 +246,7 @@ build_quick (const struct quick_opts *q)
   }
   if (subsys_finish (ss) == -1)
     return -1;
-  if (q->nr_eth && !q->listen) {
+  if (q->nr_eth && !q->nr_listen) {
     /* --eth alone: no TCP port. */
     if (q->tls || q->tls_optional) {
       fprintf (stderr, "nvmeof-target: --tls and --tls-optional apply to "
@@ -254,23 +256,30 @@ build_quick (const struct quick_opts *q)
     return 0;
   }
 
-  port = config_add_port ();
-  if (!port)
-    return -1;
-  port->portid = 1;
-  if (parse_listen (q->listen ? q->listen : "127.0.0.1:4420", port) == -1) {
-    fprintf (stderr,
-             "nvmeof-target: --listen: expected ADDR:PORT "
-             "(IPv6 as [ADDR]:PORT), got '%s'\n",
-             q->listen);
-    return -1;
+  /* A port per --listen (ids 1, 2 ...), each serving the subsystem. */
+  for (i = 0; i < (q->nr_listen ? q->nr_listen : 1); i++) {
+    const char *addr = q->nr_listen ? q->listen[i] : "127.0.0.1:4420";
+
+    port = config_add_port ();
+    if (!port)
+      return -1;
+    port->portid = i + 1;
+    if (parse_listen (addr, port) == -1) {
+      fprintf (stderr,
+               "nvmeof-target: --listen: expected ADDR:PORT "
+               "(IPv6 as [ADDR]:PORT), got '%s'\n",
+               addr);
+      return -1;
+    }
+    port->subsys = calloc (1, sizeof *port->subsys);
+    if (!port->subsys)
+      return -1;
+    port->subsys[0] = ss;
+    port->nr_subsys = 1;
+    if (tls_quick_finish (port, ss, q) == -1)
+      return -1;
   }
-  port->subsys = calloc (1, sizeof *port->subsys);
-  if (!port->subsys)
-    return -1;
-  port->subsys[0] = ss;
-  port->nr_subsys = 1;
-  return tls_quick_finish (port, ss, q);
+  return 0;
 }
 
 /* -l together with -c: the first TCP port listens there instead; a file
@@ -370,8 +379,14 @@ config_build (const struct quick_opts *q)
     }
     if (config_load_json (q->config_file) == -1)
       return -1;
-    if ((q->listen || (cfg.nr_ports == 0 && q->nr_eth == 0)) &&
-        apply_listen_override (q->listen) == -1)
+    if (q->nr_listen > 1) {
+      fprintf (stderr, "nvmeof-target: --listen: with --config, give it "
+                       "once (it replaces the first TCP port's address); "
+                       "more ports go in the file\n");
+      return -1;
+    }
+    if ((q->nr_listen || (cfg.nr_ports == 0 && q->nr_eth == 0)) &&
+        apply_listen_override (q->nr_listen ? q->listen[0] : NULL) == -1)
       return -1;
   }
   else if (build_quick (q) == -1)

@@ -245,8 +245,10 @@ send_completion (struct conn *c, struct req *r)
     t = 0; /* tampering went into the data PDU */
   }
   if (!success) {
-    /* Errors are final, except a digest error: the host may retry. */
-    if (status && status != NVME_SC_TRANSIENT_TRANSPORT)
+    /* Errors are final, except a digest error (the host may retry) and
+     * the ANA path statuses (another path, or later, may succeed). */
+    if (status && status != NVME_SC_TRANSIENT_TRANSPORT &&
+        (status >> 8) != NVME_SCT_PATH)
       status |= NVME_STATUS_DNR;
     memset (&p, 0, sizeof p);
     ch_init (&p.ch, NVME_TCP_PDU_RSP, hd ? NVME_TCP_F_HDGST : 0, sizeof p,

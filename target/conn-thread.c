@@ -94,6 +94,8 @@ conn_thread (void *arg)
   pthread_mutex_unlock (&conns_lock);
   tls_conn_end (c);
   close (c->fd);
+  if (c->wake_fd >= 0)
+    close (c->wake_fd);
   conn_free (c);
   return NULL;
 }
@@ -119,6 +121,7 @@ conn_start (int fd, struct tgt_port *port)
     return -1;
   }
   c->fd = fd;
+  atomic_init (&c->wake_fd, -1);
   c->io = &conn_plain_io;
   c->info.port = port;
   c->icd_max = TGT_ADMIN_ICD; /* until Connect: fabrics use 8 KiB */
@@ -179,6 +182,35 @@ conn_kill (struct conn *c)
     eth_conn_kill (c);
   else
     shutdown (c->fd, SHUT_RDWR);
+}
+
+void
+conn_wake (struct conn *c)
+{
+  uint64_t one = 1;
+  int fd;
+
+  if (c->eth) {
+    eth_conn_wake (c);
+    return;
+  }
+  atomic_store (&c->wake, true);
+  fd = atomic_load (&c->wake_fd);
+  if (fd >= 0 && write (fd, &one, sizeof one) == -1) {
+    /* The counter is full: the thread is awake anyway. */
+  }
+}
+
+void
+conn_kill_port (const struct tgt_port *port)
+{
+  struct conn *c;
+
+  pthread_mutex_lock (&conns_lock);
+  for (c = conns; c; c = c->next)
+    if (c->info.port == port)
+      shutdown (c->fd, SHUT_RDWR);
+  pthread_mutex_unlock (&conns_lock);
 }
 
 void

@@ -25,7 +25,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
 #include <sched.h>
+#include <sys/eventfd.h>
 
 #include "conn.h"
 #include "crc32c.h"
@@ -80,6 +82,50 @@ rx_poll (struct conn *c, void *p, size_t len, uint64_t *start)
   return -2;
 }
 
+struct req *
+conn_find_aer (struct conn *c)
+{
+  unsigned i;
+
+  for (i = 0; i < c->nr_reqs; i++)
+    if (c->reqs[i]->state == REQ_AER)
+      return c->reqs[i];
+  return NULL;
+}
+
+/* An admin queue woken by conn_wake: complete the Asynchronous Event
+ * Requests its controller's events are for. */
+static int
+deliver_events (struct conn *c)
+{
+  uint64_t v;
+  struct req *r;
+
+  atomic_store (&c->wake, false);
+  if (read (c->wake_fd, &v, sizeof v) == -1) {
+    /* EAGAIN: nothing counted since the last read. */
+  }
+  while ((r = ctrl_aen_take (c)) != NULL)
+    if (send_completion (c, r) == -1)
+      return -1;
+  return c->niov > 0 ? tx_flush (c) : 0;
+}
+
+/* Sleep until the socket is readable or conn_wake is called. */
+static int
+rx_wait (struct conn *c)
+{
+  struct pollfd pfd[2] = {
+    { .fd = c->fd, .events = POLLIN },
+    { .fd = c->wake_fd, .events = POLLIN },
+  };
+
+  while (poll (pfd, 2, -1) == -1)
+    if (errno != EINTR)
+      return -1;
+  return 0;
+}
+
 /* Read what the socket has (at least one byte).  When nothing is waiting,
  * the batched completions go out first: that is the batching rule. */
 static ssize_t
@@ -89,6 +135,9 @@ rx_read (struct conn *c, void *p, size_t len, bool all)
   ssize_t r;
 
   for (;;) {
+    if (atomic_load_explicit (&c->wake, memory_order_relaxed) &&
+        deliver_events (c) == -1)
+      return -1;
     r = c->io->recv (c, p, len, MSG_DONTWAIT);
     if (r >= 0)
       return r;
@@ -103,6 +152,13 @@ rx_read (struct conn *c, void *p, size_t len, bool all)
       return -1;
     if (r >= 0 || r == -1)
       return r;
+    /* An admin queue also wakes up for asynchronous events. */
+    if (c->wake_fd >= 0) {
+      if (rx_wait (c) == -1)
+        return -1;
+      if (atomic_load (&c->wake))
+        continue;
+    }
     r = c->io->recv (c, p, len, all ? MSG_WAITALL : 0);
     c->last_gap_us = now_us () - idle_since;
     /* Woken up after sleeping: a command that comes after a SIGTERM gets
@@ -294,6 +350,12 @@ conn_set_queue (struct conn *c, uint16_t qid, uint16_t sqsize,
 
   if (conn_grow_reqs (c, max) == -1)
     return -1;
+  if (qid == 0 && !c->eth && c->wake_fd < 0) {
+    int fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (fd == -1)
+      return -1;
+    atomic_store (&c->wake_fd, fd);
+  }
   c->info.qid = qid;
   c->info.sqsize = sqsize;
   c->info.sqhd_disabled = sqhd_disabled;

@@ -69,6 +69,8 @@ ctrl_create (struct tgt_subsys *ss, struct tgt_port *port, const char *hostnqn,
   atomic_init (&ctrl->last_ms, now_ms ());
   atomic_init (&ctrl->wce, ss->vwc);
   atomic_init (&ctrl->ready, false);
+  /* ANA change notices on until the host says otherwise, as nvmet. */
+  ctrl->aec = ss->discovery ? 0 : NVME_AEC_ANA_CHANGE;
   ctrl->queues[0] = admin;
   ctrl->refs = 1; /* the admin queue's */
 
@@ -231,4 +233,61 @@ ctrl_check_kato (uint64_t now)
       check_auth_locked (c, now);
   }
   pthread_mutex_unlock (&reg_lock);
+}
+
+/* ---- asynchronous events ------------------------------------------------ */
+
+void
+ctrl_ana_changed (struct tgt_port *port)
+{
+  struct tgt_ctrl *c;
+
+  pthread_mutex_lock (&reg_lock);
+  for (c = ctrls; c; c = c->next) {
+    if (c->port != port || c->dead || c->subsys->discovery)
+      continue;
+    pthread_mutex_lock (&c->lock);
+    if ((c->aec & NVME_AEC_ANA_CHANGE) && !c->ana_masked) {
+      c->ana_pending = true;
+      if (c->queues[0])
+        conn_wake (c->queues[0]);
+    }
+    pthread_mutex_unlock (&c->lock);
+  }
+  pthread_mutex_unlock (&reg_lock);
+}
+
+struct req *
+ctrl_aen_take (struct conn *c)
+{
+  struct conn_info *ci = conn_info (c);
+  struct tgt_ctrl *ctrl = ci->ctrl;
+  struct req *r;
+
+  if (!ctrl || ci->qid != 0 || ci->nr_aer == 0)
+    return NULL;
+  r = conn_find_aer (c);
+  if (!r)
+    return NULL;
+  pthread_mutex_lock (&ctrl->lock);
+  if (!ctrl->ana_pending) {
+    pthread_mutex_unlock (&ctrl->lock);
+    return NULL;
+  }
+  ctrl->ana_pending = false;
+  ctrl->ana_masked = true;
+  pthread_mutex_unlock (&ctrl->lock);
+  ci->nr_aer--;
+  r->state = REQ_FREE;
+  r->dw0 = NVME_AER_TYPE_NOTICE | NVME_AER_NOTICE_ANA_CHANGE << 8 |
+           (uint32_t) NVME_LOG_ANA << 16;
+  return r;
+}
+
+void
+ctrl_ana_log_read (struct tgt_ctrl *ctrl)
+{
+  pthread_mutex_lock (&ctrl->lock);
+  ctrl->ana_masked = false;
+  pthread_mutex_unlock (&ctrl->lock);
 }

@@ -97,8 +97,9 @@ complete (struct eth_conn *ec, struct req *r)
     status = NVME_SC_INTERNAL;
   if (!c->info.sqhd_disabled)
     c->sqhd = (c->sqhd + 1) % (c->info.sqsize + 1u);
-  /* Errors are final, as over TCP. */
-  if (status && status != NVME_SC_TRANSIENT_TRANSPORT)
+  /* Errors are final, as over TCP (but for the path statuses). */
+  if (status && status != NVME_SC_TRANSIENT_TRANSPORT &&
+      (status >> 8) != NVME_SCT_PATH)
     status |= NVME_STATUS_DNR;
   memset (&cqe, 0, sizeof cqe);
   PUT32 (cqe.dw0, r->dw0);
@@ -255,6 +256,7 @@ idle (struct eth_conn *ec, uint64_t next, uint64_t *last_work)
 
   while (now < next && now - *last_work < cfg.poll_us &&
          !atomic_load (&ec->kill) && !atomic_load (&ec->again) &&
+         !atomic_load (&ec->c->wake) &&
          !atomic_load (&stopping)) {
     if (eth_sock_wait (ec->sock, 0) != 0)
       return;
@@ -300,6 +302,11 @@ eth_conn_thread (void *arg)
     }
     if (atomic_exchange (&ec->again, false))
       eth_assoc_input (ec->a, ec->peer, ec->req, sizeof ec->req, x.now);
+    if (atomic_exchange (&c->wake, false)) {
+      struct req *r;
+      while ((r = ctrl_aen_take (c)) != NULL)
+        complete (ec, r);
+    }
     n = eth_sock_rx (ec->sock, rx_frame, &x, RX_BATCH);
     if (n < 0) {
       eth_assoc_abort (ec->a, NVME_ETH_ERR_SHUTDOWN, EIO, "the socket failed");
@@ -412,6 +419,7 @@ eth_conn_open (struct eth_port *ep, const uint8_t src[6],
   memcpy (ec->peer, src, 6);
   memcpy (ec->req, req->buf, sizeof ec->req);
   c->fd = -1;
+  atomic_init (&c->wake_fd, -1);
   c->eth = ec;
   c->info.port = port;
   snprintf (c->info.peer, sizeof c->info.peer,
@@ -495,6 +503,18 @@ eth_conn_again (struct eth_conn *ec, const void *frame, size_t len)
   (void) frame;
   (void) len;
   atomic_store (&ec->again, true);
+  if (write (ec->wake_fd, &one, sizeof one) == -1) {
+    /* The counter is full: the thread is awake anyway. */
+  }
+}
+
+void
+eth_conn_wake (struct conn *c)
+{
+  struct eth_conn *ec = c->eth;
+  uint64_t one = 1;
+
+  atomic_store (&c->wake, true);
   if (write (ec->wake_fd, &one, sizeof one) == -1) {
     /* The counter is full: the thread is awake anyway. */
   }

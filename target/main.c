@@ -101,44 +101,6 @@ die (const char *fmt, ...)
 
 /* ---- sockets, daemon, main loop --------------------------------------- */
 
-static int
-listen_port (struct tgt_port *port)
-{
-  struct addrinfo hints = { .ai_flags =
-                              AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE,
-                            .ai_socktype = SOCK_STREAM };
-  struct addrinfo *ai;
-  int fd, one = 1, err;
-
-  err = getaddrinfo (port->traddr, port->trsvcid, &hints, &ai);
-  if (err) {
-    log_msg ("port %u: %s:%s: %s", port->portid, port->traddr, port->trsvcid,
-             gai_strerror (err));
-    return -1;
-  }
-  fd = socket (ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd == -1)
-    goto fail;
-  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (ai->ai_family == AF_INET6)
-    setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-  if (bind (fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
-      listen (fd, SOMAXCONN) == -1)
-    goto fail;
-  freeaddrinfo (ai);
-  port->listen_fd = fd;
-  log_verbose ("port %u: listening on %s:%s", port->portid, port->traddr,
-               port->trsvcid);
-  return 0;
-fail:
-  log_msg ("port %u: listen on %s:%s: %s", port->portid, port->traddr,
-           port->trsvcid, strerror (errno));
-  if (fd >= 0)
-    close (fd);
-  freeaddrinfo (ai);
-  return -1;
-}
-
 static void
 daemonize (void)
 {
@@ -182,32 +144,54 @@ write_pidfile (void)
     die ("%s: %s", pidfile, strerror (errno));
 }
 
+/* The descriptors to poll, rebuilt each round (the control socket takes
+ * listeners down and up): the listening ports, the signal pipe, then the
+ * control socket's.  Returns how many; ports[i] is the port of pfd[i]. */
+static size_t
+fill_pollfds (struct pollfd *pfd, struct tgt_port **ports, size_t *nr_ports)
+{
+  size_t i, n = 0;
+
+  for (i = 0; i < cfg.nr_ports; i++) {
+    if (cfg.ports[i].listen_fd < 0)
+      continue;
+    ports[n] = &cfg.ports[i];
+    pfd[n].fd = cfg.ports[i].listen_fd;
+    pfd[n].events = POLLIN;
+    pfd[n].revents = 0;
+    n++;
+  }
+  *nr_ports = n;
+  pfd[n].fd = sigpipe_fds[0];
+  pfd[n].events = POLLIN;
+  pfd[n].revents = 0;
+  n++;
+  return n + control_pollfds (pfd + n);
+}
+
 static void
 serve (void)
 {
-  int sfd = sigpipe_fds[0];
   struct pollfd *pfd;
-  size_t i, n = cfg.nr_ports + 1;
+  struct tgt_port **ports;
+  size_t i, n, np;
 
-  pfd = calloc (n, sizeof *pfd);
-  if (!pfd)
+  pfd = calloc (cfg.nr_ports + 1 + CONTROL_MAX_FDS, sizeof *pfd);
+  ports = calloc (cfg.nr_ports + 1, sizeof *ports);
+  if (!pfd || !ports)
     die ("out of memory");
-  for (i = 0; i < cfg.nr_ports; i++) {
-    pfd[i].fd = cfg.ports[i].listen_fd;
-    pfd[i].events = POLLIN;
-  }
-  pfd[n - 1].fd = sfd;
-  pfd[n - 1].events = POLLIN;
 
   while (!atomic_load (&stopping)) {
-    int r = poll (pfd, n, 100);
+    int r;
 
+    n = fill_pollfds (pfd, ports, &np);
+    r = poll (pfd, n, 100);
     ctrl_check_kato (now_ms ());
     if (r <= 0)
       continue;
-    if (pfd[n - 1].revents & POLLIN) {
+    if (pfd[np].revents & POLLIN) {
       char buf[16];
-      ssize_t k = read (sfd, buf, sizeof buf), j;
+      ssize_t k = read (sigpipe_fds[0], buf, sizeof buf), j;
       for (j = 0; j < k; j++) {
         if (buf[j] == 'u')
           stats_write ();
@@ -215,17 +199,20 @@ serve (void)
           log_verbose ("signal: shutting down");
       }
     }
-    for (i = 0; i + 1 < n; i++) {
+    for (i = 0; i < np; i++) {
       if (pfd[i].revents & POLLIN) {
         int fd = accept4 (pfd[i].fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd >= 0)
-          conn_start (fd, &cfg.ports[i]);
+          conn_start (fd, ports[i]);
         else if (errno == EMFILE || errno == ENFILE)
           poll (NULL, 0, 50); /* let connections close */
       }
     }
+    /* Last: a command may close a listener polled above. */
+    control_serve (pfd + np + 1, n - np - 1);
   }
   free (pfd);
+  free (ports);
 }
 
 int
@@ -259,6 +246,8 @@ main (int argc, char **argv)
       exit (EXIT_FAILURE);
   if (eth_ports_open () == -1)
     exit (EXIT_FAILURE);
+  if (cfg.control_path && control_open (cfg.control_path) == -1)
+    exit (EXIT_FAILURE);
   if (!foreground)
     daemonize ();
   if (eth_ports_start () == -1) /* threads do not survive the fork */
@@ -270,6 +259,7 @@ main (int argc, char **argv)
   for (i = 0; i < cfg.nr_ports; i++)
     if (cfg.ports[i].listen_fd >= 0)
       close (cfg.ports[i].listen_fd);
+  control_close ();
   conn_shutdown_all ();
   eth_ports_shutdown ();
   config_sync_all ();
@@ -283,6 +273,7 @@ main (int argc, char **argv)
   free (q.ns);
   free (q.hosts);
   free (q.eth);
+  free (q.listen);
   close (sigpipe_fds[0]);
   close (sigpipe_fds[1]);
   return EXIT_SUCCESS;

@@ -24,7 +24,8 @@ usage (void)
     "\n"
     "  -c, --config FILE        nvmetcli JSON (/etc/nvmet/config.json)\n"
     "  -l, --listen ADDR:PORT   listen address, IPv6 as [ADDR]:PORT\n"
-    "                           (default 127.0.0.1:4420; with -c: first port)\n"
+    "                           (default 127.0.0.1:4420; repeatable: a port\n"
+    "                           each, ids 1, 2 ...; with -c: first port)\n"
     "      --eth IFACE          serve NVMe over raw Ethernet on IFACE\n"
     "                           (repeatable; needs CAP_NET_RAW; alone, no\n"
     "                           TCP port unless --listen is given too)\n"
@@ -54,6 +55,8 @@ usage (void)
     "      --poll-us N          keep reading an idle connection N us before\n"
     "                           sleeping (default 1000, 0 never)\n"
     "      --stats-file FILE    JSON counters, on SIGUSR1 and at exit\n"
+    "      --control PATH       control socket (unix): ANA states, listeners\n"
+    "                           down/up, counters (see nvmeof-target(8))\n"
     "  -P, --pidfile FILE       write the process id once listening\n"
     "  -f, --foreground         do not daemonize\n"
     "  -v, --verbose            log connections and errors to stderr\n"
@@ -96,6 +99,7 @@ enum {
   OPT_MDTS,
   OPT_POLL_US,
   OPT_STATS,
+  OPT_CONTROL,
   OPT_HELP,
   OPT_VERSION,
   OPT_ETH,
@@ -138,6 +142,7 @@ static const struct option long_options[] = {
   { "mdts", required_argument, NULL, OPT_MDTS },
   { "poll-us", required_argument, NULL, OPT_POLL_US },
   { "stats-file", required_argument, NULL, OPT_STATS },
+  { "control", required_argument, NULL, OPT_CONTROL },
   { "pidfile", required_argument, NULL, 'P' },
   { "foreground", no_argument, NULL, 'f' },
   { "verbose", no_argument, NULL, 'v' },
@@ -235,7 +240,11 @@ parse_options (int argc, char **argv, struct quick_opts *q, bool *fg,
       q->config_file = optarg;
       break;
     case 'l':
-      q->listen = optarg;
+      h = realloc (q->listen, (q->nr_listen + 1) * sizeof *h);
+      if (!h)
+        die ("out of memory");
+      q->listen = h;
+      q->listen[q->nr_listen++] = optarg;
       break;
     case OPT_ETH:
       if (optarg[0] == '\0' || strlen (optarg) >= 16)
@@ -345,6 +354,9 @@ parse_options (int argc, char **argv, struct quick_opts *q, bool *fg,
       break;
     case OPT_POLL_US:
       cfg.poll_us = parse_uint ("poll-us", optarg, 0, 1000000);
+      break;
+    case OPT_CONTROL:
+      cfg.control_path = absolute ("control", optarg);
       break;
     case OPT_STATS:
       cfg.stats_file = absolute ("stats-file", optarg);

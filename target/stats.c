@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Command counters, written as JSON to --stats-file on SIGUSR1 and at exit
- * so that tests can see FUA, flush, trim and zeroing reach the target.  The
- * file is replaced atomically (temporary file + rename) and carries a "seq"
- * number that grows by one per write. */
+ * (and given by the control socket's "stats") so that tests can see FUA,
+ * flush, trim and zeroing reach the target, and how I/O spreads over the
+ * ports.  The file is replaced atomically (temporary file + rename) and
+ * carries a "seq" number that grows by one per write. */
 #include <config.h>
 
 #include <errno.h>
@@ -46,23 +47,77 @@ stat_get (enum stat_id id)
   return atomic_load_explicit (&counters[id], memory_order_relaxed);
 }
 
-int
-stats_write (void)
+/* "ports": each port's address, whether it listens, the commands its
+ * queues received and its ANA state of every group in use. */
+static json_object *
+ports_json (void)
+{
+  json_object *list = json_object_new_array ();
+  bool used[TGT_ANAGRP_MAX + 1] = { false };
+  size_t i, j;
+  unsigned g;
+
+  if (!list)
+    return NULL;
+  for (i = 0; i < cfg.nr_subsys; i++)
+    for (j = 0; j < cfg.subsys[i]->nr_ns; j++)
+      used[cfg.subsys[i]->ns[j].anagrpid] = true;
+  for (i = 0; i < cfg.nr_ports; i++) {
+    struct tgt_port *port = &cfg.ports[i];
+    json_object *o = json_object_new_object ();
+    json_object *cmds = json_object_new_object ();
+    json_object *ana = json_object_new_object ();
+
+    if (!o || !cmds || !ana) {
+      json_object_put (o);
+      json_object_put (cmds);
+      json_object_put (ana);
+      break;
+    }
+    json_object_object_add (o, "portid", json_object_new_int (port->portid));
+    json_object_object_add (
+      o, "trtype",
+      json_object_new_string (port->trtype == NVMF_TRTYPE_TCP ? "tcp" : "eth"));
+    json_object_object_add (o, "traddr", json_object_new_string (port->traddr));
+    json_object_object_add (o, "trsvcid",
+                            json_object_new_string (port->trsvcid));
+    json_object_object_add (o, "listening",
+                            json_object_new_boolean (!atomic_load (&port->down)));
+    json_object_object_add (
+      cmds, "admin", json_object_new_uint64 (atomic_load (&port->nr_admin)));
+    json_object_object_add (
+      cmds, "io", json_object_new_uint64 (atomic_load (&port->nr_io)));
+    json_object_object_add (o, "commands", cmds);
+    for (g = 1; g <= TGT_ANAGRP_MAX; g++) {
+      char key[8];
+
+      if (!used[g])
+        continue;
+      snprintf (key, sizeof key, "%u", g);
+      json_object_object_add (
+        ana, key,
+        json_object_new_string (
+          ana_state_name (atomic_load (&port->ana_state[g]))));
+    }
+    json_object_object_add (o, "ana", ana);
+    json_object_array_add (list, o);
+  }
+  return list;
+}
+
+char *
+stats_text (void)
 {
   json_object *root, *cmds;
-  const char *text;
-  char tmp[4096];
-  FILE *fp;
-  int i, r = -1;
+  char *text;
+  int i;
 
-  if (!cfg.stats_file)
-    return 0;
   root = json_object_new_object ();
   cmds = json_object_new_object ();
   if (!root || !cmds) {
     json_object_put (root);
     json_object_put (cmds);
-    return -1;
+    return NULL;
   }
   json_object_object_add (root, "seq", json_object_new_int64 (++seq));
   for (i = 0; i < STAT__MAX; i++) {
@@ -73,8 +128,26 @@ stats_write (void)
       json_object_object_add (root, names[i], v);
   }
   json_object_object_add (root, "commands", cmds);
+  json_object_object_add (root, "ports", ports_json ());
   eth_stats_json (root);
-  text = json_object_to_json_string_ext (root, JSON_C_TO_STRING_PLAIN);
+  text = strdup (json_object_to_json_string_ext (root, JSON_C_TO_STRING_PLAIN));
+  json_object_put (root);
+  return text;
+}
+
+int
+stats_write (void)
+{
+  char *text;
+  char tmp[4096];
+  FILE *fp;
+  int r = -1;
+
+  if (!cfg.stats_file)
+    return 0;
+  text = stats_text ();
+  if (!text)
+    return -1;
 
   if ((size_t) snprintf (tmp, sizeof tmp, "%s.tmp.%ld", cfg.stats_file,
                          (long) getpid ()) >= sizeof tmp) {
@@ -100,6 +173,6 @@ stats_write (void)
   }
   r = 0;
 out:
-  json_object_put (root);
+  free (text);
   return r;
 }

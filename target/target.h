@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "parse-size.h"
+#include <poll.h>
 #include <pthread.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -33,6 +34,8 @@
 #define TGT_DEFAULT_MAXQID   128   /* nvmet's default qid_max */
 #define TGT_MAX_NSID         8192  /* nvmetcli's MAX_NSID */
 #define TGT_TLS_HANDSHAKE_MS 10000 /* nvmet-tcp's tls_handshake_timeout */
+#define TGT_ANAGRP_MAX       128   /* ANA groups: nvmet's NVMET_MAX_ANAGRPS */
+#define TGT_ANATT            10    /* ANA transition time, s (as nvmet) */
 
 /* NVMe statuses are handled as (SCT << 8) | SC, the NVME_SC_* and
  * NVMF_SC_* codes of the wire headers; DNR is added when the completion is
@@ -76,7 +79,8 @@ struct tgt_ns {
   uint8_t nguid[16]; /* all zero: absent */
   uint8_t uuid[16];
   uint8_t eui64[8];
-  atomic_int wp; /* WP_* */
+  atomic_int wp;     /* WP_* */
+  uint32_t anagrpid; /* ANA group, 1 .. TGT_ANAGRP_MAX */
 };
 
 struct tgt_subsys {
@@ -121,6 +125,13 @@ struct tgt_port {
   uint16_t ethertype;
   uint8_t mac[6];
   struct eth_port *eth;
+  /* ANA: this port's state of each group (NVME_ANA_*) and the change
+   * count of its last change (ana.c); changed by the control socket. */
+  _Atomic uint8_t ana_state[TGT_ANAGRP_MAX + 1];
+  _Atomic uint64_t ana_chgcnt[TGT_ANAGRP_MAX + 1];
+  atomic_bool down; /* "listener PORT down": not listening */
+  /* Commands received on the port's queues (stats.c). */
+  _Atomic uint64_t nr_admin, nr_io;
 };
 
 /* Fault injection (fault.c reads these; all 0 = off). */
@@ -161,6 +172,7 @@ struct tgt_config {
   uint8_t mdts;
   long inline_data_size; /* -1: not given */
   const char *stats_file;
+  const char *control_path; /* --control: the control socket */
   bool verbose;
   struct fault_opts fault;
   uint64_t genctr; /* discovery log generation counter */
@@ -176,7 +188,8 @@ struct quick_ns {
 
 struct quick_opts {
   const char *config_file;
-  const char *listen; /* NULL: not given */
+  const char **listen; /* -l, in order; none: not given */
+  size_t nr_listen;
   const char *nqn;
   struct quick_ns *ns;
   size_t nr_ns;
@@ -254,6 +267,11 @@ struct tgt_ctrl {
   uint32_t cc, csts;
   uint16_t nr_io_queues; /* granted by Number of Queues; 0: unset */
   uint32_t aec;          /* Asynchronous Event Configuration */
+  /* ANA change notice: occurred and not yet reported to an Asynchronous
+   * Event Request; reported and masked until the host reads the ANA log
+   * page without RAE (nvmet's rule: changes while masked are not queued,
+   * the page the host reads shows them). */
+  bool ana_pending, ana_masked;
   atomic_bool wce;       /* volatile write cache enabled */
   struct conn **queues;  /* by QID, [0 .. subsys->max_qid] */
   unsigned refs;
@@ -281,6 +299,16 @@ void ctrl_kill (struct tgt_ctrl *ctrl, const char *why);
 void ctrl_check_kato (uint64_t now_ms);
 void ctrl_touch (struct tgt_ctrl *ctrl);
 uint64_t now_ms (void);
+/* The ANA states of port changed: every controller of the port that
+ * enabled the notice gets one (its admin queue is woken). */
+void ctrl_ana_changed (struct tgt_port *port);
+/* In a queue's thread: an Asynchronous Event Request of c that an event
+ * pending on its controller completes (dw0 filled), or NULL. */
+struct req *ctrl_aen_take (struct conn *c);
+/* Get Log Page of the ANA log without RAE: the notice is unmasked. */
+void ctrl_ana_log_read (struct tgt_ctrl *ctrl);
+/* Close every connection of port (a listener taken down). */
+void conn_kill_port (const struct tgt_port *port);
 
 /* ---- conn.c, conn-thread.c: a thread per TCP connection ------------ */
 enum req_state { REQ_FREE, REQ_WAIT_DATA, REQ_DONE, REQ_AER };
@@ -363,6 +391,10 @@ int conn_start (int fd, struct tgt_port *port);
 void conn_shutdown_all (void);
 /* Ask a connection to stop: used by the controller teardown. */
 void conn_kill (struct conn *c);
+/* Wake a connection's thread to deliver an asynchronous event. */
+void conn_wake (struct conn *c);
+/* An Asynchronous Event Request c holds, or NULL (its own thread). */
+struct req *conn_find_aer (struct conn *c);
 /* Buffer of at least len bytes attached to the request (not zeroed).
  * NULL on allocation failure. */
 uint8_t *req_buf (struct conn *c, struct req *r, size_t len);
@@ -446,9 +478,44 @@ int eth_ports_start (void);
 void eth_ports_shutdown (void);
 /* Ask an association's thread to end (conn_kill of an eth queue). */
 void eth_conn_kill (struct conn *c);
+/* Wake an association's thread for an asynchronous event (conn_wake). */
+void eth_conn_wake (struct conn *c);
 /* The "eth" object of the statistics file (nothing without eth ports). */
 struct json_object;
 void eth_stats_json (struct json_object *root);
+
+/* ---- ana.c: Asymmetric Namespace Access ------------------------------ */
+/* "optimized", "non-optimized", "inaccessible", "persistent-loss",
+ * "change" (nvmet's configfs names) and back; -1 for an unknown name. */
+const char *ana_state_name (uint8_t state);
+int ana_state_parse (const char *name);
+/* Every group optimized on a new port. */
+void ana_port_init (struct tgt_port *port);
+/* The status of an I/O command to ns through port: 0 when its group is
+ * optimized or non-optimized there, else the ANA path status. */
+uint16_t ana_io_status (const struct tgt_port *port, const struct tgt_ns *ns);
+/* The ANA log page as a controller of ss on port sees it (rgo: groups
+ * only), malloc'd; its size in *size.  NULL when out of memory. */
+uint8_t *ana_log_build (const struct tgt_subsys *ss,
+                        const struct tgt_port *port, bool rgo, size_t *size);
+/* Set a group's state on a port (a change bumps the change count and
+ * notifies the port's controllers). */
+void ana_set (struct tgt_port *port, uint32_t grpid, uint8_t state);
+
+/* ---- control.c: the control socket (--control) -------------------- */
+/* Bind and listen (before daemonizing): -1 after one line. */
+int control_open (const char *path);
+/* Its descriptors for the main loop's poll (the listening socket and its
+ * clients): how many were put at pfd (room for CONTROL_MAX_FDS). */
+#define CONTROL_MAX_FDS 9
+size_t control_pollfds (struct pollfd *pfd);
+/* After poll: serve what pfd (from control_pollfds) says is ready. */
+void control_serve (const struct pollfd *pfd, size_t n);
+void control_close (void);
+
+/* ---- main.c: listeners -------------------------------------------- */
+/* Open a TCP port's listening socket: -1 after one line. */
+int listen_port (struct tgt_port *port);
 
 /* ---- discovery.c ---------------------------------------------------- */
 /* Build the discovery log as the host of ctrl sees it through port.
@@ -476,6 +543,9 @@ enum stat_id {
 };
 void stat_add (enum stat_id id, uint64_t n);
 uint64_t stat_get (enum stat_id id);
+/* The counters as one line of JSON (the statistics file's contents, the
+ * control socket's "stats"), malloc'd; NULL when out of memory. */
+char *stats_text (void);
 /* Rewrite cfg.stats_file atomically.  0 or -1 (message printed). */
 int stats_write (void);
 
