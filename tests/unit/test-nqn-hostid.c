@@ -2,7 +2,9 @@
 /* NQN and UUID validation, and the host identity: from files (through
  * $NVMEOF_HOSTNQN_FILE / $NVMEOF_HOSTID_FILE pointing at temporary files),
  * derived from a machine ID ($NVMEOF_MACHINE_ID_FILE), stable across calls,
- * and with the precedence option > file > derived. */
+ * with the precedence option > file > derived, and generated once (into
+ * temporary system and $XDG_CONFIG_HOME directories) when there is nothing
+ * else, by 8 processes at once too. */
 #include <config.h>
 
 #include <errno.h>
@@ -12,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "nvmeof.h"
 #include "hostid.h"
@@ -173,7 +179,14 @@ use_files (bool nqn, bool id, bool mid)
   setenv ("NVMEOF_HOSTNQN_FILE", nqn ? path_nqn : path_none, 1);
   setenv ("NVMEOF_HOSTID_FILE", id ? path_id : path_none, 1);
   setenv ("NVMEOF_MACHINE_ID_FILE", mid ? path_mid : path_none, 1);
+  /* No user configuration directory, no DMI UUID. */
+  unsetenv ("XDG_CONFIG_HOME");
+  setenv ("HOME", path_none, 1);
+  setenv ("NVMEOF_PRODUCT_UUID_FILE", path_none, 1);
 }
+
+static void use_generation_dirs (const char *name);
+static const char *gen_read (const char *file);
 
 static void
 test_defaults (void)
@@ -254,24 +267,241 @@ test_defaults (void)
            strcmp (id, DERIVED_ID) == 0,
          "empty files: %s", nvmeof_get_error ());
 
-  printf ("errors: unusable machine IDs are never replaced by random "
-          "values\n");
+  printf ("errors: unusable machine IDs are never used: an all-zero or "
+          "malformed one, with no DMI UUID, gives a generated identity\n");
   write_file (path_mid, "00000000000000000000000000000000\n");
   use_files (false, false, true);
-  if (access ("/sys/class/dmi/id/product_uuid", R_OK) == 0)
-    printf ("  (skipped: this machine has a readable DMI product UUID)\n");
-  else {
-    CHECK (hostid_default (id, sizeof id, &src) == -1,
-           "all-zero machine ID "
-           "gave '%s' (%s)",
-           id, src);
-    CHECK (nvmeof_get_errno () == ENOENT &&
-             strstr (nvmeof_get_error (), "give hostid= and hostnqn=") != NULL,
-           "message '%s'", nvmeof_get_error ());
-    write_file (path_mid, "not hex at all, not hex at all!!\n");
-    CHECK (hostid_default (id, sizeof id, &src) == -1, "bad machine ID");
-    use_files (false, false, false);
-    CHECK (hostnqn_default (nqn, sizeof nqn, &src) == -1, "no machine ID");
+  use_generation_dirs ("zero-mid");
+  CHECK (hostid_default (id, sizeof id, &src) == 0, "all-zero machine ID: %s",
+         nvmeof_get_error ());
+  CHECK (strcmp (id, DERIVED_ID) != 0 && strcmp (id, gen_read ("hostid")) == 0,
+         "all-zero machine ID gave '%s' (%s), file '%s'", id, src,
+         gen_read ("hostid"));
+  write_file (path_mid, "not hex at all, not hex at all!!\n");
+  use_generation_dirs ("bad-mid");
+  CHECK (hostid_default (id, sizeof id, &src) == 0 &&
+           strcmp (id, gen_read ("hostid")) == 0,
+         "bad machine ID: %s", nvmeof_get_error ());
+
+  printf ("files: a host NQN file that is not UUID-form and no host ID file: "
+          "the host ID is derived, not left undefined\n");
+  write_file (path_nqn, "nqn.2014-08.com.example:host-a\n");
+  write_file (path_mid, MACHINE_ID "\n");
+  use_files (true, false, true);
+  CHECK (hostid_default (id, sizeof id, &src) == 0 &&
+           strcmp (id, DERIVED_ID) == 0,
+         "id '%s' from %s: %s", id, src, nvmeof_get_error ());
+}
+
+/* ---- Generated identity --------------------------------------------- */
+
+/* The system's files (root generates there) and $XDG_CONFIG_HOME (others
+ * do) under a fresh directory per case; no machine ID, no DMI UUID. */
+static char gen_sys[160], gen_xdg[160], gen_home[160], gen_dir[200];
+
+static void
+use_generation_dirs (const char *name)
+{
+  char p[256];
+
+  snprintf (gen_sys, sizeof gen_sys, "%s/%s-sys", tmpdir, name);
+  snprintf (gen_xdg, sizeof gen_xdg, "%s/%s-xdg", tmpdir, name);
+  snprintf (gen_home, sizeof gen_home, "%s/%s-home", tmpdir, name);
+  snprintf (p, sizeof p, "%s/hostnqn", gen_sys);
+  setenv ("NVMEOF_HOSTNQN_FILE", p, 1);
+  snprintf (p, sizeof p, "%s/hostid", gen_sys);
+  setenv ("NVMEOF_HOSTID_FILE", p, 1);
+  setenv ("XDG_CONFIG_HOME", gen_xdg, 1);
+  setenv ("HOME", gen_home, 1);
+  setenv ("NVMEOF_PRODUCT_UUID_FILE", path_none, 1);
+  if (strcmp (name, "zero-mid") != 0 && strcmp (name, "bad-mid") != 0)
+    setenv ("NVMEOF_MACHINE_ID_FILE", path_none, 1);
+  /* Where a generated identity goes. */
+  if (geteuid () == 0)
+    snprintf (gen_dir, sizeof gen_dir, "%s", gen_sys);
+  else
+    snprintf (gen_dir, sizeof gen_dir, "%s/nvmeof", gen_xdg);
+}
+
+/* A generated file's content, trimmed ("" if none). */
+static const char *
+gen_read (const char *file)
+{
+  static char buf[256];
+  char p[300];
+  FILE *fp;
+  size_t n;
+
+  snprintf (p, sizeof p, "%s/%s", gen_dir, file);
+  buf[0] = '\0';
+  fp = fopen (p, "r");
+  if (fp == NULL)
+    return buf;
+  n = fread (buf, 1, sizeof buf - 1, fp);
+  fclose (fp);
+  buf[n] = '\0';
+  if (n > 0 && buf[n - 1] == '\n')
+    buf[n - 1] = '\0';
+  return buf;
+}
+
+static void
+test_generated (void)
+{
+  char nqn[NVMEOF_NQN_MAX + 1], id[37], nqn2[NVMEOF_NQN_MAX + 1], id2[37];
+  char p[400], d[300];
+  const char *src = NULL, *want_src;
+  struct stat st;
+  int fds[2], out[2], i, status;
+  pid_t pids[8];
+
+  printf ("generated: nothing to read or derive: a random identity, "
+          "written once\n");
+  use_generation_dirs ("gen");
+  CHECK (hostnqn_default (nqn, sizeof nqn, &src) == 0, "%s",
+         nvmeof_get_error ());
+  CHECK (strncmp (nqn, UUID_PREFIX, strlen (UUID_PREFIX)) == 0 &&
+           nqn_validate ("t", nqn) == 0,
+         "generated nqn '%s'", nqn);
+  CHECK (strcmp (nqn, gen_read ("hostnqn")) == 0, "file '%s' vs '%s'",
+         gen_read ("hostnqn"), nqn);
+  CHECK (hostid_default (id, sizeof id, &src) == 0, "%s", nvmeof_get_error ());
+  CHECK (strcmp (id, gen_read ("hostid")) == 0 &&
+           strcmp (nqn + strlen (UUID_PREFIX), id) == 0,
+         "pair %s / %s", nqn, id);
+  CHECK (id[14] == '4' && strchr ("89ab", id[19]) != NULL,
+         "not a version 4 UUID: %s", id);
+  snprintf (p, sizeof p, "%s/hostid", gen_dir);
+  CHECK (stat (p, &st) == 0 && (st.st_mode & 07777) == 0644, "mode %o",
+         (unsigned) st.st_mode);
+  snprintf (p, sizeof p, "%s/hostnqn", gen_dir);
+  CHECK (stat (p, &st) == 0 && (st.st_mode & 07777) == 0644, "mode %o",
+         (unsigned) st.st_mode);
+
+  printf ("generated: reused, from the file, by the next process\n");
+  want_src = geteuid () == 0 ? "$NVMEOF_HOSTID_FILE" :
+                               "$XDG_CONFIG_HOME/nvmeof/hostid";
+  CHECK (hostid_default (id2, sizeof id2, &src) == 0 && strcmp (id, id2) == 0,
+         "second id %s", id2);
+  CHECK (strcmp (src, want_src) == 0, "source %s", src);
+  CHECK (hostnqn_default (nqn2, sizeof nqn2, NULL) == 0 &&
+           strcmp (nqn, nqn2) == 0,
+         "second nqn %s", nqn2);
+
+  printf ("generated: a damaged file is an error naming it, not replaced\n");
+  snprintf (p, sizeof p, "%s/hostid", gen_dir);
+  write_file (p, "not-a-uuid\n");
+  CHECK (hostid_default (id2, sizeof id2, &src) == -1 &&
+           strstr (nvmeof_get_error (), p) != NULL,
+         "damaged: %s", nvmeof_get_error ());
+  CHECK (strcmp (gen_read ("hostid"), "not-a-uuid") == 0, "file replaced");
+
+  printf ("user files: read when the system has none ($XDG_CONFIG_HOME, "
+          "else ~/.config), never mixed with the system's\n");
+  use_generation_dirs ("user");
+  snprintf (d, sizeof d, "%s/nvmeof", gen_xdg);
+  mkdir (gen_xdg, 0700);
+  mkdir (d, 0755);
+  snprintf (p, sizeof p, "%s/hostid", d);
+  write_file (p, "66666666-6666-4666-8666-666666666666\n");
+  CHECK (hostid_default (id, sizeof id, &src) == 0 &&
+           strcmp (id, "66666666-6666-4666-8666-666666666666") == 0 &&
+           strcmp (src, "$XDG_CONFIG_HOME/nvmeof/hostid") == 0,
+         "xdg: %s from %s (%s)", id, src, nvmeof_get_error ());
+  CHECK (hostnqn_default (nqn, sizeof nqn, &src) == 0 &&
+           strcmp (nqn, UUID_PREFIX "66666666-6666-4666-8666-666666666666") ==
+             0 &&
+           strcmp (src, "derived from $XDG_CONFIG_HOME/nvmeof/hostid") == 0,
+         "xdg nqn: %s from %s", nqn, src);
+  unsetenv ("XDG_CONFIG_HOME");
+  snprintf (d, sizeof d, "%s/.config", gen_home);
+  mkdir (gen_home, 0700);
+  mkdir (d, 0700);
+  snprintf (d, sizeof d, "%s/.config/nvmeof", gen_home);
+  mkdir (d, 0755);
+  snprintf (p, sizeof p, "%s/hostnqn", d);
+  write_file (p, "nqn.2014-08.com.example:home-host\n");
+  CHECK (hostnqn_default (nqn, sizeof nqn, &src) == 0 &&
+           strcmp (nqn, "nqn.2014-08.com.example:home-host") == 0 &&
+           strcmp (src, "~/.config/nvmeof/hostnqn") == 0,
+         "home: %s from %s (%s)", nqn, src, nvmeof_get_error ());
+  mkdir (gen_sys, 0755);
+  snprintf (p, sizeof p, "%s/hostid", gen_sys);
+  write_file (p, "77777777-7777-4777-8777-777777777777\n");
+  CHECK (hostnqn_default (nqn, sizeof nqn, &src) == 0 &&
+           strcmp (nqn, UUID_PREFIX "77777777-7777-4777-8777-777777777777") ==
+             0 &&
+           strcmp (src, "derived from $NVMEOF_HOSTID_FILE") == 0,
+         "system beats user: %s from %s", nqn, src);
+
+  printf ("generated: 8 processes at once agree on one identity\n");
+  use_generation_dirs ("race");
+  if (pipe (fds) == -1 || pipe (out) == -1)
+    exit (1);
+  for (i = 0; i < 8; i++) {
+    pids[i] = fork ();
+    if (pids[i] == -1)
+      exit (1);
+    if (pids[i] == 0) {
+      char c, line[400];
+      int fd;
+
+      close (fds[1]);
+      if (read (fds[0], &c, 1) < 0) /* the start: EOF for all at once */
+        _exit (2);
+      fd = open ("/dev/null", O_WRONLY);
+      dup2 (fd, 2); /* the winner's note */
+      if (hostnqn_default (nqn, sizeof nqn, NULL) == -1 ||
+          hostid_default (id, sizeof id, NULL) == -1)
+        _exit (3);
+      snprintf (line, sizeof line, "%-36s %-*s\n", id, 100, nqn);
+      if (write (out[1], line, strlen (line)) != (ssize_t) strlen (line))
+        _exit (4);
+      _exit (0);
+    }
+  }
+  close (fds[0]);
+  close (out[1]);
+  close (fds[1]);
+  {
+    /* Each child's line: "ID NQN" padded to REC bytes, newline. */
+    enum { REC = 36 + 1 + 100 + 1 };
+    char buf[8 * REC], want[REC + 64], fid[64];
+    size_t n = 0;
+    ssize_t r;
+
+    while ((r = read (out[0], buf + n, sizeof buf - n)) > 0)
+      n += (size_t) r;
+    close (out[0]);
+    for (i = 0; i < 8; i++) {
+      CHECK (waitpid (pids[i], &status, 0) == pids[i] &&
+               WIFEXITED (status) && WEXITSTATUS (status) == 0,
+             "child %d: status %x", i, status);
+    }
+    CHECK (n == sizeof buf, "read %zu bytes of the children's answers", n);
+    snprintf (fid, sizeof fid, "%s", gen_read ("hostid"));
+    snprintf (want, sizeof want, "%-36.36s " UUID_PREFIX "%-68.36s\n", fid,
+              fid);
+    for (i = 0; i < 8 && (size_t) (i + 1) * REC <= n; i++)
+      CHECK (memcmp (buf + i * REC, want, REC) == 0,
+             "child %d: '%.*s', the files say '%s'", i, REC - 1,
+             buf + i * REC, want);
+    CHECK (strlen (fid) == 36 &&
+             strcmp (gen_read ("hostnqn") + strlen (UUID_PREFIX), fid) == 0,
+           "the files disagree: %s, %s", fid, gen_read ("hostnqn"));
+  }
+  {
+    /* No temporary file left behind. */
+    DIR *dir = opendir (gen_dir);
+    struct dirent *e;
+    int files = 0;
+
+    while (dir && (e = readdir (dir)) != NULL)
+      if (e->d_name[0] != '.')
+        files++;
+    if (dir)
+      closedir (dir);
+    CHECK (files == 2, "%d files in %s", files, gen_dir);
   }
 }
 
@@ -372,12 +602,16 @@ main (void)
   test_nqn ();
   test_uuid ();
   test_defaults ();
+  test_generated ();
   test_precedence ();
 
-  unlink (path_nqn);
-  unlink (path_id);
-  unlink (path_mid);
-  rmdir (tmpdir);
+  {
+    char cmd[200];
+
+    snprintf (cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (system (cmd) != 0)
+      fprintf (stderr, "test-nqn-hostid: could not remove %s\n", tmpdir);
+  }
   if (failures) {
     fprintf (stderr, "test-nqn-hostid: %d failures\n", failures);
     return 1;
