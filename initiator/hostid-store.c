@@ -76,7 +76,7 @@ id_files_user (struct id_files *f)
 {
   const char *xdg = getenv ("XDG_CONFIG_HOME");
   const char *home = getenv ("HOME");
-  char dir[PATH_MAX];
+  char dir[PATH_MAX - 16]; /* room for "/hostnqn" in f's paths */
   int n;
 
   /* XDG base directory spec: a relative path is invalid, ignore it. */
@@ -95,7 +95,7 @@ id_files_user (struct id_files *f)
     n = snprintf (dir, sizeof dir, "%s/.config/nvmeof", home);
     f->labels = &home_labels;
   }
-  if (n < 0 || (size_t) n + sizeof "/hostnqn" > sizeof dir)
+  if (n < 0 || (size_t) n >= sizeof dir)
     return 0;
   snprintf (f->nqn, sizeof f->nqn, "%s/hostnqn", dir);
   snprintf (f->id, sizeof f->id, "%s/hostid", dir);
