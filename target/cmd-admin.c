@@ -243,8 +243,8 @@ exec_get_log (struct conn *c, struct req *r)
         r->status = NVME_SC_INVALID_FIELD;
         return;
       }
-      page = heap = ana_log_build (ss, ci->port, lsp & NVME_LOG_ANA_LSP_RGO,
-                                   &size);
+      page = heap =
+        ana_log_build (ss, ci->port, lsp & NVME_LOG_ANA_LSP_RGO, &size);
       if (!page) {
         r->status = NVME_SC_INTERNAL;
         return;

@@ -67,11 +67,11 @@ struct conn {
   uint8_t term[NVME_TCP_TERM_MAX_PLEN];
 
   struct fault_state fault;
-  bool closing;         /* leave after sending what is queued */
+  bool closing; /* leave after sending what is queued */
   /* An admin queue's wake-up (TCP): an asynchronous event to deliver
    * (conn_wake); the thread sleeps on wake_fd (an eventfd) with fd. */
   atomic_bool wake;
-  _Atomic int wake_fd; /* -1: none */
+  _Atomic int wake_fd;  /* -1: none */
   uint64_t last_gap_us; /* how long the connection was last idle */
 };
 

@@ -171,8 +171,7 @@ cmd_ana (int fd, char **arg, int n)
     return reply (fd, "error: ana: no port with id '%s'", arg[1]);
   errno = 0;
   grpid = strtoul (arg[2], &end, 10);
-  if (errno || *end || arg[2][0] == '-' || grpid < 1 ||
-      grpid > TGT_ANAGRP_MAX)
+  if (errno || *end || arg[2][0] == '-' || grpid < 1 || grpid > TGT_ANAGRP_MAX)
     return reply (fd, "error: ana: the group must be 1 to %d, got '%s'",
                   TGT_ANAGRP_MAX, arg[2]);
   state = ana_state_parse (arg[3]);
@@ -204,8 +203,9 @@ cmd_listener (int fd, char **arg, int n)
     return reply (fd, "ok");
   if (up) {
     if (listen_port (port) == -1)
-      return reply (fd, "error: listener: port %u: cannot listen on %s:%s "
-                        "again (see the target's log)",
+      return reply (fd,
+                    "error: listener: port %u: cannot listen on %s:%s "
+                    "again (see the target's log)",
                     port->portid, port->traddr, port->trsvcid);
     atomic_store (&port->down, false);
     log_msg ("port %u: listening again", port->portid);
@@ -254,8 +254,9 @@ run_line (int fd, char *line)
   if (strcmp (arg[0], "stats") == 0)
     return n == 1 ? cmd_stats (fd) :
                     reply (fd, "error: stats: takes no arguments");
-  return reply (fd, "error: unknown command '%.64s' (expected ana, "
-                    "listener or stats)",
+  return reply (fd,
+                "error: unknown command '%.64s' (expected ana, "
+                "listener or stats)",
                 arg[0]);
 }
 
@@ -270,8 +271,8 @@ drop (size_t i)
 static bool
 client_read (struct client *cl)
 {
-  ssize_t r = recv (cl->fd, cl->buf + cl->len, sizeof cl->buf - cl->len,
-                    MSG_DONTWAIT);
+  ssize_t r =
+    recv (cl->fd, cl->buf + cl->len, sizeof cl->buf - cl->len, MSG_DONTWAIT);
   char *nl;
 
   if (r == 0)

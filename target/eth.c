@@ -256,8 +256,7 @@ idle (struct eth_conn *ec, uint64_t next, uint64_t *last_work)
 
   while (now < next && now - *last_work < cfg.poll_us &&
          !atomic_load (&ec->kill) && !atomic_load (&ec->again) &&
-         !atomic_load (&ec->c->wake) &&
-         !atomic_load (&stopping)) {
+         !atomic_load (&ec->c->wake) && !atomic_load (&stopping)) {
     if (eth_sock_wait (ec->sock, 0) != 0)
       return;
     sched_yield ();

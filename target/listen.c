@@ -53,4 +53,3 @@ fail:
   freeaddrinfo (ai);
   return -1;
 }
-

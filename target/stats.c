@@ -81,8 +81,8 @@ ports_json (void)
     json_object_object_add (o, "traddr", json_object_new_string (port->traddr));
     json_object_object_add (o, "trsvcid",
                             json_object_new_string (port->trsvcid));
-    json_object_object_add (o, "listening",
-                            json_object_new_boolean (!atomic_load (&port->down)));
+    json_object_object_add (
+      o, "listening", json_object_new_boolean (!atomic_load (&port->down)));
     json_object_object_add (
       cmds, "admin", json_object_new_uint64 (atomic_load (&port->nr_admin)));
     json_object_object_add (
@@ -94,10 +94,9 @@ ports_json (void)
       if (!used[g])
         continue;
       snprintf (key, sizeof key, "%u", g);
-      json_object_object_add (
-        ana, key,
-        json_object_new_string (
-          ana_state_name (atomic_load (&port->ana_state[g]))));
+      json_object_object_add (ana, key,
+                              json_object_new_string (ana_state_name (
+                                atomic_load (&port->ana_state[g]))));
     }
     json_object_object_add (o, "ana", ana);
     json_object_array_add (list, o);

@@ -272,8 +272,8 @@ struct tgt_ctrl {
    * page without RAE (nvmet's rule: changes while masked are not queued,
    * the page the host reads shows them). */
   bool ana_pending, ana_masked;
-  atomic_bool wce;       /* volatile write cache enabled */
-  struct conn **queues;  /* by QID, [0 .. subsys->max_qid] */
+  atomic_bool wce;      /* volatile write cache enabled */
+  struct conn **queues; /* by QID, [0 .. subsys->max_qid] */
   unsigned refs;
   bool dead;
   struct tgt_ctrl *next; /* registry list */
