@@ -152,6 +152,39 @@ int nvmeof_get_features (struct nvmeof_ctrl *ctrl, uint8_t fid, uint32_t nsid,
 int nvmeof_set_features (struct nvmeof_ctrl *ctrl, uint8_t fid, uint32_t nsid,
                          uint32_t cdw11, uint32_t *result);
 
+/* ---- Multipath ---------------------------------------------------------
+ * A controller made of several paths (controllers) to one subsystem, as
+ * the kernel's native multipath: nvmeof_connect does it when url= was
+ * given more than once, nvmeof_connect_paths from separate options (the
+ * first path's iopolicy= and ctrl-loss-tmo= apply to the whole).  Every
+ * path must reach the same subsystem NQN, and a namespace opened on it
+ * must show the same NGUID/EUI-64/UUID on every path.  The namespace and
+ * I/O calls work on it as on one controller: each command goes to a path
+ * the I/O policy picks among those whose ANA state allows I/O and is sent
+ * again on another path if it fails with a path error; with no usable
+ * path it waits up to ctrl-loss-tmo.  nvmeof_ctrl_get_info describes the
+ * first path. */
+struct nvmeof_ctrl *nvmeof_connect_paths (const struct nvmeof_opts *const *paths,
+                                          size_t n);
+
+struct nvmeof_path_info {
+  char transport[8];   /* "tcp", "eth" */
+  char traddr[256];    /* address (eth: the controller's MAC) */
+  char trsvcid[33];    /* port ("" for eth) */
+  char host_iface[16]; /* eth: the interface */
+  uint16_t cntlid;     /* controller ID of the path's association */
+  char state[16];      /* "live", "connecting", "dead" (gave up) */
+  char ana_state[16];  /* of nsid's ANA group: "optimized", "non-optimized",
+                          "inaccessible", "persistent-loss", "change";
+                          "" if ANA is not reported (or nsid is 0) */
+  uint64_t commands;   /* sent on this path by the multipath layer */
+};
+/* The paths of ctrl (one for an ordinary controller), with the ANA state
+ * of namespace nsid's group on each.  Returns the count (possibly more
+ * than max), or -1. */
+int64_t nvmeof_ctrl_get_paths (struct nvmeof_ctrl *ctrl, uint32_t nsid,
+                               struct nvmeof_path_info *paths, size_t max);
+
 /* ---- Namespaces ------------------------------------------------------ */
 struct nvmeof_ns;
 

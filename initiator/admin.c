@@ -30,6 +30,7 @@ int
 nvmeof_identify (struct nvmeof_ctrl *ctrl, uint8_t cns, uint32_t nsid,
                  void *buf4096)
 {
+  ctrl = mpath_admin_ctrl (ctrl); /* multipath: a live path's */
   if (ctrl == NULL || buf4096 == NULL) {
     set_error (EINVAL, "nvmeof_identify: ctrl and buf must not be NULL");
     return -1;
@@ -43,6 +44,7 @@ nvmeof_get_log_page (struct nvmeof_ctrl *ctrl, uint8_t lid, uint8_t lsp,
 {
   uint32_t chunk, done = 0;
 
+  ctrl = mpath_admin_ctrl (ctrl); /* multipath: a live path's */
   if (ctrl == NULL || (buf == NULL && len)) {
     set_error (EINVAL, "nvmeof_get_log_page: ctrl and buf must not be NULL");
     return -1;
@@ -85,6 +87,7 @@ features (struct nvmeof_ctrl *ctrl, uint8_t opcode, uint8_t fid, uint32_t nsid,
   struct nvme_sqe sqe;
   uint64_t res = 0;
 
+  ctrl = mpath_admin_ctrl (ctrl); /* multipath: a live path's */
   if (ctrl == NULL) {
     set_error (EINVAL, "%s: ctrl is NULL",
                opcode == NVME_ADMIN_GET_FEATURES ? "nvmeof_get_features" :
@@ -124,6 +127,7 @@ nvmeof_list_namespaces (struct nvmeof_ctrl *ctrl, uint32_t *nsids, size_t max)
   uint32_t start = 0;
   int64_t count = 0;
 
+  ctrl = mpath_admin_ctrl (ctrl); /* multipath: a live path's */
   if (ctrl == NULL || (nsids == NULL && max > 0)) {
     set_error (EINVAL, "nvmeof_list_namespaces: ctrl and nsids must not be "
                        "NULL");

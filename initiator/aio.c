@@ -266,6 +266,10 @@ aio_rw (struct nvmeof_ns *ns, const char *fn, uint8_t opcode, void *buf,
   q = io_queue (ns, fn);
   if (q == NULL)
     return -1;
+  if (ns->mpns)
+    return mpath_aio (ns, opcode == NVME_CMD_READ ? MPATH_READ : MPATH_WRITE,
+                      buf, len, offset,
+                      (flags & NVME_RW_FUA) ? NVMEOF_FUA : 0, cb, opaque);
   op = op_get (ns->ctrl, cb, opaque, fn);
   if (op == NULL)
     return -1;
@@ -311,6 +315,8 @@ nvmeof_aio_flush (struct nvmeof_ns *ns, nvmeof_callback cb, void *opaque)
   q = io_queue (ns, "nvmeof_aio_flush");
   if (q == NULL)
     return -1;
+  if (ns->mpns)
+    return mpath_aio (ns, MPATH_FLUSH, NULL, 0, 0, 0, cb, opaque);
   op = op_get (ns->ctrl, cb, opaque, "nvmeof_aio_flush");
   if (op == NULL)
     return -1;
@@ -333,6 +339,8 @@ nvmeof_ctrl_get_fd (struct nvmeof_ctrl *ctrl)
   if (ctrl == NULL || ctrl->aio_fd < 0) {
     set_error (EINVAL, "nvmeof_ctrl_get_fd: no controller");
     return -1;
+  if (ctrl && ctrl->mp)
+    return mpath_get_fd (ctrl);
   }
   return ctrl->aio_fd;
 }
@@ -417,6 +425,8 @@ nvmeof_ctrl_process (struct nvmeof_ctrl *ctrl)
   return process (ctrl);
 }
 
+  if (ctrl && ctrl->mp)
+    return mpath_process (ctrl);
 void
 aio_drain (struct nvmeof_ctrl *ctrl)
 {

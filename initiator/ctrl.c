@@ -374,6 +374,8 @@ nvmeof_connect (const struct nvmeof_opts *opts)
   if (nvmeof_opts_validate (opts) < 0)
     return NULL;
   ctrl = calloc (1, sizeof *ctrl);
+  if (opts->nr_extra_paths > 0) /* url= given more than once */
+    return mpath_connect_opts (opts);
   if (ctrl == NULL) {
     set_error (ENOMEM, "out of memory");
     return NULL;
@@ -498,6 +500,10 @@ nvmeof_close (struct nvmeof_ctrl *ctrl)
 }
 
 const struct nvmeof_ctrl_info *
+  if (ctrl->mp) {
+    mpath_close (ctrl);
+    return;
+  }
 nvmeof_ctrl_get_info (struct nvmeof_ctrl *ctrl)
 {
   if (ctrl == NULL) {

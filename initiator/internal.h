@@ -34,6 +34,7 @@
 #include "nvme-wire.h"
 #include "opts.h"
 #include "tls-session.h"
+#include "multipath.h"
 
 struct nvmeof_ctrl;
 struct nvmeof_queue;
@@ -281,6 +282,9 @@ void queue_free (struct nvmeof_queue *q);
  * done/ctx set and the deadline armed.  NULL with the error set if the queue
  * is dead (or full and !wait: EAGAIN). */
 struct nvmeof_req *req_alloc (struct nvmeof_queue *q, bool wait,
+  /* Multipath (multipath.h): set on a controller made of paths, which
+   * has no queues of its own; the public calls hand it to multipath.c. */
+  struct mpath *mp;
                               void (*done) (struct nvmeof_queue *,
                                             struct nvmeof_req *),
                               void *ctx, uint32_t timeout_ms);
@@ -289,6 +293,7 @@ struct nvmeof_req *req_alloc_batch (struct nvmeof_queue *q,
                                     struct nvmeof_batch *batch);
 /* The outstanding request with this CID, or NULL.  Under q->lock. */
 struct nvmeof_req *req_lookup (struct nvmeof_queue *q, uint16_t cid);
+  struct mpath_ns *mpns;  /* a multipath controller's namespace */
 /* Complete a request: run done() and free the CID.  Under q->lock. */
 void req_complete (struct nvmeof_queue *q, struct nvmeof_req *req);
 /* Mark the queue dead and fail every outstanding request with err.  Under

@@ -135,6 +135,16 @@ blocking (struct nvmeof_ns *ns, const char *fn, uint8_t opcode, void *buf,
     return -1;
   if (len == 0)
     return 0;
+  if (ns->mpns) {
+    enum mpath_op op = opcode == NVME_CMD_READ  ? MPATH_READ :
+                       opcode == NVME_CMD_WRITE ? MPATH_WRITE :
+                                                  MPATH_WRITE_ZEROES;
+
+    return mpath_io (ns, op, buf, len, offset,
+                     (flags & NVME_RW_FUA ? NVMEOF_FUA : 0) |
+                       (flags & NVME_WZ_DEAC ? NVMEOF_DEALLOCATE : 0),
+                     NULL, 0);
+  }
   if (buf == NULL && opcode != NVME_CMD_WRITE_ZEROES) {
     set_error (EINVAL, "%s: buf is NULL", fn);
     return -1;
@@ -200,6 +210,8 @@ nvmeof_flush (struct nvmeof_ns *ns)
   /* Without a volatile write cache every write is already durable. */
   if (!ns->info.volatile_write_cache)
     return 0;
+  if (ns->mpns)
+    return mpath_io (ns, MPATH_FLUSH, NULL, 0, 0, 0, NULL, 0);
   q = io_queue (ns, "nvmeof_flush");
   if (q == NULL)
     return -1;
@@ -247,6 +259,8 @@ nvmeof_deallocate (struct nvmeof_ns *ns, const struct nvmeof_range *ranges,
     if (io_check (ns, "nvmeof_deallocate", ranges[i].length, ranges[i].offset) <
         0)
       return -1;
+  if (ns->mpns)
+    return mpath_io (ns, MPATH_DEALLOCATE, NULL, 0, 0, 0, ranges, nr_ranges);
   q = io_queue (ns, "nvmeof_deallocate");
   if (q == NULL)
     return -1;

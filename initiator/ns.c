@@ -181,6 +181,8 @@ nvmeof_ns_open (struct nvmeof_ctrl *ctrl, uint32_t nsid)
     set_error (EINVAL, "nvmeof_ns_open: ctrl is NULL");
     return NULL;
   }
+  if (ctrl->mp)
+    return mpath_ns_open (ctrl, nsid);
   if (ctrl->info.discovery) {
     set_error (EINVAL,
                "nvmeof_ns_open: %s is a discovery controller, it has "
@@ -254,6 +256,10 @@ err:
 void
 nvmeof_ns_close (struct nvmeof_ns *ns)
 {
+  if (ns && ns->mpns) {
+    mpath_ns_close (ns);
+    return;
+  }
   free (ns);
 }
 

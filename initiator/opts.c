@@ -24,6 +24,7 @@
 #include "hostid.h"
 #include "opts.h"
 #include "uri.h"
+#include "multipath.h"
 
 enum key {
   K_URL,
@@ -54,6 +55,7 @@ enum key {
   K_TLS_COMPAT,
   K_CONCAT,
   NR_KEYS
+  K_IOPOLICY,
 };
 
 /* The one list of keys: every front end builds its options and help from
@@ -122,6 +124,9 @@ static const struct nvmeof_key_info keys[NR_KEYS] = {
 
 const struct nvmeof_key_info *
 nvmeof_opts_keys (size_t *count)
+  [K_IOPOLICY] = { "iopolicy", "POLICY", false, false, 0, "failover",
+                   "multipath (url= given more than once): round-robin, "
+                   "queue-depth or failover" },
 {
   if (count)
     *count = NR_KEYS;
@@ -339,6 +344,57 @@ struct nvmeof_opts *
 nvmeof_opts_new (void)
 {
   struct nvmeof_opts *opts = calloc (1, sizeof *opts);
+/* url= given again: another path to the subsystem of the first URL.  The
+ * URL is parsed with the options so far, then only what it names is
+ * kept; its NQN must be the first URL's. */
+static int
+opts_add_path (struct nvmeof_opts *opts, const char *value)
+{
+  struct nvmeof_opts *tmp;
+  struct opts_path *p;
+  char q[120];
+  int r = -1;
+
+  if (opts->nr_extra_paths >= OPTS_MAX_PATHS - 1) {
+    set_error (EINVAL, "url: at most %d paths (url= given more than once)",
+               OPTS_MAX_PATHS);
+    return -1;
+  }
+  tmp = malloc (sizeof *tmp);
+  if (tmp == NULL) {
+    set_error (ENOMEM, "out of memory");
+    return -1;
+  }
+  *tmp = *opts;
+  tmp->traddr[0] = tmp->trsvcid[0] = tmp->host_iface[0] = '\0';
+  if (uri_parse (value, tmp) == -1)
+    goto out;
+  if (strcmp (tmp->subnqn, opts->subnqn) != 0) {
+    set_error (EINVAL,
+               "url: every path must name the same subsystem: '%s' names "
+               "%s, the first url= %s",
+               shown (value, q, sizeof q), tmp->subnqn, opts->subnqn);
+    goto out;
+  }
+  if (tmp->nsid != opts->nsid) {
+    set_error (EINVAL, "url: every path must name the same namespace "
+                       "(or none): '%s'", shown (value, q, sizeof q));
+    goto out;
+  }
+  p = &opts->extra_paths[opts->nr_extra_paths++];
+  p->transport = tmp->transport;
+  memcpy (p->traddr, tmp->traddr, sizeof p->traddr);
+  memcpy (p->trsvcid, tmp->trsvcid, sizeof p->trsvcid);
+  memcpy (p->subnqn, tmp->subnqn, sizeof p->subnqn);
+  memcpy (p->host_iface, tmp->host_iface, sizeof p->host_iface);
+  opts->nr_urls++;
+  r = 0;
+out:
+  opts_wipe (tmp);
+  free (tmp);
+  return r;
+}
+
 
   if (opts == NULL) {
     set_error (errno, "nvmeof_opts_new: %m");
@@ -398,7 +454,12 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
 
   switch ((enum key) k) {
   case K_URL:
-    return uri_parse (value, opts);
+    if (opts->nr_urls > 0)
+      return opts_add_path (opts, value);
+    if (uri_parse (value, opts) == -1)
+      return -1;
+    opts->nr_urls++;
+    return 0;
 
   case K_TRANSPORT:
     if (strcasecmp (value, "tcp") == 0) {
@@ -566,6 +627,12 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
 /* Secure channel concatenation as Linux's nvmf_parse_options checks it
  * (a DH-HMAC-CHAP secret, no TLS PSK, no TLS of its own), and no
  * controller secret: the exchange leaves the controller unauthenticated
+  case K_IOPOLICY:
+    v = mpath_iopolicy_parse (value);
+    if (v < 0)
+      return bad_value (key, "round-robin, queue-depth or failover", value);
+    opts->iopolicy = (int) v;
+    return 0;
  * (S2 is 0), which Linux accepts silently. */
 static int
 opts_check_concat (const struct nvmeof_opts *opts)

@@ -18,6 +18,18 @@ enum nvmeof_transport_type {
 /* Longest secret text: DHHC-1 with a 64-byte key takes 103 bytes. */
 #define OPTS_SECRET_MAX 255
 
+/* Up to this many paths (url= given again) to one subsystem. */
+#define OPTS_MAX_PATHS 16
+
+/* One further path: what a URL names. */
+struct opts_path {
+  enum nvmeof_transport_type transport;
+  char traddr[256];
+  char trsvcid[33];
+  char subnqn[NVMEOF_NQN_MAX + 1];
+  char host_iface[16];
+};
+
 struct nvmeof_opts {
   enum nvmeof_transport_type transport;
   char traddr[256]; /* host name, IPv4 or IPv6 literal (no brackets);
@@ -57,6 +69,12 @@ struct nvmeof_opts {
   char host_iface[16];
   uint16_t ethertype;
 };
+  /* Multipath (multipath.c): url= given more than once names further
+   * paths to the same subsystem; iopolicy= spreads I/O over them. */
+  unsigned nr_urls;                     /* url= seen so far */
+  unsigned nr_extra_paths;              /* in extra_paths[] */
+  struct opts_path extra_paths[OPTS_MAX_PATHS - 1];
+  int iopolicy;                         /* enum mpath_iopolicy */
 
 /* Fill the host NQN and host ID defaults in place (idempotent). */
 int opts_resolve_host_identity (struct nvmeof_opts *opts);

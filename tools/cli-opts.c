@@ -306,6 +306,12 @@ cli_parse (struct cli *cli, const struct cli_cmd *cmd, int argc, char **argv,
   if (cmd->connects && !cmd->no_url) {
     if (optind < argc)
       cli->url = argv[optind++];
+    /* Further URLs: more paths to the same subsystem, as url= given
+     * again (after the first URL, whatever order the options came in). */
+    if (cmd->multi_url)
+      while (optind < argc)
+        if (cli_add_kv (cli, "url", argv[optind++]) == -1)
+          goto out;
   }
   if (optind < argc) {
     cli_error (cli, "unexpected argument '%s' (see 'nvmeof %s --help')",

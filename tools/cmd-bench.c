@@ -89,6 +89,7 @@ static const struct cli_cmd bench_cmd = {
     "1)\n",
   .longopts = bench_longopts,
   .connects = true,
+  .multi_url = true,
 };
 
 static int

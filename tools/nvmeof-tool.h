@@ -45,6 +45,7 @@ struct cli_cmd {
   const struct option *longopts; /* its own long options, 0-terminated */
   bool connects;                 /* takes the connection options and a URL */
   bool no_url;                   /* takes no URL (show-hostnqn) */
+  bool multi_url;                /* more URLs: further paths (multipath) */
 };
 
 /* Called for each of the subcommand's own options: 0 ok, -1 bad value
