@@ -1,63 +1,139 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Build every fuzz harness (tests/fuzz/fuzz-*.c) with libFuzzer, ASan and
-# UBSan (clang), and run each for a while from its own seeds: make check runs
-# the same harnesses with a built-in mutator; this is the real fuzzer.
-# Each harness is linked with the sources of libnvmeof-base, which holds
-# every parser of received bytes.  Prints one line per harness and exits
-# non-zero if any crashed (its reproducer is left in the work directory).
+# UBSan (clang), and run each for a while from its seeds with a fixed
+# random seed: make check runs the same harnesses with a built-in mutator;
+# this is the real fuzzer.  `make fuzz` builds them (--build-only);
+# bench/fuzz-campaign.sh runs them for longer and prints a table.
 #
-# Usage: scripts/fuzz.sh BUILDDIR [SECONDS-PER-HARNESS]   (default 10)
-#   BUILDDIR: a configured build tree (for config.h).
+# The library's sources (initiator/, common/) and nvmeof-target's (target/
+# but main.c, whose few globals a target harness defines) are compiled once
+# into two archives; each harness links what it uses of them.  Its seeds:
+# what its make-check build writes (fuzz-NAME -d DIR) and the files of
+# tests/fuzz/corpus/NAME (reproducers of crashes found and fixed).
+# Prints one line per harness and exits non-zero if any crashed (its
+# reproducer is left in BUILDDIR/fuzz).
+#
+# Usage: scripts/fuzz.sh [--build-only] BUILDDIR [SECONDS-PER-HARNESS [NAME...]]
+#   BUILDDIR: a configured and built tree (config.h, tests/unit/fuzz-*).
+#   SECONDS:  default 10.  NAME: fuzz-tcp-pdu ... (default: all).
+#   env FUZZ_CC (clang), FUZZ_SEED (1), FUZZ_JOBS (parallel compiles, 2).
 set -u -o pipefail
 
-builddir=${1:?usage: scripts/fuzz.sh BUILDDIR [SECONDS]}
+build_only=false
+if [ "${1:-}" = --build-only ]; then
+  build_only=true
+  shift
+fi
+builddir=$(cd "${1:?usage: scripts/fuzz.sh [--build-only] BUILDDIR [SECONDS [NAME...]]}" && pwd) || exit 1
 seconds=${2:-10}
+shift 2 2>/dev/null || shift $#
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
 work=$builddir/fuzz
 CC=${FUZZ_CC:-clang}
+seed=${FUZZ_SEED:-1}
+jobs=${FUZZ_JOBS:-2}
 
 command -v "$CC" >/dev/null ||
   { echo "fuzz: $CC not found (Debian: clang)" >&2; exit 1; }
-mkdir -p "$work" || exit 1
+[ -f "$builddir/config.h" ] ||
+  { echo "fuzz: $builddir is not a configured build tree" >&2; exit 1; }
+mkdir -p "$work/obj" || exit 1
 
-# The base library's C files, from initiator/Makefile.am (every
-# "libnvmeof_base_la_SOURCES =" or "+=" list).
-base=$(awk '/^libnvmeof_base_la_SOURCES/ { f = 1; next }
-            f && /\$\(NULL\)/ { f = 0; next }
-            f { for (i = 1; i <= NF; i++) if ($i ~ /\.c$/) print $i }' \
-         "$srcdir/initiator/Makefile.am" | sed "s|^|$srcdir/initiator/|")
-[ -n "$base" ] || { echo "fuzz: no sources in initiator/Makefile.am" >&2; exit 1; }
+# The C files of the "NAME_SOURCES =" and "+=" lists of a Makefile.am.
+am_sources () {
+  awk -v v="$2" '$1 ~ "^" v "_SOURCES$" { f = 1 }
+                 f { for (i = 1; i <= NF; i++) if ($i ~ /\.c$/) print $i
+                     if ($NF != "\\") f = 0 }' \
+    "$srcdir/$1/Makefile.am" | sed "s|^|$srcdir/$1/|"
+}
+lib_src=$( (am_sources initiator libnvmeof_base_la
+            am_sources initiator libnvmeof_core_la
+            am_sources common libnvmeof_util_la) | sort -u)
+tgt_src=$( (am_sources target libnvmeof_target_la
+          am_sources target nvmeof_target) | grep -v "/main\.c$")
+[ -n "$lib_src" ] && [ -n "$tgt_src" ] ||
+  { echo "fuzz: no sources found in the Makefile.am files" >&2; exit 1; }
+
+cflags=(-g -O1 -fsanitize=fuzzer-no-link,address,undefined
+        -fno-sanitize-recover=undefined -DFUZZ_LIBFUZZER
+        -I"$builddir" -I"$srcdir/include" -I"$srcdir/initiator"
+        -I"$srcdir/common" -I"$srcdir/target" -I"$srcdir/tests/fuzz"
+        -pthread $(pkg-config --cflags json-c 2>/dev/null))
+libs=(-ljson-c -lssl -lcrypto -lz -lpthread)
+
+# Compile an archive's sources (those newer than their object) and
+# archive them.
+build_archive () {
+  local name=$1 src o list=() pending=()
+  shift
+  for src in "$@"; do
+    o=$work/obj/$(basename "$(dirname "$src")")-$(basename "$src" .c).o
+    list+=("$o")
+    if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ "$builddir/config.h" -nt "$o" ]; then
+      pending+=("$src" "$o")
+    fi
+  done
+  if [ ${#pending[@]} -gt 0 ]; then
+    printf '%s\n' "${pending[@]}" |
+      CC=$CC CFLAGS_FUZZ="${cflags[*]}" work=$work \
+        xargs -P "$jobs" -n 2 sh -c '$CC $CFLAGS_FUZZ -c "$0" -o "$1" -ferror-limit=5 2>>"$work/build.log"' ||
+      return 1
+  fi
+  rm -f "$work/$name.a"
+  ar rcs "$work/$name.a" "${list[@]}"
+}
+: >"$work/build.log"
+# shellcheck disable=SC2086
+if ! build_archive libfz-nvmeof $lib_src || ! build_archive libfz-target $tgt_src; then
+  echo "FAIL: fuzz: the sources did not compile ($work/build.log):"
+  grep -m 20 -E 'error' "$work/build.log"
+  exit 1
+fi
+
+harnesses=()
+if [ $# -gt 0 ]; then
+  for n in "$@"; do harnesses+=("$srcdir/tests/fuzz/${n%.c}.c"); done
+else
+  harnesses=("$srcdir"/tests/fuzz/fuzz-*.c)
+fi
 
 failed=0
-for src in "$srcdir"/tests/fuzz/fuzz-*.c; do
+for src in "${harnesses[@]}"; do
   name=$(basename "$src" .c)
   bin=$work/$name
-  # shellcheck disable=SC2086
-  if ! "$CC" -g -O1 -fsanitize=fuzzer,address,undefined \
-    -fno-sanitize-recover=undefined -DFUZZ_LIBFUZZER \
-    -I"$builddir" -I"$srcdir/include" -I"$srcdir/initiator" \
-    -I"$srcdir/tests/fuzz" "$src" $base -lssl -lcrypto -lz -lpthread \
+  if ! "$CC" "${cflags[@]}" -fsanitize=fuzzer "$src" \
+    "$work/libfz-target.a" "$work/libfz-nvmeof.a" "${libs[@]}" \
     -o "$bin" 2>"$work/$name.build.log"; then
     echo "FAIL: $name: build failed ($work/$name.build.log):"
     head -n 20 "$work/$name.build.log"
     failed=1
     continue
   fi
-  # The harness's own seeds, written by its make-check build.
-  mkdir -p "$work/$name.corpus"
+  # Its seeds: written by its make-check build, and the stored reproducers.
+  rm -rf "$work/$name.seeds"
+  mkdir -p "$work/$name.seeds" "$work/$name.corpus"
   if [ -x "$builddir/tests/unit/$name" ]; then
-    "$builddir/tests/unit/$name" -d "$work/$name.corpus" >/dev/null ||
+    "$builddir/tests/unit/$name" -d "$work/$name.seeds" >/dev/null ||
       echo "fuzz: $name: could not write its seeds" >&2
+  else
+    echo "fuzz: $name: no $builddir/tests/unit/$name to write its seeds" >&2
   fi
-  if (cd "$work" && "$bin" -max_total_time="$seconds" -timeout=10 \
-        -rss_limit_mb=2048 -print_final_stats=1 "$work/$name.corpus" \
+  if [ -d "$srcdir/tests/fuzz/corpus/$name" ]; then
+    cp "$srcdir/tests/fuzz/corpus/$name"/* "$work/$name.seeds/" 2>/dev/null
+  fi
+  $build_only && { echo "built: $bin"; continue; }
+  # New inputs go to NAME.corpus (kept between runs); the seeds are read.
+  if (cd "$work" && "$bin" -seed="$seed" -max_total_time="$seconds" \
+        -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        "$work/$name.corpus" "$work/$name.seeds" \
         >"$work/$name.log" 2>&1); then
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name.log")
-    echo "PASS: $name: ${runs:-?} inputs in $seconds s"
+    echo "PASS: $name: ${runs:-?} inputs in $seconds s (seed $seed)"
   else
     echo "FAIL: $name: a crash or an invariant failed ($work/$name.log):"
-    grep -E -m 20 'ERROR|SUMMARY|invariant|runtime error' "$work/$name.log"
+    grep -E -m 20 'ERROR|SUMMARY|invariant|runtime error|Test unit written' \
+      "$work/$name.log"
     failed=1
   fi
 done
