@@ -342,8 +342,8 @@ put_connect (uint8_t *buf, uint16_t qid, uint16_t cntlid, bool disc, bool hd,
   memset (&d, 0, sizeof d);
   memset (d.hostid, 0x42, sizeof d.hostid);
   PUT16 (d.cntlid, cntlid);
-  strcpy (d.subnqn, disc ? TGT_DISCOVERY_NQN : SUBNQN);
-  strcpy (d.hostnqn, HOSTNQN);
+  snprintf (d.subnqn, sizeof d.subnqn, "%s", disc ? TGT_DISCOVERY_NQN : SUBNQN);
+  snprintf (d.hostnqn, sizeof d.hostnqn, "%s", HOSTNQN);
   return put_cmd (buf, &sqe, &d, sizeof d, sizeof d, hd, dd);
 }
 
