@@ -132,6 +132,10 @@ run (struct eth_conn *ec, struct req *r)
   /* Disconnect, or a failed authentication: close once answered. */
   if (c->info.close_after)
     eth_assoc_close (ec->a, now_us ());
+  /* Faults count from the first command after a successful Connect. */
+  if (r->sqe.opcode == NVME_ADMIN_FABRICS && r->status == 0 &&
+      ((const struct nvmf_cmd *) &r->sqe)->fctype == NVMF_FCTYPE_CONNECT)
+    fault_init (&c->fault, c->info.qid != 0);
 }
 
 /* The association carries one queue: a Connect names that one. */
@@ -170,6 +174,17 @@ cb_capsule (void *ctx, const struct nvme_sqe *sqe, const void *icd,
     ctrl_touch (c->info.ctrl);
   if (atomic_load (&stopping))
     return;
+  /* Fault injection (fault.c): as over TCP, but an association ends with
+   * a TERM where a connection closes or sends a C2HTermReq. */
+  if (fault_on_command (&c->fault) != FAULT_NONE) {
+    log_msg ("%s: fault injection: ending the association", c->info.peer);
+    eth_assoc_abort (ec->a, NVME_ETH_ERR_SHUTDOWN, ECONNABORTED,
+                     "fault injection");
+    return;
+  }
+  if (fault_hung (&c->fault)) /* swallow the command, never answer */
+    return;
+  fault_delay (&c->fault);
   r->status = check_connect_qid (ec, r);
   if (r->status == 0)
     r->status = req_prepare (c, r);
