@@ -144,6 +144,7 @@ aio_req_done (struct nvmeof_queue *q, struct nvmeof_req *req)
     if (op->err == 0)
       op->err = EIO;
     op->status = req->err ? 0 : req->status;
+    op->path_error = req->path_error;
     if (req->err == ETIMEDOUT)
       msgf (op->msg, sizeof op->msg, "%s timed out", cmd);
     else if (req->err && req->errmsg)
@@ -209,6 +210,7 @@ op_get (struct nvmeof_ctrl *ctrl, nvmeof_callback cb, void *opaque,
   op->pending = 1; /* held by the submitter until the end */
   op->err = 0;
   op->status = 0;
+  op->path_error = false;
   op->msg[0] = '\0';
   op->next = NULL;
   return op;
@@ -238,6 +240,7 @@ op_submitted (struct nvmeof_ctrl *ctrl, struct nvmeof_aio_op *op, int r,
   pthread_mutex_lock (&ctrl->aio_lock);
   if (r < 0 && op->err == 0 && op->status == 0) {
     op->err = nvmeof_get_errno () ? nvmeof_get_errno () : EIO;
+    op->path_error = error_is_path ();
     msgf (op->msg, sizeof op->msg, "%s", nvmeof_get_error ());
   }
   ready = op_put (ctrl, op);
@@ -263,13 +266,13 @@ aio_rw (struct nvmeof_ns *ns, const char *fn, uint8_t opcode, void *buf,
     set_error (EINVAL, "%s: buf is NULL", fn);
     return -1;
   }
-  q = io_queue (ns, fn);
-  if (q == NULL)
-    return -1;
   if (ns->mpns)
     return mpath_aio (ns, opcode == NVME_CMD_READ ? MPATH_READ : MPATH_WRITE,
                       buf, len, offset,
                       (flags & NVME_RW_FUA) ? NVMEOF_FUA : 0, cb, opaque);
+  q = io_queue (ns, fn);
+  if (q == NULL)
+    return -1;
   op = op_get (ns->ctrl, cb, opaque, fn);
   if (op == NULL)
     return -1;
@@ -312,11 +315,11 @@ nvmeof_aio_flush (struct nvmeof_ns *ns, nvmeof_callback cb, void *opaque)
     set_error (EINVAL, "nvmeof_aio_flush: ns is NULL");
     return -1;
   }
+  if (ns->mpns)
+    return mpath_aio (ns, MPATH_FLUSH, NULL, 0, 0, 0, cb, opaque);
   q = io_queue (ns, "nvmeof_aio_flush");
   if (q == NULL)
     return -1;
-  if (ns->mpns)
-    return mpath_aio (ns, MPATH_FLUSH, NULL, 0, 0, 0, cb, opaque);
   op = op_get (ns->ctrl, cb, opaque, "nvmeof_aio_flush");
   if (op == NULL)
     return -1;
@@ -336,11 +339,11 @@ nvmeof_aio_flush (struct nvmeof_ns *ns, nvmeof_callback cb, void *opaque)
 int
 nvmeof_ctrl_get_fd (struct nvmeof_ctrl *ctrl)
 {
+  if (ctrl && ctrl->mp)
+    return mpath_get_fd (ctrl);
   if (ctrl == NULL || ctrl->aio_fd < 0) {
     set_error (EINVAL, "nvmeof_ctrl_get_fd: no controller");
     return -1;
-  if (ctrl && ctrl->mp)
-    return mpath_get_fd (ctrl);
   }
   return ctrl->aio_fd;
 }
@@ -361,13 +364,17 @@ run_ready (struct nvmeof_ctrl *ctrl)
     void *opaque = op->opaque;
     int err = op->err;
     uint16_t status = op->status;
+    bool path = op->path_error;
 
     next = op->next;
     /* The callback may call nvmeof_get_error(). */
     if (status)
       set_error_status (status, "%s", op->msg);
-    else if (err)
+    else if (err) {
       set_error (err, "%s", op->msg);
+      if (path)
+        error_mark_path ();
+    }
     /* Back to the pool before the callback, which may submit again. */
     op_release (ctrl, op);
     cb (opaque, err ? -err : 0, status);
@@ -418,6 +425,8 @@ process (struct nvmeof_ctrl *ctrl)
 int
 nvmeof_ctrl_process (struct nvmeof_ctrl *ctrl)
 {
+  if (ctrl && ctrl->mp)
+    return mpath_process (ctrl);
   if (ctrl == NULL || ctrl->aio_fd < 0) {
     set_error (EINVAL, "nvmeof_ctrl_process: no controller");
     return -1;
@@ -425,8 +434,6 @@ nvmeof_ctrl_process (struct nvmeof_ctrl *ctrl)
   return process (ctrl);
 }
 
-  if (ctrl && ctrl->mp)
-    return mpath_process (ctrl);
 void
 aio_drain (struct nvmeof_ctrl *ctrl)
 {

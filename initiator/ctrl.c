@@ -79,6 +79,7 @@ ctrl_set_failed_error (struct nvmeof_ctrl *ctrl, const char *what)
     set_error (err, "%s: %s", what, msg);
   else
     set_error (err, "%s", msg);
+  error_mark_path ();
 }
 
 /* Add or remove I/O queues while the timer thread and ctrl_fail may be
@@ -373,9 +374,9 @@ nvmeof_connect (const struct nvmeof_opts *opts)
 
   if (nvmeof_opts_validate (opts) < 0)
     return NULL;
-  ctrl = calloc (1, sizeof *ctrl);
   if (opts->nr_extra_paths > 0) /* url= given more than once */
     return mpath_connect_opts (opts);
+  ctrl = calloc (1, sizeof *ctrl);
   if (ctrl == NULL) {
     set_error (ENOMEM, "out of memory");
     return NULL;
@@ -384,6 +385,7 @@ nvmeof_connect (const struct nvmeof_opts *opts)
   ctrl->ops = opts->transport == NVMEOF_TRANSPORT_ETH ? &eth_transport_ops :
                                                         &tcp_transport_ops;
   ctrl->aio_fd = ctrl->aio_efd = -1;
+  atomic_store (&ctrl->failfast, true); /* until reconnect_start */
   pthread_mutex_init (&ctrl->fail_lock, NULL);
   pthread_mutex_init (&ctrl->aio_lock, NULL);
   format_addr (ctrl);
@@ -447,9 +449,11 @@ ctrl_teardown (struct nvmeof_ctrl *ctrl)
   struct nvmeof_queue **ioq;
   unsigned nr, i;
 
-  /* No more reconnecting. */
+  /* No more reconnecting: held commands fail now. */
   atomic_store (&ctrl->closing, true);
   reconnect_stop (ctrl);
+  atomic_store (&ctrl->failfast, true);
+  reconnect_release_held (ctrl);
 
   /* Fail new I/O with a clear message, stop the I/O queues. */
   pthread_mutex_lock (&ctrl->fail_lock);
@@ -496,14 +500,14 @@ nvmeof_close (struct nvmeof_ctrl *ctrl)
 {
   if (ctrl == NULL)
     return;
-  ctrl_teardown (ctrl);
-}
-
-const struct nvmeof_ctrl_info *
   if (ctrl->mp) {
     mpath_close (ctrl);
     return;
   }
+  ctrl_teardown (ctrl);
+}
+
+const struct nvmeof_ctrl_info *
 nvmeof_ctrl_get_info (struct nvmeof_ctrl *ctrl)
 {
   if (ctrl == NULL) {

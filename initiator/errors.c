@@ -23,6 +23,7 @@ static __thread struct {
   int errnum;
   uint16_t status;
   bool set;
+  bool path; /* error_mark_path */
 } last_error;
 
 static void
@@ -37,7 +38,20 @@ store (int errnum, uint16_t status, const char *msg)
   last_error.errnum = errnum;
   last_error.status = status;
   last_error.set = true;
+  last_error.path = false;
   errno = errnum;
+}
+
+void
+error_mark_path (void)
+{
+  last_error.path = true;
+}
+
+bool
+error_is_path (void)
+{
+  return last_error.set && last_error.path;
 }
 
 void

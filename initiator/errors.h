@@ -4,6 +4,7 @@
 #ifndef NVMEOF_ERRORS_H
 #define NVMEOF_ERRORS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,6 +21,12 @@ void set_error_status (uint16_t status, const char *fmt, ...)
  * I/O commands' (Incompatible Format, Controller Busy ...). */
 void set_error_fabrics_status (uint16_t status, const char *fmt, ...)
   __attribute__((__format__ (__printf__, 2, 3)));
+
+/* The error just set is a path error: the command failed with its
+ * connection or its controller (no NVMe status), so that another path to
+ * the subsystem may do it.  set_error* clears the mark. */
+void error_mark_path (void);
+bool error_is_path (void);
 
 /* User text for a message: at most max bytes of s, control characters
  * replaced by '?', "..." appended if cut; written to buf (len bytes, at

@@ -141,21 +141,32 @@ link_mtu (const char *ifname)
   return mtu;
 }
 
-/* Fewer commands than asked were granted: hand out only those CIDs.  No
- * command is outstanding yet. */
+/* The association grants this many commands (fewer than asked, or, after
+ * a reconnect, not as many as before): hand out only those CIDs.  Nothing
+ * is outstanding on the new association, but held commands (queue.c) keep
+ * their CIDs: those beyond the new depth fail. */
 static void
 limit_depth (struct eth_queue *eq, uint16_t granted)
 {
   struct nvmeof_queue *q = &eq->q;
-  unsigned i;
+  unsigned i, nr = 0;
 
   if (granted > eq->depth_alloc)
     granted = eq->depth_alloc;
   queue_lock (q);
+  for (i = granted; i < q->depth; i++)
+    if (q->reqs[i].in_use && q->reqs[i].held) {
+      q->reqs[i].held = false;
+      q->reqs[i].err = EIO;
+      q->reqs[i].path_error = true;
+      q->reqs[i].errmsg = "the new association takes fewer commands";
+      req_complete (q, &q->reqs[i]);
+    }
   q->depth = granted;
-  for (i = 0; i < granted; i++)
-    q->free_cids[i] = granted - 1 - i;
-  __atomic_store_n (&q->nr_free, granted, __ATOMIC_RELEASE);
+  for (i = granted; i-- > 0;)
+    if (!q->reqs[i].in_use)
+      q->free_cids[nr++] = (uint16_t) i;
+  __atomic_store_n (&q->nr_free, nr, __ATOMIC_RELEASE);
   queue_unlock (q);
 }
 
@@ -421,7 +432,15 @@ eth_enqueue (struct nvmeof_queue *q, struct nvmeof_req *req)
 
   pthread_mutex_lock (&eq->alock);
   queue_lock (q);
-  live = !q->dead && req->in_use && req->gen == gen && eq->a != NULL;
+  /* On a dead queue (or a failed controller, or an association that
+   * ended) req waits for the reconnect, or fails (req_park).  Else the
+   * association cannot end before the engine has it (that takes alock),
+   * and from now on a failure of the queue sees it. */
+  live = !req_must_park (q, req) && eq->a != NULL && !atomic_load (&eq->ended);
+  if (live)
+    req->owned = false;
+  else
+    req_park (q, req);
   queue_unlock (q);
   if (live) {
     r =

@@ -60,10 +60,20 @@ struct nvmeof_req {
   uint64_t deadline_ms; /* monotonic; 0 = none */
   uint32_t timeout_ms;  /* what the deadline was set from */
   bool timed_out;
+  /* Holding across a reconnect (queue.c, reconnect.c), under q->lock. */
+  bool bringup; /* allocated to bring the controller up: never held */
+  bool owned;   /* allocated or being sent again, not yet handed to the
+                   transport: its submitter parks it if the queue failed */
+  bool held;    /* its connection failed: kept (CID, buffer, done) to be
+                   sent again once the controller is back */
+  bool not_repeated; /* failed with its connection, while others are held:
+                        not a command that may be repeated */
   /* Completion, filled before done() runs. */
   uint16_t status;    /* NVMe status (15 bits), 0 = success */
   uint64_t result;    /* CQE DW0 | DW1 << 32 */
   int err;            /* errno of a transport failure, else 0 */
+  bool path_error;    /* failed with its connection (or its controller's
+                         failure): no NVMe status, another path may do */
   const char *errmsg; /* static text for err (e.g. "data digest
                                    error"), NULL: the controller's message */
   /* Called under q->lock when the request completes; then the CID is
@@ -178,6 +188,7 @@ struct nvmeof_batch {
   uint16_t status;             /* its NVMe status, 0 if none */
   uint64_t result;             /* result of the last completion */
   bool fabrics;                /* the failure was a Fabrics command's */
+  bool path_error;             /* ... and was a path error */
   char msg[384];               /* first failure's message */
 };
 
@@ -188,6 +199,7 @@ struct nvmeof_aio_op {
   unsigned pending; /* under ctrl->aio_lock */
   int err;
   uint16_t status;
+  bool path_error; /* the first failure was a path error */
   char msg[256];
   struct nvmeof_aio_op *next;
 };
@@ -229,6 +241,13 @@ struct nvmeof_ctrl {
   int fail_err;
   char fail_msg[512];
   uint64_t failed_at_ms;
+  /* Held commands (reconnect.c): while failfast is false, commands of a
+   * failed controller wait for the reconnect; it is true before the
+   * reconnect thread starts, with fast-io-fail-tmo=0, once
+   * fast-io-fail-tmo expired (ff_expired, under fail_lock) until the
+   * next reconnect, after giving up and while closing. */
+  atomic_bool failfast;
+  bool ff_expired;
   /* Reconnecting (reconnect.c), under fail_lock unless said otherwise. */
   pthread_t rc_thread;
   bool rc_started;
@@ -263,6 +282,9 @@ struct nvmeof_ctrl {
    * auth_concat_forget. */
   bool concat_psk_set;
   struct tls_psk concat_psk;
+  /* Multipath (multipath.h): set on a controller made of paths, which
+   * has no queues of its own; the public calls hand it to multipath.c. */
+  struct mpath *mp;
 };
 
 struct nvmeof_ns {
@@ -271,6 +293,7 @@ struct nvmeof_ns {
   uint32_t lba_shift;
   uint32_t max_blocks;    /* per Read/Write command */
   uint32_t max_wz_blocks; /* per Write Zeroes command */
+  struct mpath_ns *mpns;  /* a multipath controller's namespace */
 };
 
 /* ---- queue.c ---------------------------------------------------------- */
@@ -282,9 +305,6 @@ void queue_free (struct nvmeof_queue *q);
  * done/ctx set and the deadline armed.  NULL with the error set if the queue
  * is dead (or full and !wait: EAGAIN). */
 struct nvmeof_req *req_alloc (struct nvmeof_queue *q, bool wait,
-  /* Multipath (multipath.h): set on a controller made of paths, which
-   * has no queues of its own; the public calls hand it to multipath.c. */
-  struct mpath *mp;
                               void (*done) (struct nvmeof_queue *,
                                             struct nvmeof_req *),
                               void *ctx, uint32_t timeout_ms);
@@ -293,12 +313,34 @@ struct nvmeof_req *req_alloc_batch (struct nvmeof_queue *q,
                                     struct nvmeof_batch *batch);
 /* The outstanding request with this CID, or NULL.  Under q->lock. */
 struct nvmeof_req *req_lookup (struct nvmeof_queue *q, uint16_t cid);
-  struct mpath_ns *mpns;  /* a multipath controller's namespace */
 /* Complete a request: run done() and free the CID.  Under q->lock. */
 void req_complete (struct nvmeof_queue *q, struct nvmeof_req *req);
-/* Mark the queue dead and fail every outstanding request with err.  Under
- * q->lock. */
+/* The queue's connection failed: mark the queue dead; hold every
+ * outstanding request that may be repeated while the controller holds
+ * commands (ctrl->failfast false), fail the others with err (a request
+ * that timed out: ETIMEDOUT).  Under q->lock. */
 void queue_fail_all (struct nvmeof_queue *q, int err);
+/* May req (not answered by the controller) be sent again on a new
+ * connection?  All of the I/O command set; Identify, Get Log Page and Get
+ * Features of the admin set. */
+bool cmd_repeatable (const struct nvme_sqe *sqe, uint16_t qid);
+/* The transport, handed req (under q->lock): must it not go out now (the
+ * queue is dead, or the controller failed and req does not bring it up)? */
+static inline bool
+req_must_park (struct nvmeof_queue *q, struct nvmeof_req *req)
+{
+  return q->dead || (atomic_load (&q->ctrl->failed) && !req->bringup);
+}
+/* Then hold it (if it may wait for the reconnect) or fail it.  Under
+ * q->lock. */
+void req_park (struct nvmeof_queue *q, struct nvmeof_req *req);
+/* Fail the queue's held requests if ctrl->failfast is set.  Takes
+ * q->lock. */
+void queue_release_held (struct nvmeof_queue *q);
+/* After a successful reconnect: send the held requests again on the new
+ * connection, and wake the threads waiting on the queue (one of them
+ * reads it).  Takes q->lock. */
+void queue_resume (struct nvmeof_queue *q);
 /* Send an allocated request (ops->submit). */
 int req_submit (struct nvmeof_queue *q, struct nvmeof_req *req);
 /* Queue an allocated request; queue_flush sends what is queued. */
@@ -419,10 +461,18 @@ int ns_parse_descriptors (const uint8_t *page, size_t len,
 /* ---- reconnect.c -------------------------------------------------------- */
 /* The reconnect thread (if ctrl-loss-tmo is not 0): after a failure, tries
  * every reconnect-delay seconds to bring the controller up again on the
- * same queues, until ctrl-loss-tmo.  Meanwhile commands fail at once. */
+ * same queues, until ctrl-loss-tmo.  Meanwhile commands are held (until
+ * fast-io-fail-tmo) and sent again once it is back. */
 int reconnect_start (struct nvmeof_ctrl *ctrl);
 void reconnect_wake (struct nvmeof_ctrl *ctrl);
 void reconnect_stop (struct nvmeof_ctrl *ctrl);
+/* The controller thread, every second: fast-io-fail-tmo expired since the
+ * failure?  Then held and new commands fail, while reconnecting goes on.
+ * With the list of queues stable (timer_lock). */
+void reconnect_check_failfast (struct nvmeof_ctrl *ctrl, uint64_t now);
+/* failfast was set (expiry, giving up, closing): fail every held
+ * command. */
+void reconnect_release_held (struct nvmeof_ctrl *ctrl);
 
 /* ---- timer.c ------------------------------------------------------------ */
 int timer_start (struct nvmeof_ctrl *ctrl);

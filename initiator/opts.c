@@ -46,6 +46,7 @@ enum key {
   K_CONNECT_TIMEOUT,
   K_CTRL_LOSS_TMO,
   K_RECONNECT_DELAY,
+  K_FAST_IO_FAIL_TMO,
   K_DISABLE_SQFLOW,
   K_DHCHAP_SECRET,
   K_DHCHAP_CTRL_SECRET,
@@ -54,8 +55,8 @@ enum key {
   K_TLS_IDENTITY,
   K_TLS_COMPAT,
   K_CONCAT,
-  NR_KEYS
   K_IOPOLICY,
+  NR_KEYS
 };
 
 /* The one list of keys: every front end builds its options and help from
@@ -99,6 +100,9 @@ static const struct nvmeof_key_info keys[NR_KEYS] = {
                         "give up reconnecting after SECS, -1 never" },
   [K_RECONNECT_DELAY] = { "reconnect-delay", "SECS", false, false, 'c', "10",
                           "delay between reconnect attempts" },
+  [K_FAST_IO_FAIL_TMO] = { "fast-io-fail-tmo", "SECS", false, false, 0, "-1",
+                           "while reconnecting, fail held and new I/O after "
+                           "SECS, -1 never (hold until ctrl-loss-tmo)" },
   [K_DISABLE_SQFLOW] = { "disable-sqflow", "BOOL", true, false, 0, "false",
                          "ask to disable SQ flow control" },
   [K_DHCHAP_SECRET] = { "dhchap-secret", "+FILE|-", false, true, 'S', NULL,
@@ -120,13 +124,13 @@ static const struct nvmeof_key_info keys[NR_KEYS] = {
   [K_CONCAT] = { "concat", "BOOL", true, false, 0, "false",
                  "secure channel concatenation: TLS keyed by the PSK that "
                  "DH-HMAC-CHAP generates" },
+  [K_IOPOLICY] = { "iopolicy", "POLICY", false, false, 0, "failover",
+                   "multipath (url= given more than once): round-robin, "
+                   "queue-depth or failover" },
 };
 
 const struct nvmeof_key_info *
 nvmeof_opts_keys (size_t *count)
-  [K_IOPOLICY] = { "iopolicy", "POLICY", false, false, 0, "failover",
-                   "multipath (url= given more than once): round-robin, "
-                   "queue-depth or failover" },
 {
   if (count)
     *count = NR_KEYS;
@@ -340,10 +344,6 @@ check_tls_key (const char *text, char *err, size_t errlen)
   return r;
 }
 
-struct nvmeof_opts *
-nvmeof_opts_new (void)
-{
-  struct nvmeof_opts *opts = calloc (1, sizeof *opts);
 /* url= given again: another path to the subsystem of the first URL.  The
  * URL is parsed with the options so far, then only what it names is
  * kept; its NQN must be the first URL's. */
@@ -395,6 +395,10 @@ out:
   return r;
 }
 
+struct nvmeof_opts *
+nvmeof_opts_new (void)
+{
+  struct nvmeof_opts *opts = calloc (1, sizeof *opts);
 
   if (opts == NULL) {
     set_error (errno, "nvmeof_opts_new: %m");
@@ -408,6 +412,7 @@ out:
   opts->connect_timeout_s = 10;
   opts->ctrl_loss_tmo_s = 600;
   opts->reconnect_delay_s = 10;
+  opts->fast_io_fail_tmo_s = -1;
   return opts;
 }
 
@@ -595,6 +600,12 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
     opts->reconnect_delay_s = (uint32_t) v;
     return 0;
 
+  case K_FAST_IO_FAIL_TMO:
+    if (parse_int (key, value, -1, INT32_MAX, " (off)", &v) == -1)
+      return -1;
+    opts->fast_io_fail_tmo_s = (int32_t) v;
+    return 0;
+
   case K_DHCHAP_SECRET:
     return opts_set_secret (key, value, opts->dhchap_secret, check_dhchap);
   case K_DHCHAP_CTRL_SECRET:
@@ -616,6 +627,12 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
     return parse_bool (key, value, &opts->tls_compat);
   case K_CONCAT:
     return parse_bool (key, value, &opts->concat);
+  case K_IOPOLICY:
+    v = mpath_iopolicy_parse (value);
+    if (v < 0)
+      return bad_value (key, "round-robin, queue-depth or failover", value);
+    opts->iopolicy = (int) v;
+    return 0;
 
   case NR_KEYS:
     break;
@@ -627,12 +644,6 @@ nvmeof_opts_set (struct nvmeof_opts *opts, const char *key, const char *value)
 /* Secure channel concatenation as Linux's nvmf_parse_options checks it
  * (a DH-HMAC-CHAP secret, no TLS PSK, no TLS of its own), and no
  * controller secret: the exchange leaves the controller unauthenticated
-  case K_IOPOLICY:
-    v = mpath_iopolicy_parse (value);
-    if (v < 0)
-      return bad_value (key, "round-robin, queue-depth or failover", value);
-    opts->iopolicy = (int) v;
-    return 0;
  * (S2 is 0), which Linux accepts silently. */
 static int
 opts_check_concat (const struct nvmeof_opts *opts)

@@ -49,6 +49,7 @@ struct nvmeof_opts {
   uint32_t connect_timeout_s; /* default 10 */
   int32_t ctrl_loss_tmo_s;    /* default 600, -1 = forever */
   uint32_t reconnect_delay_s; /* default 10 */
+  int32_t fast_io_fail_tmo_s; /* default -1 = off (reconnect.c) */
   /* DH-HMAC-CHAP secrets as read from +FILE or - ("DHHC-1:..."), "" if
    * none.  Never printed; wiped by opts_wipe. */
   char dhchap_secret[OPTS_SECRET_MAX + 1];
@@ -68,13 +69,13 @@ struct nvmeof_opts {
    * EtherType (0: 0x88B5). */
   char host_iface[16];
   uint16_t ethertype;
-};
   /* Multipath (multipath.c): url= given more than once names further
    * paths to the same subsystem; iopolicy= spreads I/O over them. */
   unsigned nr_urls;                     /* url= seen so far */
   unsigned nr_extra_paths;              /* in extra_paths[] */
   struct opts_path extra_paths[OPTS_MAX_PATHS - 1];
   int iopolicy;                         /* enum mpath_iopolicy */
+};
 
 /* Fill the host NQN and host ID defaults in place (idempotent). */
 int opts_resolve_host_identity (struct nvmeof_opts *opts);

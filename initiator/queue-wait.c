@@ -233,7 +233,9 @@ queue_wait (struct nvmeof_queue *q, bool for_cid, queue_done_fn done, void *arg,
   while (!done (q, arg)) {
     uint32_t seen;
 
-    if (q->caller_rx && !q->rx_leader && q->ops->wait) {
+    /* (Not on a dead queue: there is nothing to read until it is
+     * resumed, which wakes every waiter.) */
+    if (q->caller_rx && !q->rx_leader && !q->dead && q->ops->wait) {
       unsigned depth = wakes.depth;
 
       __atomic_store_n (&q->rx_leader, true, __ATOMIC_RELEASE);

@@ -104,12 +104,37 @@ queue_free (struct nvmeof_queue *q)
   q->free_cids = NULL;
 }
 
+/* One CID of each queue is kept for the commands that bring the
+ * controller up again (Connect, authentication ...): held commands may
+ * fill all the others.  (Linux reserves one tag for Connect likewise.) */
+static unsigned
+cids_kept (struct nvmeof_queue *q, bool bringup)
+{
+  return !bringup && q->depth > 1 ? 1 : 0;
+}
+
+/* Must a new command fail at once?  On a dead queue or a failed
+ * controller: when the controller does not hold commands (failfast);
+ * those that bring it up go out, unless their queue is dead. */
+static bool
+refuse_new (struct nvmeof_queue *q, bool bringup)
+{
+  bool down = __atomic_load_n (&q->dead, __ATOMIC_ACQUIRE);
+
+  if (bringup)
+    return down;
+  return (down || atomic_load (&q->ctrl->failed)) &&
+         atomic_load (&q->ctrl->failfast);
+}
+
+/* (arg: non-NULL for a bring-up command; done functions may be called by
+ * another thread, whose in_bringup is not the waiter's.) */
 static bool
 cid_free (struct nvmeof_queue *q, void *arg)
 {
-  return __atomic_load_n (&q->nr_free, __ATOMIC_ACQUIRE) > 0 ||
-         __atomic_load_n (&q->dead, __ATOMIC_ACQUIRE) ||
-         (atomic_load (&q->ctrl->failed) && !in_bringup);
+  return __atomic_load_n (&q->nr_free, __ATOMIC_ACQUIRE) >
+           cids_kept (q, arg != NULL) ||
+         refuse_new (q, arg != NULL);
 }
 
 /* Under q->lock. */
@@ -119,13 +144,11 @@ req_take (struct nvmeof_queue *q, bool wait)
   struct nvmeof_req *req;
 
   for (;;) {
-    /* A failed controller fails commands at once, except those that bring
-     * it up again. */
-    if (q->dead || (atomic_load (&q->ctrl->failed) && !in_bringup)) {
+    if (refuse_new (q, in_bringup)) {
       ctrl_set_failed_error (q->ctrl, NULL);
       return NULL;
     }
-    if (q->nr_free > 0)
+    if (q->nr_free > cids_kept (q, in_bringup))
       break;
     if (!wait) {
       set_error (EAGAIN, "queue %u is full (%u commands outstanding)", q->qid,
@@ -136,8 +159,9 @@ req_take (struct nvmeof_queue *q, bool wait)
     pthread_mutex_unlock (&q->lock);
     queue_flush (q);
     pthread_mutex_lock (&q->lock);
-    /* Commands complete or time out, so this wait is bounded. */
-    queue_wait (q, true, cid_free, NULL, NULL);
+    /* Commands complete or time out, and held ones are sent again or
+     * fail (failfast), so this wait is bounded. */
+    queue_wait (q, true, cid_free, in_bringup ? q : NULL, NULL);
   }
   /* (nr_free, dead, rx_leader and a batch's pending are written under
    * q->lock but read without it by leaders: atomic stores.) */
@@ -149,6 +173,11 @@ req_take (struct nvmeof_queue *q, bool wait)
   req->buf = NULL;
   req->len = 0;
   req->timed_out = false;
+  req->bringup = in_bringup;
+  req->owned = true;
+  req->held = false;
+  req->not_repeated = false;
+  req->path_error = false;
   req->status = 0;
   req->result = 0;
   req->err = 0;
@@ -223,6 +252,66 @@ req_complete (struct nvmeof_queue *q, struct nvmeof_req *req)
   atomic_store (&q->ctrl->comp_seen, true);
 }
 
+/* ---- Holding requests across a reconnect ---------------------------- */
+
+bool
+cmd_repeatable (const struct nvme_sqe *sqe, uint16_t qid)
+{
+  if (sqe->opcode == NVME_ADMIN_FABRICS)
+    return false; /* Connect, properties, authentication: an association's */
+  if (qid != 0)
+    return true; /* the I/O command set: Read, Write, Flush, Write Zeroes,
+                    Dataset Management, whatever the caller sent */
+  /* Admin commands that only read.  Set Features and the others change
+   * the controller (or belong to the association that is gone: Keep
+   * Alive, Asynchronous Event Request, Abort): their caller decides. */
+  switch (sqe->opcode) {
+  case NVME_ADMIN_IDENTIFY:
+  case NVME_ADMIN_GET_LOG_PAGE:
+  case NVME_ADMIN_GET_FEATURES:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* May req wait for the reconnect? */
+static bool
+holdable (struct nvmeof_queue *q, struct nvmeof_req *req)
+{
+  return !req->bringup && !atomic_load (&q->ctrl->failfast) &&
+         cmd_repeatable (&req->sqe, q->qid);
+}
+
+static void
+hold (struct nvmeof_req *req)
+{
+  req->held = true;
+  req->deadline_ms = 0; /* no command timeout until it is sent again */
+}
+
+/* Fail req because its connection failed.  Under q->lock. */
+static void
+fail_path (struct nvmeof_queue *q, struct nvmeof_req *req, int err)
+{
+  req->held = false;
+  req->err = err;
+  req->path_error = true;
+  /* Others wait for the reconnect: say why this one did not. */
+  req->not_repeated = !req->bringup && !atomic_load (&q->ctrl->failfast);
+  req_complete (q, req);
+}
+
+void
+req_park (struct nvmeof_queue *q, struct nvmeof_req *req)
+{
+  req->owned = false;
+  if (holdable (q, req))
+    hold (req);
+  else
+    fail_path (q, req, EIO);
+}
+
 void
 queue_fail_all (struct nvmeof_queue *q, int err)
 {
@@ -232,13 +321,99 @@ queue_fail_all (struct nvmeof_queue *q, int err)
   for (i = 0; i < q->depth; i++) {
     struct nvmeof_req *req = &q->reqs[i];
 
-    if (!req->in_use)
+    /* Its submitter hands it to the transport, which parks it. */
+    if (!req->in_use || req->owned)
       continue;
-    req->err = req->timed_out ? ETIMEDOUT : err;
-    req_complete (q, req);
+    if (req->held) {
+      if (atomic_load (&q->ctrl->failfast))
+        fail_path (q, req, EIO);
+      continue;
+    }
+    /* Answered by the controller (a response that came while its data
+     * was still being sent): never repeated. */
+    if (req->resp_deferred && req->status) {
+      req_complete (q, req);
+      continue;
+    }
+    if (holdable (q, req)) {
+      req->timed_out = false;
+      hold (req);
+      continue;
+    }
+    fail_path (q, req, req->timed_out ? ETIMEDOUT : err);
   }
-  /* Wake everyone waiting: they will see q->dead. */
+  /* Wake everyone waiting: they will see q->dead (and sleep until the
+   * queue is resumed, if their commands are held). */
   queue_wake_all (q);
+}
+
+void
+queue_release_held (struct nvmeof_queue *q)
+{
+  unsigned i;
+
+  queue_lock (q);
+  /* (A reconnect may have cleared failfast since it was set.) */
+  for (i = 0; i < q->depth && atomic_load (&q->ctrl->failfast); i++) {
+    struct nvmeof_req *req = &q->reqs[i];
+
+    if (req->in_use && req->held && !req->owned)
+      fail_path (q, req, EIO);
+  }
+  /* Threads waiting for a CID fail now. */
+  queue_wake_all (q);
+  queue_unlock (q);
+}
+
+/* Make a held request new again, for its next connection.  Under
+ * q->lock. */
+static void
+req_renew (struct nvmeof_req *req)
+{
+  req->held = false;
+  req->owned = true;
+  req->gen++; /* nothing of the old connection may match it */
+  req->timed_out = false;
+  req->status = 0;
+  req->result = 0;
+  req->err = 0;
+  req->errmsg = NULL;
+  req->inline_len = 0;
+  req->c2h_received = 0;
+  req->r2t_end = 0;
+  req->r2t_outstanding = 0;
+  req->tx_busy = false;
+  req->resp_deferred = false;
+  req->ddgst_error = false;
+  req->deadline_ms = req->timeout_ms ? now_ms_coarse () + req->timeout_ms : 0;
+}
+
+void
+queue_resume (struct nvmeof_queue *q)
+{
+  unsigned i;
+
+  /* One at a time, so that nothing is allocated: a renewed request is
+   * owned by this thread until the transport takes it (or parks it
+   * again, if the controller failed again meanwhile). */
+  for (i = 0; i < q->depth; i++) {
+    struct nvmeof_req *req = &q->reqs[i];
+    bool take;
+
+    queue_lock (q);
+    take = req->in_use && req->held && !req->owned;
+    if (take)
+      req_renew (req);
+    queue_unlock (q);
+    if (take)
+      req_queue (q, req);
+  }
+  queue_flush (q);
+  /* Their threads sleep while the queue is dead: one of them now reads
+   * the new connection. */
+  queue_lock (q);
+  queue_wake_all (q);
+  queue_unlock (q);
 }
 
 int
@@ -278,6 +453,7 @@ batch_init (struct nvmeof_batch *b)
   b->waiter = NULL;
   b->pending = 0;
   b->fabrics = false;
+  b->path_error = false;
   b->err = 0;
   b->status = 0;
   b->result = 0;
@@ -299,8 +475,12 @@ describe_failure (struct nvmeof_queue *q, struct nvmeof_req *req, char *buf,
     msgf (buf, len, "%s: %s", cmd, req->errmsg);
   else if (req->err) {
     pthread_mutex_lock (&q->ctrl->fail_lock);
-    msgf (buf, len, "%s: %s", cmd,
-          q->ctrl->fail_msg[0] ? q->ctrl->fail_msg : "queue failed");
+    msgf (buf, len, "%s: %s%s", cmd,
+          q->ctrl->fail_msg[0] ? q->ctrl->fail_msg : "queue failed",
+          req->not_repeated ? " (not repeated after a reconnect: only I/O "
+                              "commands, Identify, Get Log Page and Get "
+                              "Features are)" :
+                              "");
     pthread_mutex_unlock (&q->ctrl->fail_lock);
   }
   else
@@ -316,6 +496,7 @@ batch_req_done (struct nvmeof_queue *q, struct nvmeof_req *req)
     b->err = req->err;
     b->status = req->err ? 0 : req->status;
     b->fabrics = req->sqe.opcode == NVME_ADMIN_FABRICS;
+    b->path_error = req->path_error;
     describe_failure (q, req, b->msg, sizeof b->msg);
   }
   b->result = req->result;
@@ -333,6 +514,7 @@ batch_fail_local (struct nvmeof_queue *q, struct nvmeof_batch *b)
     if (b->err == 0)
       b->err = EIO;
     msgf (b->msg, sizeof b->msg, "%s", nvmeof_get_error ());
+    b->path_error = error_is_path ();
   }
   pthread_mutex_unlock (&q->lock);
 }
@@ -363,6 +545,8 @@ batch_wait (struct nvmeof_queue *q, struct nvmeof_batch *b)
   }
   if (b->err) {
     set_error (b->err, "%s", b->msg);
+    if (b->path_error)
+      error_mark_path ();
     return -1;
   }
   return 0;

@@ -1,21 +1,39 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Reconnecting a failed controller.
+/* Reconnecting a failed controller, and holding its commands meanwhile.
  *
  * When a controller fails (ctrl_fail: a lost connection, a timeout, a
- * protocol error), every outstanding command fails and new ones fail at
- * once with the failure's message.  If ctrl-loss-tmo is not 0, this
- * thread then tries every reconnect-delay seconds to bring the controller
- * up again on the same queue structures: new connections (ICReq), a new
- * association (Connect with a dynamic controller ID, CC.EN), a check that
- * Identify still shows the same subsystem and serial number, the same
- * number of I/O queues, then each I/O queue's Connect (with secure channel
- * concatenation, the admin queue first authenticates without TLS for a
- * new PSK, see ctrl_enable).  Only when all of
- * that worked is the controller live again.  After ctrl-loss-tmo seconds
- * (-1: never) it gives up for good.
+ * protocol error), every queue is shut down.  If ctrl-loss-tmo is not 0,
+ * this thread then tries every reconnect-delay seconds to bring the
+ * controller up again on the same queue structures: new connections
+ * (ICReq, or new NVMe/Ethernet associations), a new association (Connect
+ * with a dynamic controller ID, CC.EN), a check that Identify still shows
+ * the same subsystem and serial number, the same number of I/O queues,
+ * then each I/O queue's Connect (with secure channel concatenation, the
+ * admin queue first authenticates without TLS for a new PSK, see
+ * ctrl_enable).  Only when all of that worked is the controller live
+ * again.  After ctrl-loss-tmo seconds (-1: never) it gives up for good.
  *
- * Commands are not retried: the application sees the failure and may
- * retry, which then succeeds once the controller is back.
+ * Commands are held, as Linux's nvme host holds them: one that was
+ * outstanding when its connection failed, or that is issued while the
+ * controller is failed, keeps its CID, its buffer and its completion
+ * (queue.c: req->held; nothing is allocated) and is sent again on the new
+ * connection once the controller is live (queue_resume); its caller sees
+ * nothing but the delay.  Only what may be repeated safely is held: the
+ * whole I/O command set (Read, Write, Flush, Write Zeroes, Dataset
+ * Management) and, of the admin set, Identify, Get Log Page and Get
+ * Features, which only read; Set Features and every other admin command,
+ * Fabrics commands and those that bring the controller up fail with the
+ * failure (and a message saying they were not repeated).  A command the
+ * controller answered with a status is never repeated: only those whose
+ * answer was lost (a lost connection, a timeout, a transport error) are.
+ *
+ * Held commands fail (EIO, a path error: error_mark_path) when
+ * fast-io-fail-tmo seconds have passed since the failure (the controller
+ * thread checks every second; new commands then fail at once too, while
+ * reconnecting goes on; a successful reconnect ends that), when it gives
+ * up after ctrl-loss-tmo, or at nvmeof_close, each with a message naming
+ * why.  fast-io-fail-tmo 0 fails them at once, as before holding existed;
+ * -1 (the default, as Linux's) holds them until ctrl-loss-tmo.
  */
 #include <config.h>
 
@@ -83,6 +101,7 @@ attempt (struct nvmeof_ctrl *ctrl)
 static void
 try_reconnect (struct nvmeof_ctrl *ctrl)
 {
+  unsigned i;
   int r;
 
   pthread_mutex_lock (&ctrl->fail_lock);
@@ -95,13 +114,21 @@ try_reconnect (struct nvmeof_ctrl *ctrl)
   pthread_mutex_lock (&ctrl->fail_lock);
   ctrl->rc_attempting = false;
   if (r == 0 && !stop_requested (ctrl)) {
-    /* Live again: new commands go through. */
+    /* Live again: new commands go through, then the held ones. */
     ctrl->fail_msg[0] = '\0';
     ctrl->rc_last_err[0] = '\0';
     ctrl->fail_err = 0;
     ctrl->reconnects++;
+    ctrl->ff_expired = false;
+    atomic_store (&ctrl->failfast, ctrl->opts.fast_io_fail_tmo_s == 0);
     atomic_store (&ctrl->failed, false);
     pthread_mutex_unlock (&ctrl->fail_lock);
+    /* (A submitter decides to hold under q->lock, after reading failed:
+     * each queue is resumed after failed was cleared, so no command is
+     * held after its queue was resumed.) */
+    queue_resume (ctrl->admin);
+    for (i = 0; i < ctrl->nr_ioq; i++)
+      queue_resume (ctrl->ioq[i]);
     return;
   }
   if (ctrl->rc_last_err[0] == '\0' || r < 0)
@@ -170,7 +197,13 @@ reconnect_thread (void *arg)
       memcpy (ctrl->fail_msg, msg, sizeof ctrl->fail_msg);
       ctrl->fail_msg[sizeof ctrl->fail_msg - 1] = '\0';
       ctrl->rc_gave_up = true;
+      atomic_store (&ctrl->failfast, true);
       pthread_mutex_unlock (&ctrl->fail_lock);
+      /* Held commands fail, with that message.  (Not under rc_lock,
+       * which is below q->lock.) */
+      pthread_mutex_unlock (&ctrl->rc_lock);
+      reconnect_release_held (ctrl);
+      pthread_mutex_lock (&ctrl->rc_lock);
     }
   }
   pthread_mutex_unlock (&ctrl->rc_lock);
@@ -200,8 +233,50 @@ reconnect_start (struct nvmeof_ctrl *ctrl)
   pthread_setname_np (ctrl->rc_thread, "nvmeof-reconn");
   pthread_mutex_lock (&ctrl->fail_lock);
   ctrl->rc_started = true;
+  /* From now on a failure holds commands (unless fast-io-fail-tmo=0). */
+  atomic_store (&ctrl->failfast, ctrl->opts.fast_io_fail_tmo_s == 0);
   pthread_mutex_unlock (&ctrl->fail_lock);
   return 0;
+}
+
+void
+reconnect_release_held (struct nvmeof_ctrl *ctrl)
+{
+  unsigned i;
+
+  if (ctrl->admin)
+    queue_release_held (ctrl->admin);
+  for (i = 0; i < ctrl->nr_ioq; i++)
+    if (ctrl->ioq[i])
+      queue_release_held (ctrl->ioq[i]);
+}
+
+void
+reconnect_check_failfast (struct nvmeof_ctrl *ctrl, uint64_t now)
+{
+  int32_t tmo = ctrl->opts.fast_io_fail_tmo_s;
+  bool expired = false;
+
+  if (tmo <= 0 || !atomic_load (&ctrl->failed))
+    return;
+  pthread_mutex_lock (&ctrl->fail_lock);
+  if (atomic_load (&ctrl->failed) && ctrl->rc_started && !ctrl->ff_expired &&
+      !ctrl->rc_gave_up && !atomic_load (&ctrl->closing) &&
+      now - ctrl->failed_at_ms >= (uint64_t) tmo * 1000) {
+    char msg[sizeof ctrl->fail_msg];
+
+    msgf (msg, sizeof msg,
+          "%s; fast-io-fail-tmo (%" PRId32 " s) expired: I/O fails while "
+          "reconnecting goes on",
+          ctrl->fail_msg, tmo);
+    memcpy (ctrl->fail_msg, msg, sizeof ctrl->fail_msg);
+    ctrl->ff_expired = true;
+    atomic_store (&ctrl->failfast, true);
+    expired = true;
+  }
+  pthread_mutex_unlock (&ctrl->fail_lock);
+  if (expired)
+    reconnect_release_held (ctrl);
 }
 
 void

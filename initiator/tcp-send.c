@@ -439,11 +439,22 @@ tcp_enqueue (struct nvmeof_queue *q, struct nvmeof_req *req)
     put_le32 (s->ddgst, crc32c (req->buf, data_len));
 
   queue_lock (q);
-  /* A dead queue failed req already (or will, with everything). */
-  if (!q->dead && tq->cmdq_count < tq->cmdq_cap) {
+  /* On a dead queue (or a failed controller) req waits for the reconnect,
+   * or fails (req_park); from now on a failure of the queue sees it. */
+  if (req_must_park (q, req))
+    req_park (q, req);
+  else if (tq->cmdq_count == tq->cmdq_cap) {
+    /* Not reached: the ring holds twice the queue's depth. */
+    req->owned = false;
+    req->err = EIO;
+    req->errmsg = "the queue's send ring is full";
+    req_complete (q, req);
+  }
+  else {
     struct tcp_cmd_ent *e =
       &tq->cmdq[(tq->cmdq_head + tq->cmdq_count) % tq->cmdq_cap];
 
+    req->owned = false;
     e->cid = req->cid;
     e->gen = req->gen;
     tq->cmdq_count++;

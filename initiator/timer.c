@@ -89,6 +89,7 @@ timer_thread (void *arg)
     }
     /* Under timer_lock: close detaches the queues under it. */
     timer_scan (ctrl, now);
+    reconnect_check_failfast (ctrl, now);
 
     wake = now + SCAN_INTERVAL_MS;
     if (interval && next_ka < wake)
