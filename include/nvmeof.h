@@ -184,6 +184,8 @@ struct nvmeof_path_info {
  * than max), or -1. */
 int64_t nvmeof_ctrl_get_paths (struct nvmeof_ctrl *ctrl, uint32_t nsid,
                                struct nvmeof_path_info *paths, size_t max);
+/* The I/O policy's name ("failover", "round-robin", "queue-depth"). */
+const char *nvmeof_ctrl_get_iopolicy (struct nvmeof_ctrl *ctrl);
 
 /* ---- Namespaces ------------------------------------------------------ */
 struct nvmeof_ns;

@@ -166,3 +166,12 @@ nvmeof_ctrl_get_paths (struct nvmeof_ctrl *ctrl, uint32_t nsid,
   }
   return (int64_t) mp->nr_paths;
 }
+
+const char *
+nvmeof_ctrl_get_iopolicy (struct nvmeof_ctrl *ctrl)
+{
+  if (ctrl == NULL)
+    return mpath_iopolicy_name (MPATH_FAILOVER);
+  return mpath_iopolicy_name (ctrl->mp ? ctrl->mp->policy :
+                                         ctrl->opts.iopolicy);
+}

@@ -726,6 +726,15 @@ err: {
   return NULL;
 }
 
+/* A path's controller fails its commands at once while it reconnects
+ * (fast-io-fail-tmo=0) rather than holding them: another path may take
+ * them now. */
+static void
+path_opts (struct nvmeof_opts *po)
+{
+  po->fast_io_fail_tmo_s = 0;
+}
+
 /* The options of each path: the first URL's, then each further URL's
  * address with every other option of the first. */
 struct nvmeof_ctrl *
@@ -752,6 +761,7 @@ mpath_connect_opts (const struct nvmeof_opts *opts)
       memcpy (po[i]->subnqn, x->subnqn, sizeof x->subnqn);
       memcpy (po[i]->host_iface, x->host_iface, sizeof x->host_iface);
     }
+    path_opts (po[i]);
   }
   ctrl = connect_paths ((const struct nvmeof_opts *const *) po, n);
 out:
@@ -788,6 +798,7 @@ nvmeof_connect_paths (const struct nvmeof_opts *const *paths, size_t n)
       goto out;
     }
     *po[i] = *paths[i];
+    path_opts (po[i]);
   }
   ctrl = connect_paths ((const struct nvmeof_opts *const *) po, n);
 out:

@@ -118,6 +118,7 @@ int cli_write_key_file (const struct cli *cli, const char *path,
 /* ---- the subcommands ------------------------------------------------- */
 int cmd_discover (int argc, char **argv);
 int cmd_list (int argc, char **argv);
+int cmd_list_subsys (int argc, char **argv);
 int cmd_identify (int argc, char **argv);
 int cmd_show_hostnqn (int argc, char **argv);
 int cmd_bench (int argc, char **argv);

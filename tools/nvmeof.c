@@ -18,6 +18,8 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
   { "discover", cmd_discover, "print the discovery log of a target" },
   { "list", cmd_list, "list the namespaces of a subsystem" },
+  { "list-subsys", cmd_list_subsys,
+    "show the paths to a subsystem and their ANA states" },
   { "identify", cmd_identify, "print Identify Controller or Namespace" },
   { "show-hostnqn", cmd_show_hostnqn,
     "print the host NQN and host ID the library would use" },
