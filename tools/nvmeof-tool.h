@@ -126,5 +126,10 @@ int cmd_gen_dhchap_key (int argc, char **argv);
 int cmd_check_dhchap_key (int argc, char **argv);
 int cmd_gen_tls_key (int argc, char **argv);
 int cmd_check_tls_key (int argc, char **argv);
+/* background connections (cmd-connect.c, cmd-connections.c) */
+int cmd_connect (int argc, char **argv);
+int cmd_list_connections (int argc, char **argv);
+int cmd_disconnect (int argc, char **argv);
+int cmd_disconnect_all (int argc, char **argv);
 
 #endif

@@ -32,6 +32,14 @@ static const struct subcommand subcommands[] = {
     "print a new TLS pre-shared key (NVMeTLSkey-1:...)" },
   { "check-tls-key", cmd_check_tls_key,
     "check a TLS pre-shared key and print its PSK identity" },
+  { "connect", cmd_connect,
+    "serve a subsystem in the background (nbdkit or nvmeof-fuse)" },
+  { "list-connections", cmd_list_connections,
+    "list the background connections of connect" },
+  { "disconnect", cmd_disconnect,
+    "stop the background connections to a subsystem" },
+  { "disconnect-all", cmd_disconnect_all,
+    "stop every background connection" },
 };
 #define NR_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 
