@@ -50,13 +50,16 @@ ana_state_parse (const char *name)
   return -1;
 }
 
+/* As nvmet's ports start: group 1 optimized, the others inaccessible
+ * (until the configuration's ana_groups or the control socket says). */
 void
 ana_port_init (struct tgt_port *port)
 {
   unsigned g;
 
   for (g = 0; g <= TGT_ANAGRP_MAX; g++) {
-    atomic_init (&port->ana_state[g], NVME_ANA_OPTIMIZED);
+    atomic_init (&port->ana_state[g],
+                 g == 1 ? NVME_ANA_OPTIMIZED : NVME_ANA_INACCESSIBLE);
     atomic_init (&port->ana_chgcnt[g], 0);
   }
 }

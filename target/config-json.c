@@ -8,7 +8,8 @@
  * attributes it cannot honour ...) are ignored, so real files load
  * unchanged.  ANA as nvmetcli saves it: a namespace's "ana_grpid" (1 to
  * 128, default 1) and a port's "ana_groups" ([{"grpid": G, "ana":
- * {"state": "optimized"}}], every group not listed optimized).  Our extensions: a device path "ram:SIZE" for a RAM
+ * {"state": "optimized"}}]; a group not listed keeps nvmet's initial
+ * state: optimized for group 1, inaccessible for the others).  Our extensions: a device path "ram:SIZE" for a RAM
  * namespace, and an optional "nvmeof" object in a namespace
  * ({"lba_size": 512|4096, "write_protect": true, "eui64": "..."}) and in a
  * subsystem ({"write_cache": false}). */
@@ -524,7 +525,7 @@ load_ana_groups (struct tgt_port *port, json_object *list, const char *path)
         (ana && get_str (ana, "state", p, &s) == -1))
       return -1;
     if (!s)
-      continue; /* nvmet's default: optimized */
+      continue; /* the port's initial state (ana_port_init) */
     state = ana_state_parse (s);
     if (state < 0)
       return jerr (p,

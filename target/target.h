@@ -489,7 +489,7 @@ void eth_stats_json (struct json_object *root);
  * "change" (nvmet's configfs names) and back; -1 for an unknown name. */
 const char *ana_state_name (uint8_t state);
 int ana_state_parse (const char *name);
-/* Every group optimized on a new port. */
+/* A new port's states: group 1 optimized, the others inaccessible. */
 void ana_port_init (struct tgt_port *port);
 /* The status of an I/O command to ns through port: 0 when its group is
  * optimized or non-optimized there, else the ANA path status. */

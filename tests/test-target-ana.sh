@@ -32,7 +32,8 @@ write_config ()
   "ports": [
     { "portid": 1, "addr": { "adrfam": "ipv4", "traddr": "127.0.0.1",
       "trsvcid": "$p1", "trtype": "tcp", "treq": "not specified" },
-      "ana_groups": [ { "ana": { "state": "optimized" }, "grpid": 1 } ],
+      "ana_groups": [ { "ana": { "state": "optimized" }, "grpid": 1 },
+                      { "ana": { "state": "optimized" }, "grpid": 2 } ],
       "param": {}, "referrals": [], "subsystems": [ "$nqn" ] },
     { "portid": 2, "addr": { "adrfam": "ipv6", "traddr": "::1",
       "trsvcid": "$p2", "trtype": "tcp", "treq": "not specified" },
@@ -48,6 +49,8 @@ write_config ()
         { "nsid": 2, "enable": 1, "ana_grpid": $2,
           "device": { "path": "ram:1M" } },
         { "nsid": 3, "enable": 1,
+          "device": { "path": "ram:1M" } },
+        { "nsid": 4, "enable": 1, "ana_grpid": 3,
           "device": { "path": "ram:1M" } }
       ] }
   ]
@@ -168,30 +171,39 @@ check(oaes & (1 << 11), "OAES has the ANA change notice")
 check(anacap == 0x1F, "ANACAP reports the five states (%#x)" % anacap)
 check(anatt == 10 and anagrpmax == 128 and nanagrpid == 128,
       "ANATT 10, ANAGRPMAX and NANAGRPID 128")
-for nsid, grp in ((1, 1), (2, 2), (3, 1)):
+for nsid, grp in ((1, 1), (2, 2), (3, 1), (4, 3)):
     cq, idn = a.identify(0, nsid=nsid)
     check(struct.unpack_from("<I", idn, 92)[0] == grp,
           "namespace %d is in ANA group %d" % (nsid, grp))
 
-# The log page, as each port sees it: 16 + 2 * 32 + 3 * 4 = 92 bytes.
+# The log page, as each port sees it: 16 + 3 * 32 + 4 * 4 = 128 bytes.
+# Group 3 is in no port's ana_groups: inaccessible, as nvmet starts it.
 cq, page = ana_log(a)
 chg, groups, end = parse(page)
-check(cq.status == 0 and end == 92 and page[92:] == bytes(4096 - 92),
-      "the ANA log is 92 bytes, zeroes after")
-check(groups == {1: (OPT, [1, 3], 0), 2: (OPT, [2], 0)} and chg == 0,
-      "port 1: group 1 (1, 3) and 2 (2) optimized, change count 0")
+check(cq.status == 0 and end == 128 and page[128:] == bytes(4096 - 128),
+      "the ANA log is 128 bytes, zeroes after")
+check(groups == {1: (OPT, [1, 3], 0), 2: (OPT, [2], 0), 3: (INACC, [4], 0)}
+      and chg == 0,
+      "port 1: groups 1 (1, 3) and 2 (2) optimized, 3 (4) inaccessible, "
+      "change count 0")
 cq, page = ana_log(c)
-check(parse(page)[1][2][0] == NONOPT and parse(page)[1][1][0] == OPT,
-      "port 2: group 2 non-optimized (its ana_groups), group 1 optimized")
+g = parse(page)[1]
+check(g[2][0] == NONOPT and g[1][0] == OPT and g[3][0] == INACC,
+      "port 2: group 2 non-optimized (its ana_groups), 1 optimized, "
+      "3 inaccessible")
 cq, page = ana_log(a, rgo=True)
 chg, groups, end = parse(page)
-check(end == 80 and groups == {1: (OPT, [], 0), 2: (OPT, [], 0)},
-      "RGO: 80 bytes, the groups without NSIDs")
-cq, full = ana_log(a, length=92)
-cq, part = ana_log(a, length=44, offset=48)
-check(cq.status == 0 and part == full[48:92], "an offset reads the rest")
-cq, _ = ana_log(a, length=4, offset=96)
+check(end == 112 and groups == {1: (OPT, [], 0), 2: (OPT, [], 0),
+                                3: (INACC, [], 0)},
+      "RGO: 112 bytes, the groups without NSIDs")
+cq, full = ana_log(a, length=128)
+cq, part = ana_log(a, length=80, offset=48)
+check(cq.status == 0 and part == full[48:128], "an offset reads the rest")
+cq, _ = ana_log(a, length=4, offset=132)
 check(cq.status == 0x2 and cq.dnr, "an offset past the end: Invalid Field")
+cq, _ = qa.read(4, 0, 1)
+check(cq.status == 0x302 and not cq.dnr,
+      "namespace 4 (group 3, inaccessible) reads fail with 0x302")
 sq = sqe(0x02, a.next_cid(), nsid=0xFFFFFFFF, cdw10=0x0C | 0x200 | (3 << 16),
          sgl_len=16)
 cq, _ = a.command(sq)
@@ -268,11 +280,12 @@ check(control("ana 2 2 optimized") == "ok", "control: ana 2 2 optimized")
 # Per-port counters: I/O commands sent so far, exactly.
 st = json.loads(control("stats"))
 ports = {p["portid"]: p for p in st["ports"]}
-check(ports[1]["commands"]["io"] == 13 and ports[2]["commands"]["io"] == 4,
-      "per-port I/O counters: port 1 %d (13), port 2 %d (4)"
+check(ports[1]["commands"]["io"] == 14 and ports[2]["commands"]["io"] == 4,
+      "per-port I/O counters: port 1 %d (14), port 2 %d (4)"
       % (ports[1]["commands"]["io"], ports[2]["commands"]["io"]))
 check(ports[2]["traddr"] == "::1" and ports[2]["listening"]
-      and ports[2]["ana"] == {"1": "optimized", "2": "optimized"},
+      and ports[2]["ana"] == {"1": "optimized", "2": "optimized",
+                              "3": "inaccessible"},
       "stats: port 2's address, listener and ANA states")
 
 # Listener down: its connections close, new ones are refused; up again.
