@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Interop tier: ANA (Asymmetric Namespace Access) against Debian 13's
+# nvmet, one VM: one subsystem on two ports (guest 4420 and 4421), its
+# namespaces in ANA groups 1 and 2, the states set through configfs
+# (ports/N/ana_groups/G/ana_state, nvmet-ana-config.sh).
+#
+#   A. the kernel's ANA seen by a raw client (ana-probe.py: Identify's ANA
+#      fields, the log page per port with and without RGO, which
+#      controllers a change notifies, the masking until the log is read
+#      without RAE, the status and DNR bit of I/O in each state), and
+#      nvmeof-target run through the same steps with the same
+#      configuration: the two must answer alike
+#   B. our initiator on one path: Identify's ANA fields and each
+#      namespace's group (nvmeof identify), I/O to a group made
+#      inaccessible on its port fails with the status in words while the
+#      other port serves it, and works again once the group is optimized
+# After each step the guest's kernel log must hold no error but the I/O
+# failures the step asked for (nvmet logs each at error level).
+
+abs_srcdir=${abs_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+source "$abs_srcdir/functions.sh"
+source "$abs_srcdir/interop/interop-functions.sh"
+set -e -u -o pipefail
+
+# nvmet has had ANA since 4.19; the tier tests it on Debian 13's kernel,
+# or NVMEOF_INTEROP_ANA_SUITE's.
+export NVMEOF_INTEROP_SUITE=${NVMEOF_INTEROP_ANA_SUITE:-trixie}
+interop_init
+[ -x "$NVMEOF_CLI" ] ||
+  _skip "needs the nvmeof CLI ($NVMEOF_CLI is not built)"
+requires_target
+export PYTHONPATH=$abs_srcdir PYTHONDONTWRITEBYTECODE=1
+
+d=$TMPDIR_TEST
+cfs=/sys/kernel/config/nvmet
+# nvmet logs every command that fails, at error level: the I/O that the
+# steps below make fail on purpose (Read, Write, Flush) is expected.
+failed_io='nvmet_tcp: failed cmd .* opcode [012], data_len'
+
+# ana_set PORTID GRPID STATE: in the guest's configfs.
+ana_set ()
+{
+  vm_exec "echo $3 > $cfs/ports/$1/ana_groups/$2/ana_state" >/dev/null ||
+    fail "the guest could not set port $1's ANA group $2 to $3"
+  [ "$(vm_exec "cat $cfs/ports/$1/ana_groups/$2/ana_state")" = "$3" ] ||
+    fail "port $1's ANA group $2 does not read back as $3"
+}
+
+start_vm "$abs_srcdir/interop/nvmet-ana-config.sh"
+url1=$(interop_url "$INTEROP_NQN")
+url2=$(interop_url "$INTEROP_NQN" "$INTEROP_PORT2")
+
+# -------------------------------------------------------------------
+section "A. the kernel's ANA and nvmeof-target's, through the same steps"
+vm_mark probe >/dev/null
+with_timeout 600 /usr/bin/python3 "$abs_srcdir/interop/ana-probe.py" \
+  "$INTEROP_PORT" "$INTEROP_PORT2" "$INTEROP_NQN" \
+  --nvmet-ctl "$INTEROP_CTL_PORT" >"$d/nvmet.json" ||
+  fail "ana-probe.py against nvmet failed"
+# What the kernel answered, checked on its own first.
+json_check "$d/nvmet.json" "
+d['identify']['cmic'] & 8 and d['identify']['anacap'] & 0x1F == 0x1F
+and d['ns_anagrpid'] == [1, 2]
+and d['log_port1']['groups'] == [[1, 'optimized', [1]], [2, 'optimized', [2]]]
+and d['log_port2']['groups'] == [[1, 'optimized', [1]], [2, 'non-optimized', [2]]]
+and d['log_port1']['length'] == 16 + 2 * 32 + 2 * 4
+and d['log_port1_rgo']['length'] == 16 + 2 * 32
+and d['log_port1_inaccessible']['groups'][1][1] == 'inaccessible'
+and d['notice_port1_first'] == d['notice_port1_second'] == '0xc0302'
+and d['notice_other_port'] is None
+and all(s == '0x302' and not dnr for _, s, dnr in d['io_inaccessible'])" \
+  "the kernel's ANA"
+ok "nvmet: CMIC ANA, groups 1 and 2 with their NSIDs per port, notice 0xc0302 to the changed port's controllers, I/O 0x302 without DNR"
+
+# nvmeof-target with the same configuration, through the same steps.
+tp1=$(free_port)
+tp2=$(free_port)
+while [ "$tp2" = "$tp1" ]; do tp2=$(free_port); done
+cat >"$d/target.json" <<EOF
+{ "hosts": [],
+  "ports": [
+    { "portid": 1, "addr": { "adrfam": "ipv4", "traddr": "127.0.0.1",
+      "trsvcid": "$tp1", "trtype": "tcp" },
+      "ana_groups": [ { "grpid": 2, "ana": { "state": "optimized" } } ],
+      "subsystems": [ "$INTEROP_NQN" ] },
+    { "portid": 2, "addr": { "adrfam": "ipv4", "traddr": "127.0.0.1",
+      "trsvcid": "$tp2", "trtype": "tcp" },
+      "ana_groups": [ { "grpid": 2, "ana": { "state": "non-optimized" } } ],
+      "subsystems": [ "$INTEROP_NQN" ] } ],
+  "subsystems": [ { "nqn": "$INTEROP_NQN", "attr": { "allow_any_host": "1" },
+      "namespaces": [
+        { "nsid": 1, "enable": 1, "device": { "path": "ram:64M" } },
+        { "nsid": 2, "enable": 1, "ana_grpid": 2,
+          "device": { "path": "ram:64M" }, "nvmeof": { "lba_size": 4096 } } ]
+  } ] }
+EOF
+start_target -c "$d/target.json" -l "127.0.0.1:$tp1" --control "$d/control"
+with_timeout 300 /usr/bin/python3 "$abs_srcdir/interop/ana-probe.py" \
+  "$tp1" "$tp2" "$INTEROP_NQN" --control "$d/control" >"$d/ours.json" ||
+  fail "ana-probe.py against nvmeof-target failed"
+stop_target
+/usr/bin/python3 - "$d/nvmet.json" "$d/ours.json" <<'EOF' ||
+import json, sys
+k, o = (json.load(open(f)) for f in sys.argv[1:])
+diff = sorted(x for x in set(k) | set(o) if k.get(x) != o.get(x))
+for x in diff:
+    print("  %s: nvmet %s, nvmeof-target %s" % (x, json.dumps(k.get(x)),
+                                               json.dumps(o.get(x))),
+          file=sys.stderr)
+sys.exit(1 if diff else 0)
+EOF
+  fail "nvmeof-target's ANA differs from the kernel's (above)"
+ok "nvmeof-target answers every step as nvmet does ($(/usr/bin/python3 -c \
+  'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$d/ours.json") observations)"
+log_errors_except probe "$failed_io" ||
+  fail "the kernel target logged errors other than the expected I/O failures (probe)"
+ok "guest kernel log: only the I/O failures the probe asked for"
+
+# -------------------------------------------------------------------
+section "B. our initiator on one path"
+vm_mark onepath >/dev/null
+cli identify "$url1" -o json >"$d/id.json" || fail "nvmeof identify failed"
+json_check "$d/id.json" "
+d['cmic'] & 8 and d['anacap'] & 0x1F == 0x1F and d['anagrpmax'] > 0
+and d['nanagrpid'] > 0 and d['oaes'] & (1 << 11)" "identify: ANA fields"
+for n in 1 2; do
+  cli identify "$url1" --nsid=$n -o json >"$d/ns$n.json" ||
+    fail "nvmeof identify --nsid=$n failed"
+  json_check "$d/ns$n.json" "d['anagrpid'] == $n" "namespace $n's ANA group"
+done
+ok "identify: CMIC ANA, ANACAP, the change notice in OAES; namespace 1 in group 1, 2 in group 2"
+
+ana_set 1 2 inaccessible
+if cli bench "$url1/2" --rw=read --bs=4k --qd=1 --time=1 --size=1M \
+     >"$d/bench-inacc.out" 2>&1; then
+  fail "I/O to an inaccessible group succeeded"
+fi
+grep -q "Asymmetric Access Inaccessible" "$d/bench-inacc.out" ||
+  fail "I/O to an inaccessible group: no status in words: $(cat "$d/bench-inacc.out")"
+ok "group 2 inaccessible on port 1: $(grep -o 'read at offset 0: .*' "$d/bench-inacc.out")"
+cli bench "$url2/2" --rw=randrw --bs=4k --qd=4 --time=1 --size=4M --verify \
+  -o json >"$d/bench2.json" || fail "I/O through port 2 (non-optimized) failed"
+json_check "$d/bench2.json" "d['errors'] == 0 and d['verify_errors'] == 0 and d['ios'] > 0" \
+  "bench through port 2"
+cli bench "$url1/1" --rw=randrw --bs=4k --qd=4 --time=1 --size=4M --verify \
+  -o json >"$d/bench1.json" || fail "I/O to group 1 through port 1 failed"
+json_check "$d/bench1.json" "d['errors'] == 0 and d['verify_errors'] == 0 and d['ios'] > 0" \
+  "bench of group 1 through port 1"
+ok "meanwhile port 2 (non-optimized) and group 1 on port 1 serve I/O, verified"
+ana_set 1 2 optimized
+cli bench "$url1/2" --rw=randrw --bs=4k --qd=4 --time=1 --size=4M --verify \
+  -o json >"$d/bench3.json" || fail "I/O to group 2 after it became optimized failed"
+json_check "$d/bench3.json" "d['errors'] == 0 and d['verify_errors'] == 0 and d['ios'] > 0" \
+  "bench after optimized"
+ok "group 2 optimized again on port 1: I/O verified"
+log_errors_except onepath "$failed_io" ||
+  fail "the kernel target logged errors other than the expected I/O failures (one path)"
+ok "guest kernel log: only the I/O failures of the inaccessible group"
+
+log_errors_except "" "$failed_io" ||
+  fail "the kernel target logged errors during the run"
+echo
+echo "PASS: $checks interop checks of ANA against Linux nvmet ($INTEROP_KERNEL) in ${SECONDS}s"
