@@ -34,7 +34,8 @@ pod_items ()
 }
 
 for sub in discover list identify show-hostnqn bench gen-dhchap-key \
-  check-dhchap-key gen-tls-key check-tls-key; do
+  check-dhchap-key gen-tls-key check-tls-key \
+  connect list-connections disconnect disconnect-all; do
   with_timeout 10 "$NVMEOF_CLI" "$sub" --help >"$d/help-$sub"
   long_opts <"$d/help-$sub" >"$d/h"
   { pod_items "$cli_pod" 2 "nvmeof $sub"
