@@ -57,6 +57,14 @@ packages=(
   qemu-system-x86
   zstd
 
+  # The Debian packages (tests/test-packages.sh): dpkg-buildpackage with
+  # debhelper, lintian, and mmdebstrap for the clean root they are
+  # installed into (dpkg-dev comes with build-essential).
+  debhelper
+  fakeroot
+  lintian
+  mmdebstrap
+
   # guestfish for the README example (tests/test-plugin-readme-examples.sh);
   # its appliance is built from the host's kernel, hence linux-image-amd64.
   libguestfs-tools
