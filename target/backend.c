@@ -49,25 +49,40 @@ open_ram (struct backend *be, const char *spec)
   return 0;
 }
 
+static int open_file (struct backend *be, const char *spec);
+
 int
 backend_open (struct backend *be, const char *spec, bool readonly)
 {
-  struct stat st;
-  uint64_t size;
-  int ssz;
-
   memset (be, 0, sizeof *be);
   be->fd = -1;
   be->readonly = readonly;
   if (strncmp (spec, "ram:", 4) == 0)
     return open_ram (be, spec + 4);
+  if (open_file (be, spec) == -1) {
+    backend_close (be); /* what it opened so far */
+    return -1;
+  }
+  atomic_init (&be->punch_ok, true);
+  atomic_init (&be->zero_range_ok, true);
+  return 0;
+}
+
+/* A regular file or a block device; on failure the caller closes what
+ * was opened. */
+static int
+open_file (struct backend *be, const char *spec)
+{
+  struct stat st;
+  uint64_t size;
+  int ssz;
 
   be->path = strdup (spec);
   if (!be->path) {
     perror ("nvmeof-target: strdup");
     return -1;
   }
-  be->fd = open (spec, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+  be->fd = open (spec, (be->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
   if (be->fd == -1) {
     fprintf (stderr, "nvmeof-target: %s: cannot open: %s\n", spec,
              strerror (errno));
@@ -99,8 +114,6 @@ backend_open (struct backend *be, const char *spec, bool readonly)
              spec);
     return -1;
   }
-  atomic_init (&be->punch_ok, true);
-  atomic_init (&be->zero_range_ok, true);
   return 0;
 }
 
