@@ -494,7 +494,13 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$reports/ubsan"
 export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$reports/tsan"
 # Not exec: stay to read the reports.  Signals are passed on; stdin is
 # kept (nbdkit -s).
-"$real" "${args[@]}" <&0 &
+# Socket activation (systemd-socket-activate): LISTEN_PID names this
+# wrapper, and nbdkit serves the passed socket only if it names nbdkit.
+if [ "${LISTEN_PID:-}" = "$$" ]; then
+  ( LISTEN_PID=$BASHPID; export LISTEN_PID; exec "$real" "${args[@]}" ) <&0 &
+else
+  "$real" "${args[@]}" <&0 &
+fi
 child=$!
 trap 'kill -TERM $child 2>/dev/null' TERM INT HUP
 while :; do
