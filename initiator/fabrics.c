@@ -197,10 +197,11 @@ sleep_ms (unsigned ms)
     ;
 }
 
-/* Poll CSTS until (csts & mask) == want, CFS, or the deadline. */
+/* Poll CSTS until (csts & mask) == want, CFS, or the deadline; limit
+ * names the bound that set timeout_ms, for the message. */
 static int
 wait_csts (struct nvmeof_ctrl *ctrl, uint32_t mask, uint32_t want,
-           uint32_t timeout_ms, const char *what)
+           uint32_t timeout_ms, const char *what, const char *limit)
 {
   uint64_t deadline = now_ms () + timeout_ms;
   unsigned delay = 1;
@@ -222,8 +223,8 @@ wait_csts (struct nvmeof_ctrl *ctrl, uint32_t mask, uint32_t want,
     if (now_ms () >= deadline) {
       set_error (ETIMEDOUT,
                  "controller at %s: %s did not finish within %" PRIu32
-                 " ms (CSTS 0x%" PRIx64 ")",
-                 ctrl->addr, what, timeout_ms, csts);
+                 " ms (%s; CSTS 0x%" PRIx64 ")",
+                 ctrl->addr, what, timeout_ms, limit, csts);
       return -1;
     }
     sleep_ms (delay);
@@ -238,6 +239,8 @@ fabrics_enable (struct nvmeof_ctrl *ctrl)
   uint64_t cap = ctrl->cap;
   uint32_t css, mps = NVME_CAP_MPSMIN (cap), cc;
   uint32_t timeout_ms;
+  uint64_t user_ms;
+  char limit[96];
 
   /* The NVM command set, or admin only (discovery controllers). */
   if (NVME_CAP_CSS (cap) & NVME_CAP_CSS_NVM)
@@ -259,11 +262,21 @@ fabrics_enable (struct nvmeof_ctrl *ctrl)
     return -1;
   ctrl->enabled = true;
   /* CAP.TO is in 500 ms units; 0 would be a broken controller: allow
-   * 500 ms. */
+   * 500 ms.  The user's connect-timeout wins when it is shorter (CAP.TO
+   * may say 127.5 s). */
   timeout_ms =
     (NVME_CAP_TO (cap) ? NVME_CAP_TO (cap) : 1) * NVME_CAP_TO_UNIT_MS;
+  user_ms = (uint64_t) ctrl->opts.connect_timeout_s * 1000;
+  if (user_ms && user_ms < timeout_ms) {
+    msgf (limit, sizeof limit,
+          "connect-timeout=%" PRIu32 "; CAP.TO allows %" PRIu32 " ms",
+          ctrl->opts.connect_timeout_s, timeout_ms);
+    timeout_ms = (uint32_t) user_ms;
+  }
+  else
+    msgf (limit, sizeof limit, "CAP.TO");
   return wait_csts (ctrl, NVME_CSTS_RDY, NVME_CSTS_RDY, timeout_ms,
-                    "enabling (waiting for CSTS.RDY)");
+                    "enabling (waiting for CSTS.RDY)", limit);
 }
 
 int
@@ -283,5 +296,6 @@ fabrics_shutdown (struct nvmeof_ctrl *ctrl)
   if (fabrics_prop_set (ctrl, NVME_REG_CC, false, cc) < 0)
     return -1;
   return wait_csts (ctrl, NVME_CSTS_SHST_MASK, NVME_CSTS_SHST_COMPLETE,
-                    timeout_ms, "shutting down (waiting for CSTS.SHST)");
+                    timeout_ms, "shutting down (waiting for CSTS.SHST)",
+                    "the shutdown timeout: RTD3E, at least 5 s, at most 60 s");
 }

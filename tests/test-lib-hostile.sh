@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# libnvmeof against a scripted hostile target (hostile_target.py): each
+# misbehaviour is noticed, the command fails (never hangs, never succeeds
+# on a lie) and the message names the real cause.
+source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
+set -e -u -o pipefail
+requires test -x /usr/bin/python3
+requires_built "$NVMEOF_CLI"
+export PYTHONPATH=$abs_srcdir PYTHONDONTWRITEBYTECODE=1
+NQN=nqn.2026-11.io.nvmeof:hostile
+
+# start_hostile SCENARIO: the peer on a free loopback port; sets URL.
+start_hostile ()
+{
+  local pf="$TMPDIR_TEST/hostile-$1.port" pid i
+  /usr/bin/python3 "$abs_srcdir/hostile_target.py" "$1" "$pf" \
+    >"$TMPDIR_TEST/hostile-$1.log" 2>&1 &
+  pid=$!
+  cleanup_fn kill "$pid"
+  for i in $(seq 1 100); do
+    [ -s "$pf" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -s "$pf" ] || fail "hostile_target.py $1 did not start"
+  URL="nvme+tcp://127.0.0.1:$(cat "$pf")/$NQN"
+}
+
+# expect_fail WHAT PATTERN ARGS..: nvmeof ARGS fails (within 60 s) saying
+# PATTERN.
+expect_fail ()
+{
+  local what=$1 pat=$2 rc=0 out="$TMPDIR_TEST/out"
+  shift 2
+  with_timeout 60 nvmeof "$@" >"$out" 2>&1 || rc=$?
+  cat "$out"
+  case $rc in 124|137) fail "$what: hung" ;; 0) fail "$what: succeeded" ;; esac
+  grep -q -F -e "$pat" "$out" || fail "$what: the message does not say: $pat"
+  echo "ok: $what"
+}
+
+# Writes of 64 KiB: beyond the 8 KiB in-capsule size, so asked for by R2T.
+bench_write=(--rw=write --time=1 --qd=1 --bs=65536 --ctrl-loss-tmo=0)
+
+# ---- the peer itself behaves when asked to ---------------------------
+start_hostile normal
+with_timeout 60 nvmeof list "$URL" | grep -q '^1 ' || fail "normal: list"
+out=$(with_timeout 60 nvmeof bench "$URL" "${bench_write[@]}") ||
+  fail "normal: bench write"
+echo "$out"
+echo "$out" | grep -q 'I/Os: .*(0 errors)' || fail "normal: bench errors"
+
+# ---- CSTS.RDY: the user's connect-timeout wins over CAP.TO -----------
+start_hostile never-ready
+expect_fail "CSTS.RDY bounded by connect-timeout" \
+  "did not finish within 2000 ms (connect-timeout=2; CAP.TO allows 127500 ms" \
+  list "$URL" --connect-timeout=2
