@@ -140,8 +140,16 @@ complete_io (struct bench_worker *w, struct bench_slot *s, int status,
 
   hist_add (&w->hist, t1 - s->t0_ns);
   if (status != 0) {
+    /* The library's message names the command, the queue and the cause
+     * (set for this thread by the blocking call, and before an
+     * asynchronous callback runs); the status alone says much less. */
+    const char *msg = nvmeof_get_error ();
+
     w->errors++;
-    if (nvme_status)
+    if (msg && *msg)
+      record_error (b, "%s at offset %" PRIu64 ": %s",
+                    s->is_read ? "read" : "write", s->offset, msg);
+    else if (nvme_status)
       record_error (b, "%s at offset %" PRIu64 ": %s",
                     s->is_read ? "read" : "write", s->offset,
                     nvmeof_status_string (nvme_status));

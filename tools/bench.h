@@ -77,7 +77,7 @@ struct bench {
 
   pthread_mutex_t err_lock;
   bool have_error;
-  char first_error[256];
+  char first_error[1024]; /* the library's messages can be long */
 
   struct histogram total;
   uint64_t ios, bytes, errors, verify_errors;
