@@ -7,6 +7,7 @@ source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 set -e -u -o pipefail
 requires test -x /usr/bin/python3
 requires_built "$NVMEOF_CLI"
+requires_target
 export PYTHONPATH=$abs_srcdir PYTHONDONTWRITEBYTECODE=1
 NQN=nqn.2026-11.io.nvmeof:hostile
 
@@ -56,3 +57,12 @@ start_hostile never-ready
 expect_fail "CSTS.RDY bounded by connect-timeout" \
   "did not finish within 2000 ms (connect-timeout=2; CAP.TO allows 127500 ms" \
   list "$URL" --connect-timeout=2
+
+# ---- nvmeof bench shows the library's message, not a bare errno ------
+# (nvmeof-target's fault injection: a C2HTermReq after 20 commands.)
+start_target --ram 16M --fault-termreq-after 20
+for engine in sync async; do
+  expect_fail "bench shows the library's message ($engine)" \
+    "connection to 127.0.0.1:$TARGET_PORT lost: the controller terminated queue 1 (C2HTermReq)" \
+    bench "$TARGET_URL" --time=1 --qd=1 --ctrl-loss-tmo=0 --engine=$engine
+done
