@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdio.h>
@@ -128,6 +129,20 @@ tcp_rx_failf (struct tcp_queue *tq, const char *fmt, ...)
   rx_fail (tq);
 }
 
+/* A PDU names a CID whose index a later command uses now: a response
+ * replayed or left over from an earlier use (see tcp_wire_cid). */
+static int
+rx_stale (struct pdu_error *e, const char *what, uint16_t cid, uint32_t fei)
+{
+  msgf (e->msg, sizeof e->msg,
+        "%s for cid %u, whose command was completed already "
+        "(a stale or replayed PDU)",
+        what, cid);
+  e->fes = NVME_TCP_FES_INVALID_HEADER;
+  e->fei = fei;
+  return -1;
+}
+
 static int
 rx_rsp (struct tcp_queue *tq)
 {
@@ -135,12 +150,19 @@ rx_rsp (struct tcp_queue *tq)
   struct nvmeof_queue *q = &tq->q;
   struct nvmeof_req *req;
   struct pdu_error e;
+  struct tcp_xfer x;
   uint16_t status = nvme_cqe_status (&pdu->cqe);
   int r;
+  bool stale;
 
   queue_lock (q);
-  req = req_lookup (q, GET16 (pdu->cqe.cid));
-  r = tcp_check_rsp (pdu, req, q->size, &e);
+  req = tcp_req_lookup (q, GET16 (pdu->cqe.cid), &stale);
+  if (stale)
+    r = rx_stale (&e, "CapsuleResp", GET16 (pdu->cqe.cid),
+                  offsetof (struct nvme_tcp_rsp_pdu, cqe) +
+                    offsetof (struct nvme_cqe, cid));
+  else
+    r = tcp_check_rsp (pdu, tcp_xfer_of (req, &x), q->size, &e);
   /* Success while R2Ts still wait to be answered: that data was never
    * sent.  (The job being sent may just have had its last byte read:
    * that case is settled when the job ends.) */
@@ -203,12 +225,17 @@ rx_r2t (struct tcp_queue *tq)
   struct nvmeof_queue *q = &tq->q;
   struct nvmeof_req *req;
   struct pdu_error e;
-  char why[128];
+  struct tcp_xfer x;
   int r;
+  bool stale;
 
   queue_lock (q);
-  req = req_lookup (q, GET16 (pdu->cccid));
-  r = tcp_check_r2t (pdu, req, &tq->p, &e);
+  req = tcp_req_lookup (q, GET16 (pdu->cccid), &stale);
+  if (stale)
+    r = rx_stale (&e, "R2T", GET16 (pdu->cccid),
+                  offsetof (struct nvme_tcp_r2t_pdu, cccid));
+  else
+    r = tcp_check_r2t (pdu, tcp_xfer_of (req, &x), &tq->p, &e);
   if (r == 0 && !jobs_make_room (tq)) {
     msgf (e.msg, sizeof e.msg, "too many R2Ts outstanding on the queue");
     e.fes = NVME_TCP_FES_R2T_LIMIT_EXCEEDED;
@@ -234,6 +261,21 @@ rx_r2t (struct tcp_queue *tq)
     rx_violation (tq, &e, tq->hdr, tq->hdr_have);
     return -1;
   }
+  /* Answered once what was received with it is handled (rx_answer_r2ts):
+   * R2Ts that arrived together are then all outstanding at once, as they
+   * were at the controller, and one beyond MAXR2T is seen. */
+  tq->r2t_unanswered = true;
+  return 0;
+}
+
+/* Send the H2CData that R2Ts ask for.  -1 if the queue failed. */
+static int
+rx_answer_r2ts (struct tcp_queue *tq)
+{
+  struct nvmeof_queue *q = &tq->q;
+  char why[128];
+
+  tq->r2t_unanswered = false;
   if (tcp_try_send (tq, why, sizeof why) < 0) {
     if (tcp_send_peer_closed (tq))
       return 0; /* read on: the reason or the end follows */
@@ -251,11 +293,17 @@ rx_c2h_data (struct tcp_queue *tq)
   struct nvmeof_queue *q = &tq->q;
   struct nvmeof_req *req;
   struct pdu_error e;
+  struct tcp_xfer x;
   int r;
+  bool stale;
 
   queue_lock (q);
-  req = req_lookup (q, GET16 (pdu->cccid));
-  r = tcp_check_c2h_data (pdu, req, &tq->p, &e);
+  req = tcp_req_lookup (q, GET16 (pdu->cccid), &stale);
+  if (stale)
+    r = rx_stale (&e, "C2HData", GET16 (pdu->cccid),
+                  offsetof (struct nvme_tcp_data_pdu, cccid));
+  else
+    r = tcp_check_c2h_data (pdu, tcp_xfer_of (req, &x), &tq->p, &e);
   queue_unlock (q);
   if (r < 0) {
     rx_violation (tq, &e, tq->hdr, tq->hdr_have);
@@ -430,7 +478,7 @@ tcp_rx_once (struct tcp_queue *tq)
     return -1;
   if (tq->rx_start < tq->rx_end) {
     n = rx_feed (tq, tq->rxbuf + tq->rx_start, tq->rx_end - tq->rx_start);
-    if (n < 0) {
+    if (n < 0 || (tq->r2t_unanswered && rx_answer_r2ts (tq) < 0)) {
       rx_fail (tq); /* ctrl_fail already called */
       return -1;
     }

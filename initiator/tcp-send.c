@@ -374,7 +374,7 @@ tx_progress (struct tcp_queue *tq, bool block, char *why, size_t whylen)
       if (stop)
         continue;
       n = tcp_h2c_next (tq->job.len, tq->job_sent, tq->p.maxh2cdata, &last);
-      hlen = tcp_build_h2c_data (tq->tx_hdr, tq->job.cid, tq->job.ttag,
+      hlen = tcp_build_h2c_data (tq->tx_hdr, GET16 (req->sqe.cid), tq->job.ttag,
                                  tq->job.off + tq->job_sent, n, last, &tq->p);
       tcp_tx_load (tq, hlen, (uint8_t *) req->buf + tq->job.off + tq->job_sent,
                    n);
@@ -433,6 +433,7 @@ tcp_enqueue (struct nvmeof_queue *q, struct nvmeof_req *req)
   if (req->dir == REQ_DIR_H2C && req->len <= limit)
     data_len = req->len;
   req->inline_len = data_len;
+  PUT16 (req->sqe.cid, tcp_wire_cid (q, req));
   s->hlen = tcp_build_cmd (s->hdr, &req->sqe, data_len,
                            req->dir == REQ_DIR_NONE ? 0 : req->len, &tq->p);
   if (data_len > 0 && tq->p.ddgst)

@@ -402,6 +402,7 @@ tcp_queue_reconnect (struct nvmeof_queue *q)
   queue_unlock (q);
   tcp_set_state (tq, RX_CH);
   tq->rx_start = tq->rx_end = 0;
+  tq->r2t_unanswered = false;
   tq->rx_req = NULL;
   if (read (tq->efd, &v, sizeof v) < 0) {
     /* EAGAIN: no kick pending. */

@@ -137,6 +137,7 @@ struct tcp_queue {
   uint8_t hdr[NVME_TCP_TERM_MAX_PLEN + 8];
   uint32_t hdr_have, hdr_need;
   struct nvmeof_req *rx_req;
+  bool r2t_unanswered; /* R2Ts read: answer after the buffer is fed */
   uint8_t *rx_dest;
   uint32_t data_left, pad_left, datal;
   uint8_t data_flags;
@@ -149,6 +150,66 @@ static inline struct tcp_queue *
 to_tcp (struct nvmeof_queue *q)
 {
   return (struct tcp_queue *) q;
+}
+
+/* The transfer of req as the PDU checks (tcp-pdu.c) see it, in x; NULL
+ * for no request. */
+_Static_assert (TCP_XFER_C2H == REQ_DIR_C2H && TCP_XFER_H2C == REQ_DIR_H2C &&
+                  TCP_XFER_NONE == REQ_DIR_NONE,
+                "tcp_xfer_dir and req_dir agree");
+static inline const struct tcp_xfer *
+tcp_xfer_of (const struct nvmeof_req *req, struct tcp_xfer *x)
+{
+  if (req == NULL)
+    return NULL;
+  x->dir = req->dir;
+  x->ddgst_error = req->ddgst_error;
+  x->r2t_outstanding = req->r2t_outstanding;
+  x->len = req->len;
+  x->inline_len = req->inline_len;
+  x->c2h_received = req->c2h_received;
+  x->r2t_end = req->r2t_end;
+  return x;
+}
+
+/* The CID on the wire: the request's index (req->cid) in the low bits,
+ * as many as the queue's depth needs (at most 10: queue-size <= 1024),
+ * and its generation (req->gen, bumped at each allocation) in the bits
+ * left.  So a response to an earlier use of the same index (stale, or
+ * replayed) names a CID that is not outstanding and is refused, instead
+ * of being taken as the answer to the command that uses the index now.
+ * (The host chooses CIDs freely: the controller only echoes them.) */
+static inline unsigned
+tcp_cid_index_bits (const struct nvmeof_queue *q)
+{
+  return q->depth <= 2 ? 1 : 32 - __builtin_clz (q->depth - 1);
+}
+
+static inline uint16_t
+tcp_wire_cid (const struct nvmeof_queue *q, const struct nvmeof_req *req)
+{
+  unsigned bits = tcp_cid_index_bits (q);
+
+  if (bits >= 16)
+    return req->cid;
+  return (uint16_t) (req->cid | (req->gen << bits));
+}
+
+/* The outstanding request a received CID names, or NULL (not outstanding,
+ * or an earlier use of its index: *stale then says so).  Under q.lock. */
+static inline struct nvmeof_req *
+tcp_req_lookup (struct nvmeof_queue *q, uint16_t wire, bool *stale)
+{
+  unsigned bits = tcp_cid_index_bits (q);
+  uint16_t index = bits >= 16 ? wire : wire & ((1u << bits) - 1);
+  struct nvmeof_req *req = req_lookup (q, index);
+
+  *stale = false;
+  if (req && tcp_wire_cid (q, req) != wire) {
+    *stale = true;
+    return NULL;
+  }
+  return req;
 }
 
 /* The socket's receive calls, plain or through TLS: one predictable branch

@@ -66,3 +66,19 @@ for engine in sync async; do
     "connection to 127.0.0.1:$TARGET_PORT lost: the controller terminated queue 1 (C2HTermReq)" \
     bench "$TARGET_URL" --time=1 --qd=1 --ctrl-loss-tmo=0 --engine=$engine
 done
+
+# ---- more R2Ts at once than MAXR2T: refused, and bench says why ------
+start_hostile r2t-flood
+for engine in async sync; do
+  expect_fail "R2T flood ($engine)" \
+    "protocol error on queue 1: R2T for cid 256 exceeds the 4 outstanding R2Ts per command allowed by MAXR2T" \
+    bench "$URL" "${bench_write[@]}" --engine=$engine
+done
+
+# ---- a stale response replayed for a CID in use again ----------------
+start_hostile stale-response
+for engine in async sync; do
+  expect_fail "stale response ($engine)" \
+    "CapsuleResp for cid 128, whose command was completed already" \
+    bench "$URL" "${bench_write[@]}" --engine=$engine
+done
