@@ -43,6 +43,12 @@ packages=(
   python3-libnbd
   qemu-utils
 
+  # Where users run it: a rootless container (bubblewrap: bwrap, as
+  # Flatpak uses) and the systemd units (systemd-analyze verify,
+  # systemd-socket-activate; the tests do not need systemd as PID 1)
+  bubblewrap
+  systemd
+
   # Style checks (make check-style)
   clang-format
   cppcheck
