@@ -8,8 +8,9 @@
  * neither files nor anything to derive an identity from (a container:
  * no /etc/machine-id, no readable DMI UUID) gets a random one, written
  * once and reused: by root into the system's files (as nvme-cli's
- * packages do at install), by anyone else (or a root that cannot write
- * there, as in a user namespace) into the configuration directory.
+ * packages do at install), by anyone else (root of a user namespace
+ * included, or a root that cannot write there) into the configuration
+ * directory.
  *
  * Two processes may generate at the same time: each writes a complete
  * temporary file and publishes it with link(2), which never replaces an
@@ -101,6 +102,25 @@ id_files_user (struct id_files *f)
   snprintf (f->id, sizeof f->id, "%s/hostid", dir);
   f->user = true;
   return 1;
+}
+
+/* The machine's own user namespace, whose uid_map maps every ID to
+ * itself, rather than a container's. */
+static bool
+initial_user_namespace (void)
+{
+  char buf[128];
+  unsigned long a, b, n;
+  FILE *fp = fopen ("/proc/self/uid_map", "re");
+  bool ret = false;
+
+  if (fp == NULL)
+    return true; /* no user namespaces in this kernel */
+  if (fgets (buf, sizeof buf, fp) &&
+      sscanf (buf, "%lu %lu %lu", &a, &b, &n) == 3)
+    ret = a == 0 && b == 0 && n == 4294967295UL;
+  fclose (fp);
+  return ret;
 }
 
 /* mkdir -p of the directory holding path (its last component stripped). */
@@ -237,9 +257,10 @@ id_files_generate (struct id_files *f)
             b[11], b[12], b[13], b[14], b[15]);
 
   /* Root: the system's files, unless they cannot be written there (a
-   * read-only /etc, or root of a user namespace). */
+   * read-only /etc).  Root of a user namespace (a rootless container) is
+   * a user: its /etc is usually the container's, gone with it. */
   r = -1;
-  if (geteuid () == 0) {
+  if (geteuid () == 0 && initial_user_namespace ()) {
     id_files_system (f);
     r = write_identity (f, uuid);
     if (r == -1 && errno != EACCES && errno != EPERM && errno != EROFS) {

@@ -12,7 +12,9 @@
  *   3. else the host ID derived from /etc/machine-id, else the DMI
  *      product UUID;
  *   4. else a random identity generated once and written to the files of
- *      1 (root) or 2 (hostid-store.c), where the next run finds it.
+ *      1 (root of the machine) or 2 (anyone else, root of a container's
+ *      user namespace included; hostid-store.c), where the next run finds
+ *      it.
  * Within a place, a missing host NQN is the UUID form of the host ID and
  * a missing host ID the UUID of a UUID-form host NQN.
  * The derivation from machine-id is systemd's "application specific
