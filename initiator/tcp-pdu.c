@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,6 +18,20 @@
 static int violation (struct pdu_error *e, uint16_t fes, uint32_t fei,
                       const char *fmt, ...)
   __attribute__((__format__ (__printf__, 4, 5)));
+
+/* snprintf for messages, where cutting a long one short is fine. */
+static void say (char *buf, size_t len, const char *fmt, ...)
+  __attribute__((__format__ (__printf__, 3, 4)));
+
+static void
+say (char *buf, size_t len, const char *fmt, ...)
+{
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (buf, len, fmt, ap);
+  va_end (ap);
+}
 
 static int
 violation (struct pdu_error *e, uint16_t fes, uint32_t fei, const char *fmt,
@@ -378,7 +393,7 @@ tcp_check_hdgst (const uint8_t *hdr, uint32_t hlen, struct pdu_error *e)
   (HDR_FIELD (struct nvme_tcp_rsp_pdu, cqe) + HDR_FIELD (struct nvme_cqe, cid))
 
 int
-tcp_check_rsp (const struct nvme_tcp_rsp_pdu *pdu, const struct nvmeof_req *req,
+tcp_check_rsp (const struct nvme_tcp_rsp_pdu *pdu, const struct tcp_xfer *req,
                uint16_t sq_size, struct pdu_error *e)
 {
   uint16_t cid = GET16 (pdu->cqe.cid);
@@ -399,13 +414,13 @@ tcp_check_rsp (const struct nvme_tcp_rsp_pdu *pdu, const struct nvmeof_req *req,
   if (NVME_STATUS_CODE (status) != NVME_SC_SUCCESS)
     return 0;
   /* A success must have moved all the data: NVMe has no short transfers. */
-  if (req->dir == REQ_DIR_C2H && !req->ddgst_error &&
+  if (req->dir == TCP_XFER_C2H && !req->ddgst_error &&
       req->c2h_received != req->len)
     return violation (e, NVME_TCP_FES_PDU_SEQUENCE, 0,
                       "CapsuleResp reports success for cid %u after %" PRIu32
                       " of %" PRIu32 " bytes of data",
                       cid, req->c2h_received, req->len);
-  if (req->dir == REQ_DIR_H2C && req->inline_len < req->len &&
+  if (req->dir == TCP_XFER_H2C && req->inline_len < req->len &&
       req->r2t_end < req->len)
     return violation (
       e, NVME_TCP_FES_PDU_SEQUENCE, 0,
@@ -419,7 +434,7 @@ tcp_check_rsp (const struct nvme_tcp_rsp_pdu *pdu, const struct nvmeof_req *req,
 
 int
 tcp_check_c2h_data (const struct nvme_tcp_data_pdu *pdu,
-                    const struct nvmeof_req *req, const struct tcp_params *p,
+                    const struct tcp_xfer *req, const struct tcp_params *p,
                     struct pdu_error *e)
 {
   uint16_t cid = GET16 (pdu->cccid);
@@ -432,7 +447,7 @@ tcp_check_c2h_data (const struct nvme_tcp_data_pdu *pdu,
     return violation (e, NVME_TCP_FES_INVALID_HEADER,
                       HDR_FIELD (struct nvme_tcp_data_pdu, cccid),
                       "C2HData for cid %u, which is not outstanding", cid);
-  if (req->dir != REQ_DIR_C2H)
+  if (req->dir != TCP_XFER_C2H)
     return violation (e, NVME_TCP_FES_INVALID_HEADER,
                       HDR_FIELD (struct nvme_tcp_data_pdu, cccid),
                       "C2HData for cid %u, a command that reads no data", cid);
@@ -473,7 +488,7 @@ tcp_check_c2h_data (const struct nvme_tcp_data_pdu *pdu,
 }
 
 int
-tcp_check_r2t (const struct nvme_tcp_r2t_pdu *pdu, const struct nvmeof_req *req,
+tcp_check_r2t (const struct nvme_tcp_r2t_pdu *pdu, const struct tcp_xfer *req,
                const struct tcp_params *p, struct pdu_error *e)
 {
   uint16_t cid = GET16 (pdu->cccid);
@@ -483,7 +498,7 @@ tcp_check_r2t (const struct nvme_tcp_r2t_pdu *pdu, const struct nvmeof_req *req,
     return violation (e, NVME_TCP_FES_INVALID_HEADER,
                       HDR_FIELD (struct nvme_tcp_r2t_pdu, cccid),
                       "R2T for cid %u, which is not outstanding", cid);
-  if (req->dir != REQ_DIR_H2C)
+  if (req->dir != TCP_XFER_H2C)
     return violation (e, NVME_TCP_FES_INVALID_HEADER,
                       HDR_FIELD (struct nvme_tcp_r2t_pdu, cccid),
                       "R2T for cid %u, a command that writes no data", cid);
@@ -526,15 +541,15 @@ tcp_describe_term_req (const uint8_t *buf, uint32_t len, char *out,
     const struct nvme_tcp_ch *bad =
       (const struct nvme_tcp_ch *) (buf + sizeof *t);
 
-    msgf (quoted, sizeof quoted, " in a %s (hlen %u, pdo %u, plen %" PRIu32 ")",
+    say (quoted, sizeof quoted, " in a %s (hlen %u, pdo %u, plen %" PRIu32 ")",
           tcp_pdu_type_string (bad->type), bad->hlen, bad->pdo,
           GET32 (bad->plen));
   }
   if (fes == NVME_TCP_FES_INVALID_HEADER ||
       fes == NVME_TCP_FES_UNSUPPORTED_PARAM)
-    msgf (out, outlen, "%s (FES 0x%02x) at byte %" PRIu32 "%s",
+    say (out, outlen, "%s (FES 0x%02x) at byte %" PRIu32 "%s",
           tcp_fes_string (fes), fes, fei, quoted);
   else
-    msgf (out, outlen, "%s (FES 0x%02x, FEI 0x%" PRIx32 ")%s",
+    say (out, outlen, "%s (FES 0x%02x, FEI 0x%" PRIx32 ")%s",
           tcp_fes_string (fes), fes, fei, quoted);
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* NVMe/TCP PDUs: pure functions that build the PDUs the host sends and
- * validate every field of the PDUs it receives.  No sockets, no locks: the
- * unit tests call them directly (tests/unit/test-tcp-pdu.c). */
+ * validate every field of the PDUs it receives.  No sockets, no locks and
+ * nothing else of the library (a leaf: crc32c.c is all it needs): the
+ * unit tests and the fuzz harness call them directly
+ * (tests/unit/test-tcp-pdu.c, tests/fuzz/fuzz-tcp-pdu.c). */
 #ifndef NVMEOF_TCP_PDU_H
 #define NVMEOF_TCP_PDU_H
 
@@ -10,7 +12,6 @@
 #include <stdint.h>
 
 #include "nvme-tcp-wire.h"
-#include "internal.h"
 
 /* Negotiated parameters of a connection. */
 struct tcp_params {
@@ -19,6 +20,20 @@ struct tcp_params {
   uint8_t hpda;        /* ours, sent in ICReq (0's based) */
   uint32_t maxh2cdata; /* largest H2CData payload */
   uint32_t maxr2t;     /* outstanding R2Ts per command we accept */
+};
+
+/* What the checks know of the outstanding command a PDU names: its
+ * transfer and how far it got (tcp_xfer_of in tcp.h fills it from the
+ * request). */
+enum tcp_xfer_dir { TCP_XFER_NONE = 0, TCP_XFER_C2H = 1, TCP_XFER_H2C = 2 };
+struct tcp_xfer {
+  uint8_t dir;              /* enum tcp_xfer_dir */
+  bool ddgst_error;         /* a C2HData PDU of it failed its digest */
+  uint16_t r2t_outstanding; /* R2Ts received and not yet being sent */
+  uint32_t len;             /* bytes of data */
+  uint32_t inline_len;      /* bytes sent in the capsule */
+  uint32_t c2h_received;    /* C2HData bytes received so far */
+  uint32_t r2t_end;         /* end of the highest range an R2T asked */
 };
 
 /* A violation found in a received PDU: what to put in the H2CTermReq and a
@@ -80,17 +95,17 @@ uint32_t tcp_hdgst_len (const struct nvme_tcp_ch *ch,
 /* Verify the header digest that follows hlen bytes of header. */
 int tcp_check_hdgst (const uint8_t *hdr, uint32_t hlen, struct pdu_error *e);
 
-/* The PDU-specific headers.  req is the outstanding request named by the
- * CID, or NULL if that CID is not outstanding; sq_size the entries of the
- * submission queue (SQHD must point into it). */
+/* The PDU-specific headers.  req is the transfer of the outstanding
+ * command named by the CID, or NULL if that CID is not outstanding;
+ * sq_size the entries of the submission queue (SQHD must point into it). */
 int tcp_check_rsp (const struct nvme_tcp_rsp_pdu *pdu,
-                   const struct nvmeof_req *req, uint16_t sq_size,
+                   const struct tcp_xfer *req, uint16_t sq_size,
                    struct pdu_error *e);
 int tcp_check_c2h_data (const struct nvme_tcp_data_pdu *pdu,
-                        const struct nvmeof_req *req,
+                        const struct tcp_xfer *req,
                         const struct tcp_params *p, struct pdu_error *e);
 int tcp_check_r2t (const struct nvme_tcp_r2t_pdu *pdu,
-                   const struct nvmeof_req *req, const struct tcp_params *p,
+                   const struct tcp_xfer *req, const struct tcp_params *p,
                    struct pdu_error *e);
 
 /* Decode a received C2HTermReq (plen bytes in buf, validated to be at least

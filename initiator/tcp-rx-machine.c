@@ -150,6 +150,7 @@ rx_rsp (struct tcp_queue *tq)
   struct nvmeof_queue *q = &tq->q;
   struct nvmeof_req *req;
   struct pdu_error e;
+  struct tcp_xfer x;
   uint16_t status = nvme_cqe_status (&pdu->cqe);
   int r;
   bool stale;
@@ -161,7 +162,7 @@ rx_rsp (struct tcp_queue *tq)
                   offsetof (struct nvme_tcp_rsp_pdu, cqe) +
                     offsetof (struct nvme_cqe, cid));
   else
-    r = tcp_check_rsp (pdu, req, q->size, &e);
+    r = tcp_check_rsp (pdu, tcp_xfer_of (req, &x), q->size, &e);
   /* Success while R2Ts still wait to be answered: that data was never
    * sent.  (The job being sent may just have had its last byte read:
    * that case is settled when the job ends.) */
@@ -224,6 +225,7 @@ rx_r2t (struct tcp_queue *tq)
   struct nvmeof_queue *q = &tq->q;
   struct nvmeof_req *req;
   struct pdu_error e;
+  struct tcp_xfer x;
   int r;
   bool stale;
 
@@ -233,7 +235,7 @@ rx_r2t (struct tcp_queue *tq)
     r = rx_stale (&e, "R2T", GET16 (pdu->cccid),
                   offsetof (struct nvme_tcp_r2t_pdu, cccid));
   else
-    r = tcp_check_r2t (pdu, req, &tq->p, &e);
+    r = tcp_check_r2t (pdu, tcp_xfer_of (req, &x), &tq->p, &e);
   if (r == 0 && !jobs_make_room (tq)) {
     msgf (e.msg, sizeof e.msg, "too many R2Ts outstanding on the queue");
     e.fes = NVME_TCP_FES_R2T_LIMIT_EXCEEDED;
@@ -291,6 +293,7 @@ rx_c2h_data (struct tcp_queue *tq)
   struct nvmeof_queue *q = &tq->q;
   struct nvmeof_req *req;
   struct pdu_error e;
+  struct tcp_xfer x;
   int r;
   bool stale;
 
@@ -300,7 +303,7 @@ rx_c2h_data (struct tcp_queue *tq)
     r = rx_stale (&e, "C2HData", GET16 (pdu->cccid),
                   offsetof (struct nvme_tcp_data_pdu, cccid));
   else
-    r = tcp_check_c2h_data (pdu, req, &tq->p, &e);
+    r = tcp_check_c2h_data (pdu, tcp_xfer_of (req, &x), &tq->p, &e);
   queue_unlock (q);
   if (r < 0) {
     rx_violation (tq, &e, tq->hdr, tq->hdr_have);

@@ -152,6 +152,27 @@ to_tcp (struct nvmeof_queue *q)
   return (struct tcp_queue *) q;
 }
 
+/* The transfer of req as the PDU checks (tcp-pdu.c) see it, in x; NULL
+ * for no request. */
+_Static_assert ((int) TCP_XFER_C2H == (int) REQ_DIR_C2H &&
+                  (int) TCP_XFER_H2C == (int) REQ_DIR_H2C &&
+                  (int) TCP_XFER_NONE == (int) REQ_DIR_NONE,
+                "tcp_xfer_dir and req_dir agree");
+static inline const struct tcp_xfer *
+tcp_xfer_of (const struct nvmeof_req *req, struct tcp_xfer *x)
+{
+  if (req == NULL)
+    return NULL;
+  x->dir = req->dir;
+  x->ddgst_error = req->ddgst_error;
+  x->r2t_outstanding = req->r2t_outstanding;
+  x->len = req->len;
+  x->inline_len = req->inline_len;
+  x->c2h_received = req->c2h_received;
+  x->r2t_end = req->r2t_end;
+  return x;
+}
+
 /* The CID on the wire: the request's index (req->cid) in the low bits,
  * as many as the queue's depth needs (at most 10: queue-size <= 1024),
  * and its generation (req->gen, bumped at each allocation) in the bits

@@ -414,8 +414,8 @@ test_hdgst (void)
 
 /* ---- CapsuleResp, C2HData, R2T ------------------------------------- */
 
-static struct nvmeof_req req;
-static struct nvmeof_req *reqp;
+static struct tcp_xfer req;
+static struct tcp_xfer *reqp;
 static struct nvme_tcp_rsp_pdu rsp;
 static struct nvme_tcp_data_pdu data;
 static struct nvme_tcp_r2t_pdu r2t;
@@ -424,8 +424,6 @@ static void
 set_req (uint8_t dir, uint32_t len)
 {
   memset (&req, 0, sizeof req);
-  req.cid = 3;
-  req.in_use = true;
   req.dir = dir;
   req.len = len;
   reqp = &req;
@@ -455,18 +453,18 @@ test_rsp (void)
   printf ("CapsuleResp validation\n");
   memset (&rsp, 0, sizeof rsp);
   PUT16 (rsp.cqe.cid, 3);
-  set_req (REQ_DIR_NONE, 0);
+  set_req (TCP_XFER_NONE, 0);
   GOOD (rsp_check);
   reqp = NULL;
   BAD (rsp_check, NVME_TCP_FES_INVALID_HEADER, 20); /* CQE CID */
-  set_req (REQ_DIR_NONE, 0);
+  set_req (TCP_XFER_NONE, 0);
   PUT16 (rsp.cqe.sqhd, 32);
   BAD (rsp_check, NVME_TCP_FES_INVALID_HEADER, 16); /* CQE SQHD */
   PUT16 (rsp.cqe.sqhd, 31);
   GOOD (rsp_check);
   PUT16 (rsp.cqe.sqhd, 0);
   /* A successful read must have received all its data. */
-  set_req (REQ_DIR_C2H, 8192);
+  set_req (TCP_XFER_C2H, 8192);
   req.c2h_received = 4096;
   BAD (rsp_check, NVME_TCP_FES_PDU_SEQUENCE, 0);
   req.c2h_received = 8192;
@@ -477,13 +475,13 @@ test_rsp (void)
   GOOD (rsp_check);
   PUT16 (rsp.cqe.status, 0);
   /* A successful write must have had all of its data asked for. */
-  set_req (REQ_DIR_H2C, 65536);
+  set_req (TCP_XFER_H2C, 65536);
   req.inline_len = 0;
   req.r2t_end = 32768;
   BAD (rsp_check, NVME_TCP_FES_PDU_SEQUENCE, 0);
   req.r2t_end = 65536;
   GOOD (rsp_check);
-  set_req (REQ_DIR_H2C, 4096);
+  set_req (TCP_XFER_H2C, 4096);
   req.inline_len = 4096;
   GOOD (rsp_check);
 }
@@ -511,7 +509,7 @@ test_c2h_data (void)
   P = (struct tcp_params){
     .hdgst = true, .ddgst = true, .maxr2t = 4, .maxh2cdata = 4096
   };
-  set_req (REQ_DIR_C2H, 8192);
+  set_req (TCP_XFER_C2H, 8192);
   set_data (3, 0, 0, 4096);
   GOOD (c2h_check);
   req.c2h_received = 4096;
@@ -523,12 +521,12 @@ test_c2h_data (void)
   reqp = NULL;
   set_data (9, 0, 0, 512);
   BAD (c2h_check, NVME_TCP_FES_INVALID_HEADER, 8);
-  set_req (REQ_DIR_H2C, 8192); /* data for a write */
+  set_req (TCP_XFER_H2C, 8192); /* data for a write */
   set_data (3, 0, 0, 512);
   BAD (c2h_check, NVME_TCP_FES_INVALID_HEADER, 8);
-  set_req (REQ_DIR_NONE, 0); /* for a Flush */
+  set_req (TCP_XFER_NONE, 0); /* for a Flush */
   BAD (c2h_check, NVME_TCP_FES_INVALID_HEADER, 8);
-  set_req (REQ_DIR_C2H, 8192);
+  set_req (TCP_XFER_C2H, 8192);
   set_data (3, 0, 0, 0);
   BAD (c2h_check, NVME_TCP_FES_INVALID_HEADER, 16);
   set_data (3, 0, 4096, 4608); /* past the buffer */
@@ -572,7 +570,7 @@ static void
 test_r2t (void)
 {
   printf ("R2T validation\n");
-  set_req (REQ_DIR_H2C, 65536);
+  set_req (TCP_XFER_H2C, 65536);
   set_r2t (3, 0, 65536);
   GOOD (r2t_check);
   req.inline_len = 0;
@@ -583,9 +581,9 @@ test_r2t (void)
 
   reqp = NULL;
   BAD (r2t_check, NVME_TCP_FES_INVALID_HEADER, 8);
-  set_req (REQ_DIR_C2H, 65536); /* R2T for a read */
+  set_req (TCP_XFER_C2H, 65536); /* R2T for a read */
   BAD (r2t_check, NVME_TCP_FES_INVALID_HEADER, 8);
-  set_req (REQ_DIR_H2C, 65536);
+  set_req (TCP_XFER_H2C, 65536);
   set_r2t (3, 0, 0);
   BAD (r2t_check, NVME_TCP_FES_INVALID_HEADER, 16);
   set_r2t (3, 32768, 32769);
@@ -595,11 +593,11 @@ test_r2t (void)
   req.r2t_end = 32768;
   set_r2t (3, 16384, 4096); /* asked again */
   BAD (r2t_check, NVME_TCP_FES_INVALID_HEADER, 12);
-  set_req (REQ_DIR_H2C, 65536);
+  set_req (TCP_XFER_H2C, 65536);
   req.inline_len = 8192; /* in-capsule part */
   set_r2t (3, 4096, 4096);
   BAD (r2t_check, NVME_TCP_FES_INVALID_HEADER, 12);
-  set_req (REQ_DIR_H2C, 65536);
+  set_req (TCP_XFER_H2C, 65536);
   req.r2t_outstanding = 4; /* MAXR2T reached */
   req.r2t_end = 16384;
   set_r2t (3, 16384, 4096);
