@@ -12,9 +12,11 @@ static const struct cli_cmd hostnqn_cmd = {
   .synopsis = "nvmeof show-hostnqn [--hostnqn=NQN] [--hostid=UUID] [OPTIONS]",
   .help =
     "Print the host NQN and host ID that a connection would use, and where\n"
-    "each came from: /etc/nvme/hostnqn and /etc/nvme/hostid (or the files\n"
-    "named by $NVMEOF_HOSTNQN_FILE and $NVMEOF_HOSTID_FILE), an option, or\n"
-    "derived from /etc/machine-id.  Connects to nothing.\n",
+    "each came from: an option, /etc/nvme/hostnqn and /etc/nvme/hostid (or\n"
+    "the files named by $NVMEOF_HOSTNQN_FILE and $NVMEOF_HOSTID_FILE), the\n"
+    "user's ~/.config/nvmeof/ ($XDG_CONFIG_HOME/nvmeof/), derived from\n"
+    "/etc/machine-id, or generated once and kept (see nvmeof(1), HOST\n"
+    "IDENTITY).  Connects to nothing.\n",
   .connects = true,
   .no_url = true,
 };
