@@ -136,7 +136,9 @@ const struct nvmeof_ctrl_info *nvmeof_ctrl_get_info (struct nvmeof_ctrl *ctrl);
 
 /* The active namespace IDs (Identify CNS 02h, paged past 1024), ascending.
  * Returns the count (possibly more than max: call again with a larger
- * array), or -1. */
+ * array), or -1.  A list naming an NSID above NN, or more than
+ * NVMEOF_MAX_NAMESPACES namespaces, is refused (EPROTO). */
+#define NVMEOF_MAX_NAMESPACES 16384
 int64_t nvmeof_list_namespaces (struct nvmeof_ctrl *ctrl, uint32_t *nsids,
                                 size_t max);
 

@@ -146,10 +146,13 @@ nvmeof_list_namespaces (struct nvmeof_ctrl *ctrl, uint32_t *nsids, size_t max)
     return -1;
   }
   /* CNS 02h lists up to 1024 active NSIDs greater than NSID: continue
-   * from the last one while pages come back full. */
+   * from the last one while pages come back full.  Bounded: no NSID above
+   * NN (when reported), and at most NVMEOF_MAX_NAMESPACES in all, so a
+   * list that never ends is refused after 16 pages. */
   for (;;) {
     unsigned i;
     uint32_t last = start;
+    uint32_t nn = ctrl->id.nn;
 
     if (admin_identify (ctrl, NVME_ID_CNS_ACTIVE_NS_LIST, start, 0, page,
                         NULL) < 0) {
@@ -166,6 +169,24 @@ nvmeof_list_namespaces (struct nvmeof_ctrl *ctrl, uint32_t *nsids, size_t max)
                    "controller at %s: the active namespace list is "
                    "not in increasing order (%" PRIu32 " after %" PRIu32 ")",
                    ctrl->addr, id, last);
+        free (page);
+        return -1;
+      }
+      if (nn && id > nn) {
+        set_error (EPROTO,
+                   "controller at %s: the active namespace list names "
+                   "NSID %" PRIu32 ", above the %" PRIu32
+                   " namespaces (NN) of Identify Controller",
+                   ctrl->addr, id, nn);
+        free (page);
+        return -1;
+      }
+      if (count >= NVMEOF_MAX_NAMESPACES) {
+        set_error (EPROTO,
+                   "controller at %s: the active namespace list goes on "
+                   "past %d namespaces (NSID %" PRIu32 "), more than this "
+                   "library reads (NN is %" PRIu32 ")",
+                   ctrl->addr, NVMEOF_MAX_NAMESPACES, id, nn);
         free (page);
         return -1;
       }

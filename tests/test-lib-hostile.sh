@@ -82,3 +82,28 @@ for engine in async sync; do
     "CapsuleResp for cid 128, whose command was completed already" \
     bench "$URL" "${bench_write[@]}" --engine=$engine
 done
+
+# ---- an active namespace list that never ends, or goes past NN -------
+start_hostile ns-list-endless
+expect_fail "endless namespace list" \
+  "the active namespace list goes on past 16384 namespaces (NSID 16385)" \
+  list "$URL"
+endless_url=$URL
+start_hostile ns-list-beyond-nn
+expect_fail "namespace list beyond NN" \
+  "the active namespace list names NSID 5, above the 4 namespaces (NN)" \
+  list "$URL"
+# The plugin lists them at start-up: it must refuse, not hang.
+if [ -x "$NVMEOF_PLUGIN" ] && command -v nbdkit >/dev/null; then
+  rc=0
+  with_timeout 60 nbdkit "$NVMEOF_PLUGIN" "$endless_url" --run true \
+    >"$TMPDIR_TEST/out" 2>&1 || rc=$?
+  cat "$TMPDIR_TEST/out"
+  case $rc in 124|137) fail "plugin: hung on the endless list" ;; 0)
+    fail "plugin: accepted the endless list" ;; esac
+  grep -q -F "goes on past 16384 namespaces" "$TMPDIR_TEST/out" ||
+    fail "plugin: the error does not say why"
+  echo "ok: the plugin refuses the endless list"
+else
+  echo "the plugin part is not run: nbdkit or the plugin is not built"
+fi
