@@ -367,6 +367,47 @@ ctrl_enable (struct nvmeof_ctrl *ctrl)
   return fabrics_enable (ctrl);
 }
 
+/* A bring-up step failed with this thread's error.  If the controller
+ * failed meanwhile (a protocol violation or a lost connection, noticed on
+ * the admin queue while the step's command waited), that is the cause:
+ * put it first, then the step ("cannot set the number of I/O queues: ..."
+ * would read as if the controller had refused the command). */
+static void
+cause_first (struct nvmeof_ctrl *ctrl, char *msg, size_t len)
+{
+  const char *step = nvmeof_get_error ();
+  char cause[sizeof ctrl->fail_msg];
+  size_t n = strlen (step), c;
+
+  pthread_mutex_lock (&ctrl->fail_lock);
+  msgf (cause, sizeof cause, "%s",
+        atomic_load (&ctrl->failed) ? ctrl->fail_msg : "");
+  pthread_mutex_unlock (&ctrl->fail_lock);
+  c = strlen (cause);
+  if (c == 0 || strncmp (step, cause, c) == 0) {
+    msgf (msg, len, "%s", step);
+    return;
+  }
+  /* The step's message ends with ": cause" (ctrl_set_failed_error). */
+  if (n > c + 2 && strcmp (step + n - c, cause) == 0 &&
+      strncmp (step + n - c - 2, ": ", 2) == 0)
+    n -= c + 2;
+  msgf (msg, len, "%s (noticed while: %.*s)", cause, (int) n, step);
+}
+
+/* Bring-up failed: tear down.  The orderly shutdown may set the error:
+ * keep the first failure's, the real cause first. */
+static void
+connect_failed (struct nvmeof_ctrl *ctrl)
+{
+  char msg[1024];
+  int e = nvmeof_get_errno ();
+
+  cause_first (ctrl, msg, sizeof msg);
+  ctrl_teardown (ctrl);
+  set_error (e ? e : EIO, "%s", msg);
+}
+
 struct nvmeof_ctrl *
 nvmeof_connect (const struct nvmeof_opts *opts)
 {
@@ -429,17 +470,7 @@ nvmeof_connect (const struct nvmeof_opts *opts)
   return ctrl;
 
 err:
-  if (!ctrl->enabled)
-    ctrl_teardown (ctrl); /* leaves this thread's error alone */
-  else {
-    /* The orderly shutdown may set the error: keep the first failure's. */
-    char msg[1024];
-    int e = nvmeof_get_errno ();
-
-    msgf (msg, sizeof msg, "%s", nvmeof_get_error ());
-    ctrl_teardown (ctrl);
-    set_error (e ? e : EIO, "%s", msg);
-  }
+  connect_failed (ctrl);
   return NULL;
 }
 

@@ -83,6 +83,19 @@ for engine in async sync; do
     bench "$URL" "${bench_write[@]}" --engine=$engine
 done
 
+# ---- a protocol violation on the admin queue: the real cause first ---
+# (The CapsuleResp of Set Features has a bad header length: the violation,
+# not "cannot set the number of I/O queues", must lead the message.)
+start_hostile admin-violation
+port=${URL#nvme+tcp://127.0.0.1:}
+expect_fail "admin queue violation named first" \
+  "list: connection to 127.0.0.1:${port%%/*} lost: protocol error on queue 0" \
+  list "$URL"
+grep -q -F "protocol error on queue 0: CapsuleResp HLEN is 20, must be 24" \
+  "$TMPDIR_TEST/out" || fail "admin queue violation: not named"
+grep -q -F "(noticed while: controller at" "$TMPDIR_TEST/out" ||
+  fail "admin queue violation: the step is not named"
+
 # ---- an active namespace list that never ends, or goes past NN -------
 start_hostile ns-list-endless
 expect_fail "endless namespace list" \
