@@ -145,6 +145,7 @@ mpath_no_path (struct mpath *mp, struct mpath_ns *mns, const char *what,
   uint64_t now = now_ms ();
   size_t i, gone = 0;
   bool timed_out;
+  char first[600];
 
   (void) mns;
   for (i = 0; i < mp->nr_paths; i++)
@@ -171,6 +172,16 @@ mpath_no_path (struct mpath *mp, struct mpath_ns *mns, const char *what,
     return 0;
   }
   pthread_mutex_unlock (&mp->lock);
+  if (last_err[0] == '\0') {
+    /* Nothing was tried: say why the first path is down. */
+    struct nvmeof_ctrl *c = mp->paths[0].ctrl;
+
+    pthread_mutex_lock (&c->fail_lock);
+    msgf (first, sizeof first, "path %s: %s", mp->paths[0].addr,
+          c->fail_msg[0] ? c->fail_msg : "not usable (ANA state)");
+    pthread_mutex_unlock (&c->fail_lock);
+    last_err = first;
+  }
   if (gone == mp->nr_paths)
     set_error (EIO, "%s: no path to %s is left (every path gave up "
                     "reconnecting)%s%s",
