@@ -37,7 +37,7 @@ int hostid_default_for_hostnqn (const char *hostnqn, char *buf, size_t len,
 /* ---- hostid-store.c: where the identity files are ---------------------- */
 /* How each file of a place is named in sources and messages. */
 struct id_labels {
-  const char *nqn, *id;   /* the files */
+  const char *nqn, *id;    /* the files */
   const char *uuid_in_nqn; /* a host ID taken from a UUID-form host NQN */
   const char *from_id;     /* a host NQN made from the host ID */
 };

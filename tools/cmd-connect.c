@@ -103,8 +103,8 @@ stash_secrets (struct cli *cli, const char *dir, char **owned)
                          sizeof buf) == -1)
       return -1;
     snprintf (path, sizeof path, "%s/%s", dir, cli->kv[i].key);
-    fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-               0600);
+    fd =
+      open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     len = strlen (buf);
     if (fd == -1 || write (fd, buf, len) != (ssize_t) len) {
       cli_error (cli, "%s: %s", path, strerror (errno));
@@ -147,8 +147,9 @@ probe (struct cli *cli, struct conn_info *ci)
     return -1;
   info = nvmeof_ctrl_get_info (ctrl);
   if (info->discovery) {
-    cli_error (cli, "%s is a discovery controller: give the NQN of an NVM "
-                    "subsystem (nvmeof discover lists them)",
+    cli_error (cli,
+               "%s is a discovery controller: give the NQN of an NVM "
+               "subsystem (nvmeof discover lists them)",
                info->subnqn);
     goto out;
   }
@@ -168,8 +169,7 @@ out:
 /* The child's command line: nbdkit or nvmeof-fuse, with every option but
  * the secrets' (those name their files) as given. */
 static char **
-child_argv (const struct cli *cli, const struct conn_info *ci,
-            const char *dir)
+child_argv (const struct cli *cli, const struct conn_info *ci, const char *dir)
 {
   size_t n = 0, i;
   char **av = calloc (cli->nr_kv + 16, sizeof *av);
@@ -178,11 +178,11 @@ child_argv (const struct cli *cli, const struct conn_info *ci,
 
   if (av == NULL)
     return NULL;
-#define ADD(x)                \
-  do {                        \
-    if ((s = (x)) == NULL)    \
-      goto err;               \
-    av[n++] = s;              \
+#define ADD(x) \
+  do { \
+    if ((s = (x)) == NULL) \
+      goto err; \
+    av[n++] = s; \
   } while (0)
   if (strcmp (ci->kind, "nbd") == 0) {
     ADD (strdup ("nbdkit"));
@@ -242,8 +242,7 @@ free_argv (char **av)
  * and exits first.  The child waits for our word before exec, so that its
  * start time is read while the PID is surely its own.  Its PID, or -1. */
 static pid_t
-spawn (const struct cli *cli, char **av, const char *dir,
-       struct conn_info *ci)
+spawn (const struct cli *cli, char **av, const char *dir, struct conn_info *ci)
 {
   char log[CONN_FILE_MAX], go = 'g';
   int pidpipe[2] = { -1, -1 }, gopipe[2] = { -1, -1 };
@@ -251,8 +250,7 @@ spawn (const struct cli *cli, char **av, const char *dir,
   int fd, null, status;
 
   snprintf (log, sizeof log, "%s/log", dir);
-  fd = open (log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-             0600);
+  fd = open (log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd == -1)
     return cli_error (cli, "%s: %s", log, strerror (errno)), -1;
   null = open ("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -433,9 +431,9 @@ print_result (const struct cli *cli, const struct conn_info *ci)
 
     json_object_object_add (o, "id", json_object_new_int64 (ci->id));
     json_object_object_add (o, "subnqn", json_object_new_string (ci->subnqn));
-    json_object_object_add (o, strcmp (ci->kind, "nbd") == 0 ? "socket" :
-                                                               "mountpoint",
-                            json_object_new_string (ci->path));
+    json_object_object_add (
+      o, strcmp (ci->kind, "nbd") == 0 ? "socket" : "mountpoint",
+      json_object_new_string (ci->path));
     json_object_object_add (o, "pid", json_object_new_int64 (ci->pid));
     output_json (o);
   }
@@ -483,15 +481,15 @@ cmd_connect (int argc, char **argv)
       goto out;
     }
     if (conn_fuse_mounted (ci->path)) {
-      ret = cli_error (&cli, "--fuse: %s: a FUSE file system is mounted "
-                             "there already",
+      ret = cli_error (&cli,
+                       "--fuse: %s: a FUSE file system is mounted "
+                       "there already",
                        ci->path);
       goto out;
     }
   }
-  else if (a.socket &&
-           absolute_path (&cli, "--nbd-socket", a.socket, ci->path,
-                          sizeof ci->path) == -1)
+  else if (a.socket && absolute_path (&cli, "--nbd-socket", a.socket, ci->path,
+                                      sizeof ci->path) == -1)
     goto out;
 
   if (conn_state_dir (&cli, state, sizeof state) == -1 ||
@@ -504,8 +502,9 @@ cmd_connect (int argc, char **argv)
     struct sockaddr_un sun;
 
     if (strlen (ci->path) >= sizeof sun.sun_path) {
-      ret = cli_error (&cli, "NBD socket path too long (at most %zu bytes): "
-                             "%s",
+      ret = cli_error (&cli,
+                       "NBD socket path too long (at most %zu bytes): "
+                       "%s",
                        sizeof sun.sun_path - 1, ci->path);
       goto out;
     }

@@ -52,8 +52,8 @@ nsid_list (const struct conn_info *ci, char *buf, size_t len)
 
   buf[0] = '\0';
   for (i = 0; i < ci->nr_nsids && off < len; i++) {
-    int n = snprintf (buf + off, len - off, "%s%" PRIu32, i ? "," : "",
-                      ci->nsids[i]);
+    int n =
+      snprintf (buf + off, len - off, "%s%" PRIu32, i ? "," : "", ci->nsids[i]);
     if (n < 0 || (size_t) n >= len - off) {
       snprintf (buf + (len > 4 ? len - 4 : 0), len > 4 ? 4 : len, "...");
       return;
@@ -205,8 +205,9 @@ disconnect (const struct cli_cmd *cmd, int argc, char **argv, bool all)
                             "disconnect --help')");
   r = conn_foreach (&cli, stop_one, &sd);
   if (!all && sd.stopped == 0 && !sd.failed)
-    return cli_error (&cli, "no connection to %s (see 'nvmeof "
-                            "list-connections')",
+    return cli_error (&cli,
+                      "no connection to %s (see 'nvmeof "
+                      "list-connections')",
                       sd.nqn);
   if (all)
     printf ("disconnected %u connection(s)\n", sd.stopped);

@@ -48,12 +48,10 @@ conn_state_dir (const struct cli *cli, char *buf, size_t len)
   if (n < 0 || (size_t) n >= len)
     return cli_error (cli, "state directory: path too long"), -1;
   if (mkdir (buf, 0700) == -1 && errno != EEXIST)
-    return cli_error (cli, "state directory %s: %s", buf, strerror (errno)),
-           -1;
+    return cli_error (cli, "state directory %s: %s", buf, strerror (errno)), -1;
   /* In /tmp anyone could have made it first: it must be ours alone. */
   if (lstat (buf, &st) == -1)
-    return cli_error (cli, "state directory %s: %s", buf, strerror (errno)),
-           -1;
+    return cli_error (cli, "state directory %s: %s", buf, strerror (errno)), -1;
   if (!S_ISDIR (st.st_mode) || st.st_uid != geteuid () ||
       (st.st_mode & 077) != 0)
     return cli_error (cli,
@@ -85,7 +83,7 @@ conn_dir_create (const struct cli *cli, const char *state, unsigned *id,
 
 /* The files a connection directory may hold, and nothing else is removed. */
 static const char *const dir_files[] = {
-  "info.json", "info.json.tmp", "log", "nbd.sock", "nbdkit.pid",
+  "info.json",     "info.json.tmp",      "log",     "nbd.sock", "nbdkit.pid",
   "dhchap-secret", "dhchap-ctrl-secret", "tls-key",
 };
 
@@ -96,8 +94,7 @@ conn_dir_remove (const char *dir)
   size_t i;
 
   for (i = 0; i < sizeof dir_files / sizeof dir_files[0]; i++) {
-    if ((size_t) snprintf (p, sizeof p, "%s/%s", dir, dir_files[i]) <
-        sizeof p)
+    if ((size_t) snprintf (p, sizeof p, "%s/%s", dir, dir_files[i]) < sizeof p)
       unlink (p);
   }
   rmdir (dir);

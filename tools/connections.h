@@ -13,8 +13,8 @@
 
 #define CONN_MAX_ID 100000
 /* Room for the state directory's path, and a connection's file's. */
-#define CONN_DIR_MAX 512
-#define CONN_FILE_MAX (CONN_DIR_MAX + 64)
+#define CONN_DIR_MAX   512
+#define CONN_FILE_MAX  (CONN_DIR_MAX + 64)
 #define CONN_MAX_NSIDS 1024
 /* How long connect waits for the process to serve (seconds). */
 #define CONN_START_TIMEOUT 60

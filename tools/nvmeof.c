@@ -38,8 +38,7 @@ static const struct subcommand subcommands[] = {
     "list the background connections of connect" },
   { "disconnect", cmd_disconnect,
     "stop the background connections to a subsystem" },
-  { "disconnect-all", cmd_disconnect_all,
-    "stop every background connection" },
+  { "disconnect-all", cmd_disconnect_all, "stop every background connection" },
 };
 #define NR_SUBCOMMANDS (sizeof subcommands / sizeof subcommands[0])
 

@@ -379,8 +379,8 @@ test_generated (void)
          (unsigned) st.st_mode);
 
   printf ("generated: reused, from the file, by the next process\n");
-  want_src = geteuid () == 0 ? "$NVMEOF_HOSTID_FILE" :
-                               "$XDG_CONFIG_HOME/nvmeof/hostid";
+  want_src =
+    geteuid () == 0 ? "$NVMEOF_HOSTID_FILE" : "$XDG_CONFIG_HOME/nvmeof/hostid";
   CHECK (hostid_default (id2, sizeof id2, &src) == 0 && strcmp (id, id2) == 0,
          "second id %s", id2);
   CHECK (strcmp (src, want_src) == 0, "source %s", src);
@@ -474,8 +474,8 @@ test_generated (void)
       n += (size_t) r;
     close (out[0]);
     for (i = 0; i < 8; i++) {
-      CHECK (waitpid (pids[i], &status, 0) == pids[i] &&
-               WIFEXITED (status) && WEXITSTATUS (status) == 0,
+      CHECK (waitpid (pids[i], &status, 0) == pids[i] && WIFEXITED (status) &&
+               WEXITSTATUS (status) == 0,
              "child %d: status %x", i, status);
     }
     CHECK (n == sizeof buf, "read %zu bytes of the children's answers", n);
@@ -484,8 +484,8 @@ test_generated (void)
               fid);
     for (i = 0; i < 8 && (size_t) (i + 1) * REC <= n; i++)
       CHECK (memcmp (buf + i * REC, want, REC) == 0,
-             "child %d: '%.*s', the files say '%s'", i, REC - 1,
-             buf + i * REC, want);
+             "child %d: '%.*s', the files say '%s'", i, REC - 1, buf + i * REC,
+             want);
     CHECK (strlen (fid) == 36 &&
              strcmp (gen_read ("hostnqn") + strlen (UUID_PREFIX), fid) == 0,
            "the files disagree: %s, %s", fid, gen_read ("hostnqn"));
