@@ -267,9 +267,15 @@ setup_io_queues (struct nvmeof_ctrl *ctrl)
     return -1;
   }
 
-  /* In-capsule data: IOCCSZ counts the 64-byte SQE; we need ICDOFF 0. */
-  if (ctrl->id.icdoff == 0 && ctrl->id.ioccsz > 4)
-    inline_max = ctrl->id.ioccsz * 16 - 64;
+  /* In-capsule data: IOCCSZ counts the 64-byte SQE; we need ICDOFF 0.
+   * 16 x IOCCSZ does not fit 32 bits past 2^28, and no command carries
+   * more than max_transfer. */
+  if (ctrl->id.icdoff == 0 && ctrl->id.ioccsz > 4) {
+    uint64_t bytes = (uint64_t) ctrl->id.ioccsz * 16 - 64;
+
+    inline_max = bytes < ctrl->info.max_transfer ? (uint32_t) bytes :
+                                                   ctrl->info.max_transfer;
+  }
 
   ioq = calloc (want, sizeof *ioq);
   if (ioq == NULL) {

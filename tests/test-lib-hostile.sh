@@ -120,3 +120,16 @@ if [ -x "$NVMEOF_PLUGIN" ] && command -v nbdkit >/dev/null; then
 else
   echo "the plugin part is not run: nbdkit or the plugin is not built"
 fi
+
+# ---- IOCCSZ whose 16-byte units overflow 32 bits ----------------------
+# (0x10000000 x 16 wrapped to 0, minus the SQE: 4 GiB - 64 of in-capsule
+# data.)  At most the largest transfer (MDTS 5: 128 KiB), and writes work.
+start_hostile ioccsz-wrap
+out=$(with_timeout 60 nvmeof identify "$URL") || fail "IOCCSZ: identify"
+echo "$out" | grep 'in-capsule'
+echo "$out" | grep -q 'in-capsule *: 131072 bytes' ||
+  fail "IOCCSZ 0x10000000: in-capsule size not bounded"
+out=$(with_timeout 60 nvmeof bench "$URL" "${bench_write[@]}") ||
+  fail "IOCCSZ: bench write"
+echo "$out" | grep -q 'I/Os: .*(0 errors)' || fail "IOCCSZ: bench errors"
+echo "ok: IOCCSZ overflow bounded"
