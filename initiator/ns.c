@@ -25,6 +25,17 @@ all_zero (const uint8_t *p, size_t n)
   return true;
 }
 
+/* A size hint of blocks in bytes: up to 65536 blocks of up to 1 MiB may
+ * not fit the 32 bits of the field, and a hint cut short would be wrong:
+ * such a hint is dropped (0, as if not reported). */
+static uint32_t
+hint_bytes (uint32_t blocks, uint8_t lbads)
+{
+  uint64_t bytes = (uint64_t) blocks << lbads;
+
+  return bytes > UINT32_MAX ? 0 : (uint32_t) bytes;
+}
+
 int
 ns_parse_identify (const struct nvme_id_ns *id, uint32_t nsid,
                    struct nvmeof_ns_info *info, char *err, size_t errlen)
@@ -85,12 +96,13 @@ ns_parse_identify (const struct nvme_id_ns *id, uint32_t nsid,
   info->deallocated_reads_zero =
     (id->dlfeat & NVME_NS_DLFEAT_READ_MASK) == NVME_NS_DLFEAT_READ_ZEROES;
   /* NOIOB is reported in blocks, 0 if none. */
-  info->optimal_io_boundary = (uint32_t) GET16 (id->noiob) << lbads;
+  info->optimal_io_boundary = hint_bytes (GET16 (id->noiob), lbads);
   if (id->nsfeat & NVME_NS_NSFEAT_OPTPERF) {
     /* 0's based, in blocks. */
-    info->preferred_write_granularity = ((uint32_t) GET16 (id->npwg) + 1)
-                                        << lbads;
-    info->optimal_write_size = ((uint32_t) GET16 (id->nows) + 1) << lbads;
+    info->preferred_write_granularity =
+      hint_bytes ((uint32_t) GET16 (id->npwg) + 1, lbads);
+    info->optimal_write_size =
+      hint_bytes ((uint32_t) GET16 (id->nows) + 1, lbads);
   }
   if (!all_zero (id->nguid, sizeof id->nguid)) {
     info->has_nguid = true;

@@ -119,6 +119,26 @@ test_identify (void)
   CHECK (info.has_nguid && info.nguid[15] == 0xAB, "NGUID");
   CHECK (info.has_eui64 && info.eui64[7] == 0xCD, "EUI-64");
 
+  /* Hints of 65535 blocks of 1 MiB do not fit 32 bits: dropped, not cut
+   * short. */
+  id.lbaf[0].lbads = 20;
+  PUT16 (id.noiob, 0xFFFF);
+  PUT16 (id.npwg, 0xFFFF);
+  PUT16 (id.nows, 0xFFFE);
+  CHECK (parse () == 0, "large hints: %s", err);
+  CHECK (
+    info.optimal_io_boundary == 0 && info.preferred_write_granularity == 0 &&
+      info.optimal_write_size == 0,
+    "NOIOB/NPWG/NOWS overflowing 32 bits: %u %u %u", info.optimal_io_boundary,
+    info.preferred_write_granularity, info.optimal_write_size);
+  PUT16 (id.noiob, 4095);
+  PUT16 (id.nows, 4094);
+  CHECK (parse () == 0 && info.optimal_io_boundary == 4095u << 20 &&
+           info.optimal_write_size == 4095u << 20,
+         "the largest that fit: %u %u", info.optimal_io_boundary,
+         info.optimal_write_size);
+  id.lbaf[0].lbads = 9;
+
   /* NPWG/NOWS count only with OPTPERF. */
   id.nsfeat = 0;
   CHECK (parse () == 0 && info.preferred_write_granularity == 0 &&
