@@ -11,7 +11,10 @@
 #include "nvmf-wire.h"
 
 #define DISC_MAX_RETRIES 10 /* like nvme-cli MAX_DISC_RETRIES */
-#define DISC_MAX_RECORDS 65536
+/* Records read at most: 1 MiB of entries, 16 Get Log Page commands per
+ * read (with GENCTR re-reads, at most DISC_MAX_RETRIES reads), where a
+ * peer's NUMREC of 65536 would have made it 64 MiB and 1024 commands. */
+#define DISC_MAX_RECORDS 1024
 
 /* Read len bytes of the log at offset; -1 with the error set. */
 typedef int (*disc_read_fn) (void *ctx, uint64_t offset, void *buf,

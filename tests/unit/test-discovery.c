@@ -213,6 +213,25 @@ test_errors (void)
          "refused: %s", nvmeof_get_error ());
   free (f.log);
 
+  printf ("NUMREC just above the bound: refused before anything is read\n");
+  memset (&f, 0, sizeof f);
+  make_log (&f, 1, 3);
+  h = (void *) f.log;
+  PUT64 (h->numrec, 65536);
+  CHECK (disc_read_log (fake_read, &f, &e, &n, NULL) < 0 &&
+           nvmeof_get_errno () == EPROTO && f.reads == 1,
+         "NUMREC 65536: %u reads, %s", f.reads, nvmeof_get_error ());
+  free (f.log);
+
+  printf ("NUMREC at the bound: 1024 records in 16 pieces\n");
+  memset (&f, 0, sizeof f);
+  make_log (&f, 1024, 3);
+  CHECK (disc_read_log (fake_read, &f, &e, &n, NULL) == 0 && n == 1024 &&
+           f.reads == 1 + 16 + 1,
+         "1024 records: %u reads, %s", f.reads, nvmeof_get_error ());
+  free (e);
+  free (f.log);
+
   printf ("read failure in the middle\n");
   memset (&f, 0, sizeof f);
   make_log (&f, 3, 3);
