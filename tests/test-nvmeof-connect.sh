@@ -6,7 +6,8 @@
 # given on standard input that never shows in a command line and is gone
 # from the state directory once serving, stale state after kill -9 (of
 # nbdkit, and of nvmeof-fuse with its dead mount) cleaned by the next
-# listing, and errors on one line.
+# listing, a record whose PID now names another process never signalled,
+# a malformed record removed, and errors on one line.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 source "$abs_srcdir/functions-fuse.sh"
 set -e -u -o pipefail
@@ -124,6 +125,37 @@ grep -q "connection 1 ($nqn1, pid $pid) had exited: cleaned up" "$d/err" ||
   fail "no stale report: $(cat "$d/err")"
 ! grep -q "$nqn1" "$d/list" || fail "the dead connection is still listed"
 [ ! -e "$sock" ] && [ ! -e "$run/nvmeof/1" ] || fail "stale files left"
+echo "  ok: $(cat "$d/err")"
+
+echo "== records are not trusted: a reused PID is not signalled, junk is removed"
+out=$(U connect "$url1" --dhchap-secret=+"$d/host.key") || fail "connect: $out"
+dir=$run/nvmeof/1
+rpid=$(jq -r .pid "$dir/info.json")
+pkill -KILL -P "$rpid" 2>/dev/null || true
+kill -KILL "$rpid"
+_wait_gone "$rpid" 10 || fail "pid $rpid still runs"
+# The PID now names another process of the user's, as after a reuse.
+"${AS_USER[@]}" sleep 300 &
+other=$!
+stop_other () { kill -KILL "$1" 2>/dev/null || true; }
+cleanup_fn stop_other "$other"
+as_user jq -c ".pid = $other" "$dir/info.json" >"$d/info.tmp"
+as_user cp "$d/info.tmp" "$dir/info.json"
+U list-connections -o json >"$d/list.json" 2>"$d/err" ||
+  fail "list: $(cat "$d/err")"
+grep -q "connection 1 ($nqn1, pid $other) had exited: cleaned up" "$d/err" ||
+  fail "the reused PID was taken for the connection: $(cat "$d/err")"
+_alive "$other" || fail "the process that reused the PID was signalled"
+kill -KILL "$other"
+wait "$other" 2>/dev/null || true
+# A record that is not ours (old, malformed): removed, nothing signalled.
+as_user mkdir -m 0700 "$run/nvmeof/7"
+echo '{"version": 1, "id": 7, "pid": 1}' | as_user tee "$run/nvmeof/7/info.json" >/dev/null
+touch -d '5 minutes ago' "$run/nvmeof/7"
+U list-connections >/dev/null 2>"$d/err" || fail "list: $(cat "$d/err")"
+grep -q "connection 7: info.json has a missing or malformed field: removed" "$d/err" ||
+  fail "malformed record: $(cat "$d/err")"
+[ ! -e "$run/nvmeof/7" ] || fail "the malformed record stayed"
 echo "  ok: $(cat "$d/err")"
 
 echo "== kill -9 of nvmeof-fuse: its dead mount is unmounted"
