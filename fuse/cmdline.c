@@ -46,8 +46,9 @@ usage (FILE *fp)
 
   fprintf (
     fp,
-    "Usage: nvmeof-fuse [OPTIONS] URL MOUNTPOINT\n"
+    "Usage: nvmeof-fuse [OPTIONS] URL [URL...] MOUNTPOINT\n"
     "Mount the namespaces of an NVMe-oF subsystem as files n1, n2, ...\n"
+    "Several URLs: paths to the same subsystem (multipath, --iopolicy).\n"
     "URL: nvme+tcp://HOST[:PORT]/SUBSYSTEM-NQN or "
     "nvme+eth://IFACE/MAC/SUBSYSTEM-NQN\n"
     "\n"
@@ -129,8 +130,10 @@ nvmeof_fuse_parse_args (int argc, char **argv, struct nvmeof_fuse *nf,
   struct option longopts[16 + 2 * CONN_KEYS_MAX + 1];
   static char aliases[CONN_KEYS_MAX][32];
   struct nvmeof_opts *opts = NULL;
-  const char *pos[2];
-  int npos = 0, c;
+  /* URL [URL...] MOUNTPOINT: further URLs are further paths (multipath,
+   * as url= given again). */
+  const char *pos[17];
+  int npos = 0, c, u;
   bool have_traddr = false;
   size_t i, n = 0, nr_kv = 0;
   struct {
@@ -249,18 +252,18 @@ nvmeof_fuse_parse_args (int argc, char **argv, struct nvmeof_fuse *nf,
     }
   }
   for (; optind < argc; optind++) {
-    if (npos == 2) {
+    if (npos == (int) (sizeof pos / sizeof pos[0])) {
       fprintf (stderr,
                "nvmeof-fuse: unexpected argument '%s' (expected "
-               "URL MOUNTPOINT)\n",
+               "URL [URL...] MOUNTPOINT, at most 16 URLs)\n",
                argv[optind]);
       goto err;
     }
     pos[npos++] = argv[optind];
   }
-  if (npos == 2) {
+  if (npos >= 2) {
     nf->url = pos[0];
-    nf->mountpoint = pos[1];
+    nf->mountpoint = pos[npos - 1];
   }
   else if (npos == 1 && have_traddr)
     nf->mountpoint = pos[0];
@@ -279,6 +282,11 @@ nvmeof_fuse_parse_args (int argc, char **argv, struct nvmeof_fuse *nf,
     fprintf (stderr, "nvmeof-fuse: %s\n", nvmeof_get_error ());
     goto err;
   }
+  for (u = 1; u < npos - 1; u++)
+    if (nvmeof_opts_set (opts, "url", pos[u]) == -1) {
+      fprintf (stderr, "nvmeof-fuse: %s\n", nvmeof_get_error ());
+      goto err;
+    }
   for (i = 0; i < nr_kv; i++)
     if (nvmeof_opts_set (opts, kv[i].key, kv[i].value) == -1) {
       fprintf (stderr, "nvmeof-fuse: %s\n", nvmeof_get_error ());

@@ -35,11 +35,16 @@ connect_target (struct nvmeof_fuse *nf, struct nvmeof_opts *opts)
     return -1;
   }
   if (nvmeof_ctrl_get_info (nf->ctrl)->discovery) {
-    fprintf (stderr,
-             "nvmeof-fuse: %s is a discovery controller: it has no "
-             "namespaces (see 'nvmeof discover')\n",
-             nvmeof_ctrl_get_info (nf->ctrl)->subnqn);
-    return -1;
+    /* A discovery URL: every portal it lists for the (one) NVM subsystem
+     * is a path. */
+    struct nvmeof_ctrl *disc = nf->ctrl;
+
+    nf->ctrl = nvmeof_connect_discovered (disc, opts, NULL);
+    nvmeof_close (disc);
+    if (nf->ctrl == NULL) {
+      fprintf (stderr, "nvmeof-fuse: discovery: %s\n", nvmeof_get_error ());
+      return -1;
+    }
   }
   for (;;) {
     free (nsids);

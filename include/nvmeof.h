@@ -186,6 +186,13 @@ struct nvmeof_path_info {
  * than max), or -1. */
 int64_t nvmeof_ctrl_get_paths (struct nvmeof_ctrl *ctrl, uint32_t nsid,
                                struct nvmeof_path_info *paths, size_t max);
+/* Discovery feeds multipath: connect every NVMe/TCP portal the discovery
+ * controller disc lists for the NVM subsystem subnqn (NULL: the only one
+ * it lists; several are refused, naming them), as paths with the other
+ * options of opts (one portal: an ordinary controller).  disc stays open. */
+struct nvmeof_ctrl *nvmeof_connect_discovered (struct nvmeof_ctrl *disc,
+                                               const struct nvmeof_opts *opts,
+                                               const char *subnqn);
 /* The I/O policy's name ("failover", "round-robin", "queue-depth"). */
 const char *nvmeof_ctrl_get_iopolicy (struct nvmeof_ctrl *ctrl);
 

@@ -151,13 +151,17 @@ connect_ctrl (void)
   }
   ci = nvmeof_ctrl_get_info (ctrl);
   if (ci->discovery) {
-    nbdkit_error ("%s is a discovery subsystem, which has no namespaces: "
-                  "give the NQN of an NVM subsystem (nvmeof discover "
-                  "lists them)",
-                  ci->subnqn);
-    nvmeof_close (ctrl);
-    ctrl = NULL;
-    return -1;
+    /* A discovery URL: every portal it lists for the (one) NVM subsystem
+     * is a path. */
+    struct nvmeof_ctrl *disc = ctrl;
+
+    ctrl = nvmeof_connect_discovered (disc, opts, NULL);
+    nvmeof_close (disc);
+    if (ctrl == NULL) {
+      nbdkit_error ("discovery: %s", nvmeof_get_error ());
+      return -1;
+    }
+    ci = nvmeof_ctrl_get_info (ctrl);
   }
   nbdkit_debug ("connected to %s (%s, serial %s, controller ID %u), "
                 "%u I/O queues of %u entries",
