@@ -507,8 +507,8 @@ conn_stop (const struct cli *cli, const char *dir, const struct conn_info *ci,
              -1;
   }
   else {
-    /* nbdkit finishes the requests in flight, then the plugin shuts the
-     * controller down (CC.SHN: the write cache is committed). */
+    /* As nbdkit exits the plugin shuts the controller down (CC.SHN: the
+     * write cache is committed); acknowledged writes are on it already. */
     if (kill (ci->pid, SIGTERM) == -1 && errno != ESRCH)
       return cli_error (cli, "connection %u: kill %d: %s", ci->id,
                         (int) ci->pid, strerror (errno)),
