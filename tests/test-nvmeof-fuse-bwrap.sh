@@ -14,6 +14,8 @@ source "$abs_srcdir/functions-fuse.sh"
 set -e -u -o pipefail
 
 fuse_user_setup
+requires_plugin
+requires nbdcopy --version
 requires command -v bwrap
 requires command -v mkfs.ext4
 requires command -v e2fsck

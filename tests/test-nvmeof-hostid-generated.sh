@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # The generated host identity through the nvmeof command: with no identity
 # files and nothing to derive one from (the test-only overrides point at
-# nothing: $NVMEOF_MACHINE_ID_FILE, $NVMEOF_PRODUCT_UUID_FILE), an ordinary
+# nothing: $NVMEOF_HOSTNQN_FILE, $NVMEOF_HOSTID_FILE,
+# $NVMEOF_MACHINE_ID_FILE, $NVMEOF_PRODUCT_UUID_FILE), an ordinary
 # user gets one in $XDG_CONFIG_HOME/nvmeof (else ~/.config/nvmeof), said
 # once on stderr, reused afterwards; 8 commands started at once agree on
 # one; a damaged file is an error naming it; root writes the system's
@@ -28,13 +29,12 @@ user_show ()
 {
   local xdg=$1
   shift
-  with_timeout 30 "${AS[@]}" env -u NVMEOF_HOSTNQN_FILE -u NVMEOF_HOSTID_FILE \
+  with_timeout 30 "${AS[@]}" env NVMEOF_HOSTNQN_FILE=/nonexistent/hostnqn \
+    NVMEOF_HOSTID_FILE=/nonexistent/hostid \
     NVMEOF_MACHINE_ID_FILE=/nonexistent NVMEOF_PRODUCT_UUID_FILE=/nonexistent \
     ${xdg:+XDG_CONFIG_HOME="$xdg"} HOME="$d/u/home" \
     "$NVMEOF_CLI" show-hostnqn "$@"
 }
-[ ! -e /etc/nvme/hostnqn ] && [ ! -e /etc/nvme/hostid ] ||
-  _skip "this machine has /etc/nvme/hostnqn or hostid, which come first"
 
 echo "== generated once into \$XDG_CONFIG_HOME/nvmeof"
 user_show "$d/u/xdg" -o json >"$d/out" 2>"$d/err"
