@@ -64,10 +64,10 @@ packages=(
   zstd
 
   # The Debian packages (tests/test-packages.sh): dpkg-buildpackage with
-  # debhelper, lintian, and mmdebstrap for the clean root they are
-  # installed into (dpkg-dev comes with build-essential).
+  # debhelper (no fakeroot: Rules-Requires-Root: no), lintian, and
+  # mmdebstrap for the clean root they are installed into (dpkg-dev comes
+  # with build-essential).
   debhelper
-  fakeroot
   lintian
   mmdebstrap
 
