@@ -14,15 +14,6 @@
  *       --command-error (only the command failed) succeed.
  *   e2e-io connect-fail URL [key=value..] --expect TEXT
  *   e2e-io discover URL [key=value..] --expect-nqn NQN
- *   e2e-io reconnect URL [key=value..] --within SECS
- *       I/O until the connection fails (target --fault-* --fault-once),
- *       then the same I/O must work again within SECS (reconnected), and
- *       data written before the failure must still be there.
- *   e2e-io giveup URL [key=value..] --kill PID [--stop] --within SECS
- *       after a good write, SIGTERM (SIGSTOP) the target: commands fail
- *       (at once, or when they time out),
- *       and within SECS the error says the library gave up reconnecting;
- *       close returns promptly.
  *   e2e-io namespaces URL [key=value..] --expect-count N
  *       the active namespace list (paged past 1024 entries) has N
  *       namespaces 1..N; the last one opens, has identifiers, and does
@@ -31,6 +22,7 @@
  *       the namespace is write protected: writes fail with EROFS, reads
  *       work.
  *   e2e-io info URL [key=value..]
+ * (Reconnecting and holding commands: e2e-hold.c.)
  *
  * key=value arguments are library options (hdr-digest=1, nr-io-queues=2,
  * timeout=3 ...).  Exit 0 on success, 1 on failure. */
@@ -40,7 +32,6 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +49,7 @@ static bool use_async, do_zeroes, command_error;
 static uint32_t expect_lba;
 static double within = 0;
 static const char *expect_text, *expect_nqn;
-static long kill_pid;
 static uint32_t expect_count;
-static int kill_sig = SIGTERM;
 
 static struct nvmeof_ctrl *ctrl;
 static struct nvmeof_ns *ns;
@@ -166,12 +155,8 @@ parse_args (int argc, char **argv)
       expect_text = argv[++i];
     else if (strcmp (a, "--expect-nqn") == 0 && i + 1 < argc)
       expect_nqn = argv[++i];
-    else if (strcmp (a, "--kill") == 0 && i + 1 < argc)
-      kill_pid = strtol (argv[++i], NULL, 10);
     else if (strcmp (a, "--expect-count") == 0 && i + 1 < argc)
       expect_count = parse_size (argv[++i]);
-    else if (strcmp (a, "--stop") == 0)
-      kill_sig = SIGSTOP;
     else
       FAIL ("unknown argument '%s'", a);
   }
@@ -659,103 +644,6 @@ mode_discover (void)
 }
 
 static void
-mode_reconnect (void)
-{
-  struct worker w = { .seed = 12345 };
-  uint64_t size = 1 << 20, i;
-  double t0, t1;
-  uint16_t cntlid;
-
-  connect_ns ();
-  cntlid = nvmeof_ctrl_get_info (ctrl)->cntlid;
-  w.region = info->size;
-  w.wbuf = malloc (size);
-  w.rbuf = malloc (size);
-  if (!w.wbuf || !w.rbuf)
-    FAIL ("out of memory");
-  fill_random (&w.seed, w.wbuf, size);
-  if (nvmeof_write (ns, w.wbuf, size, 0, 0) < 0)
-    FAIL ("write: %s", nvmeof_get_error ());
-  /* Small I/O after the first MiB until the injected fault hits. */
-  t0 = now_s ();
-  for (i = 0;; i++) {
-    if (now_s () - t0 > 30)
-      FAIL ("no failure within 30 s");
-    if (nvmeof_read (ns, w.rbuf, 4096, size + (i % 64) * 4096) < 0)
-      break;
-  }
-  printf ("failed as injected: %s\n", nvmeof_get_error ());
-  t0 = now_s ();
-  for (;;) {
-    if (nvmeof_read (ns, w.rbuf, size, 0) == 0)
-      break;
-    if (now_s () - t0 > within)
-      FAIL ("still failing after %.1f s: %s", within, nvmeof_get_error ());
-    usleep (100000);
-  }
-  t1 = now_s ();
-  check_same (&w, 0, size, "data written before the failure");
-  fill_random (&w.seed, w.wbuf, size);
-  if (nvmeof_write (ns, w.wbuf, size, size, NVMEOF_FUA) < 0 ||
-      nvmeof_read (ns, w.rbuf, size, size) < 0)
-    FAIL ("I/O after reconnecting: %s", nvmeof_get_error ());
-  check_same (&w, size, size, "read back after reconnecting");
-  printf ("reconnected after %.2f s (controller %u, was %u): ok\n", t1 - t0,
-          nvmeof_ctrl_get_info (ctrl)->cntlid, cntlid);
-  free (w.wbuf);
-  free (w.rbuf);
-  nvmeof_ns_close (ns);
-  nvmeof_close (ctrl);
-}
-
-static void
-mode_giveup (void)
-{
-  uint8_t buf[4096];
-  double t0, t1;
-  bool first = true;
-
-  if (kill_pid <= 0)
-    FAIL ("giveup needs --kill PID");
-  connect_ns ();
-  memset (buf, 0x42, sizeof buf);
-  if (nvmeof_write (ns, buf, sizeof buf, 0, 0) < 0)
-    FAIL ("write: %s", nvmeof_get_error ());
-  if (kill ((pid_t) kill_pid, kill_sig) < 0)
-    FAIL ("kill %ld: %m", kill_pid);
-  t0 = now_s ();
-  for (;;) {
-    double t = now_s ();
-
-    if (nvmeof_read (ns, buf, sizeof buf, 0) == 0) {
-      /* The target may still be finishing; it must fail soon. */
-      if (t - t0 > 10)
-        FAIL ("reads still succeed 10 s after the target was stopped");
-    }
-    else {
-      if (!first && now_s () - t > 1)
-        FAIL ("a read took %.2f s to fail", now_s () - t);
-      if (first)
-        printf ("first error after %.2f s: %s\n", now_s () - t0,
-                nvmeof_get_error ());
-      first = false;
-      if (strstr (nvmeof_get_error (), "gave up reconnecting"))
-        break;
-    }
-    if (t - t0 > within)
-      FAIL ("no 'gave up' within %.1f s: %s", within, nvmeof_get_error ());
-    usleep (100000);
-  }
-  printf ("after %.2f s: %s\n", now_s () - t0, nvmeof_get_error ());
-  nvmeof_ns_close (ns);
-  t1 = now_s ();
-  nvmeof_close (ctrl);
-  printf ("close took %.2f s\n", now_s () - t1);
-  if (now_s () - t1 > 5)
-    FAIL ("close took too long");
-}
-
-static void
 mode_namespaces (void)
 {
   uint32_t *ids;
@@ -834,10 +722,6 @@ main (int argc, char **argv)
     mode_discover ();
   else if (strcmp (mode, "readonly") == 0)
     mode_readonly ();
-  else if (strcmp (mode, "reconnect") == 0)
-    mode_reconnect ();
-  else if (strcmp (mode, "giveup") == 0)
-    mode_giveup ();
   else if (strcmp (mode, "namespaces") == 0)
     mode_namespaces ();
   else if (strcmp (mode, "info") == 0) {

@@ -3,7 +3,10 @@
 # Every fault nvmeof-target can inject gives a clear error within a
 # bounded time, stops every thread, and leaves nothing hanging (and, in a
 # sanitizer build, nothing leaking or overflowing).  Protocol violations
-# are answered with an H2CTermReq naming the fault.
+# are answered with an H2CTermReq naming the fault.  fast-io-fail-tmo=0:
+# commands of a failed controller fail at once instead of being held for
+# the reconnect (test-lib-reconnect.sh and test-lib-hold.sh test that), so
+# that each fault's own error reaches the caller.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 set -e -u -o pipefail
 
@@ -19,8 +22,8 @@ while IFS='|' read -r fault words extra; do
   start_target --ram 32M $fault
   # shellcheck disable=SC2086
   with_timeout 60 e2e-io fault "$TARGET_URL" hdr-digest=1 data-digest=1 \
-    timeout=5 --threads 4 --within 15 --expect "$words" $extra |
-    tee "$d/out"
+    timeout=5 fast-io-fail-tmo=0 --threads 4 --within 15 \
+    --expect "$words" $extra | tee "$d/out"
   grep -q '^fault: first error' "$d/out" || fail "$fault: no error seen"
   stop_target
 done <<'LIST'

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# The target goes away while mounted: killed (the connection breaks) or
-# stopped (it stays open but nothing answers).  Reads and writes fail with
-# EIO, at the latest when the command timeout (here --timeout=3) expires;
-# nothing hangs, and the mount can still be unmounted cleanly.
+# The target goes away while mounted and does not come back: killed (the
+# connection breaks) or stopped (it stays open but nothing answers: the
+# command timeout, here --timeout=3, fails the controller).  Reads and
+# writes are held while the library reconnects, then fail with EIO when
+# --ctrl-loss-tmo=2 gives up (after the attempt under way, bounded by
+# --connect-timeout=2); nothing hangs, and the mount can still be
+# unmounted cleanly.  (test-nvmeof-fuse-cuts.sh: a target that comes back.)
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 source "$abs_srcdir/functions-fuse.sh"
 set -e -u -o pipefail
@@ -13,7 +16,7 @@ start_target --ram 16M
 mnt="$FUSE_DIR/mnt"
 as_user mkdir "$mnt"
 fuse_mount "$mnt" --timeout=3 --keep-alive-tmo=1 --ctrl-loss-tmo=2 \
-  --reconnect-delay=1 "$TARGET_URL"
+  --reconnect-delay=1 --connect-timeout=2 "$TARGET_URL"
 user_run 30 dd if=/dev/urandom of="$mnt/n1" bs=1M count=2 \
   conv=notrunc,fsync status=none
 
@@ -42,10 +45,10 @@ as_user ls -l "$mnt" >/dev/null || fail "ls after the target died"
 fuse_unmount "$mnt"
 grep -q 'nvmeof-fuse: read n1' "$FUSE_LOG" || fail "-v did not report the error"
 
-echo "== target stopped (SIGSTOP): the command timeout gives EIO"
+echo "== target stopped (SIGSTOP): EIO after the timeout and ctrl-loss-tmo"
 start_target --ram 16M
 fuse_mount "$mnt" --timeout=3 --keep-alive-tmo=1 --ctrl-loss-tmo=2 \
-  --reconnect-delay=1 "$TARGET_URL"
+  --reconnect-delay=1 --connect-timeout=2 "$TARGET_URL"
 user_run 30 dd if="$mnt/n1" of=/dev/null bs=4096 count=1 status=none
 kill -STOP "$TARGET_PID"
 wait_stopped "$TARGET_PID"
