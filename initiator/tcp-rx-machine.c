@@ -129,15 +129,17 @@ tcp_rx_failf (struct tcp_queue *tq, const char *fmt, ...)
   rx_fail (tq);
 }
 
-/* A PDU names a CID whose index a later command uses now: a response
- * replayed or left over from an earlier use (see tcp_wire_cid). */
+/* A PDU names a CID that is not outstanding, but whose index another
+ * command uses now (see tcp_wire_cid): a response replayed or left over
+ * from an earlier use of the index, or a corrupted CID. */
 static int
-rx_stale (struct pdu_error *e, const char *what, uint16_t cid, uint32_t fei)
+rx_stale (struct tcp_queue *tq, struct pdu_error *e, const char *what,
+          uint16_t cid, const struct nvmeof_req *other, uint32_t fei)
 {
   msgf (e->msg, sizeof e->msg,
-        "%s for cid %u, whose command was completed already "
-        "(a stale or replayed PDU)",
-        what, cid);
+        "%s for cid %u, which is not outstanding (cid %u uses its slot "
+        "now: a stale, replayed or corrupted CID)",
+        what, cid, tcp_wire_cid (&tq->q, other));
   e->fes = NVME_TCP_FES_INVALID_HEADER;
   e->fei = fei;
   return -1;
@@ -153,12 +155,12 @@ rx_rsp (struct tcp_queue *tq)
   struct tcp_xfer x;
   uint16_t status = nvme_cqe_status (&pdu->cqe);
   int r;
-  bool stale;
+  struct nvmeof_req *other;
 
   queue_lock (q);
-  req = tcp_req_lookup (q, GET16 (pdu->cqe.cid), &stale);
-  if (stale)
-    r = rx_stale (&e, "CapsuleResp", GET16 (pdu->cqe.cid),
+  req = tcp_req_lookup (q, GET16 (pdu->cqe.cid), &other);
+  if (other)
+    r = rx_stale (tq, &e, "CapsuleResp", GET16 (pdu->cqe.cid), other,
                   offsetof (struct nvme_tcp_rsp_pdu, cqe) +
                     offsetof (struct nvme_cqe, cid));
   else
@@ -227,12 +229,12 @@ rx_r2t (struct tcp_queue *tq)
   struct pdu_error e;
   struct tcp_xfer x;
   int r;
-  bool stale;
+  struct nvmeof_req *other;
 
   queue_lock (q);
-  req = tcp_req_lookup (q, GET16 (pdu->cccid), &stale);
-  if (stale)
-    r = rx_stale (&e, "R2T", GET16 (pdu->cccid),
+  req = tcp_req_lookup (q, GET16 (pdu->cccid), &other);
+  if (other)
+    r = rx_stale (tq, &e, "R2T", GET16 (pdu->cccid), other,
                   offsetof (struct nvme_tcp_r2t_pdu, cccid));
   else
     r = tcp_check_r2t (pdu, tcp_xfer_of (req, &x), &tq->p, &e);
@@ -295,12 +297,12 @@ rx_c2h_data (struct tcp_queue *tq)
   struct pdu_error e;
   struct tcp_xfer x;
   int r;
-  bool stale;
+  struct nvmeof_req *other;
 
   queue_lock (q);
-  req = tcp_req_lookup (q, GET16 (pdu->cccid), &stale);
-  if (stale)
-    r = rx_stale (&e, "C2HData", GET16 (pdu->cccid),
+  req = tcp_req_lookup (q, GET16 (pdu->cccid), &other);
+  if (other)
+    r = rx_stale (tq, &e, "C2HData", GET16 (pdu->cccid), other,
                   offsetof (struct nvme_tcp_data_pdu, cccid));
   else
     r = tcp_check_c2h_data (pdu, tcp_xfer_of (req, &x), &tq->p, &e);

@@ -196,18 +196,20 @@ tcp_wire_cid (const struct nvmeof_queue *q, const struct nvmeof_req *req)
   return (uint16_t) (req->cid | (req->gen << bits));
 }
 
-/* The outstanding request a received CID names, or NULL (not outstanding,
- * or an earlier use of its index: *stale then says so).  Under q.lock. */
+/* The outstanding request a received CID names, or NULL: not outstanding,
+ * and if another use of its index is (the CID is stale, replayed or
+ * corrupted), *other is that request.  Under q.lock. */
 static inline struct nvmeof_req *
-tcp_req_lookup (struct nvmeof_queue *q, uint16_t wire, bool *stale)
+tcp_req_lookup (struct nvmeof_queue *q, uint16_t wire,
+                struct nvmeof_req **other)
 {
   unsigned bits = tcp_cid_index_bits (q);
   uint16_t index = bits >= 16 ? wire : wire & ((1u << bits) - 1);
   struct nvmeof_req *req = req_lookup (q, index);
 
-  *stale = false;
+  *other = NULL;
   if (req && tcp_wire_cid (q, req) != wire) {
-    *stale = true;
+    *other = req;
     return NULL;
   }
   return req;

@@ -79,7 +79,7 @@ done
 start_hostile stale-response
 for engine in async sync; do
   expect_fail "stale response ($engine)" \
-    "CapsuleResp for cid 128, whose command was completed already" \
+    "CapsuleResp for cid 128, which is not outstanding (cid 256 uses its slot now" \
     bench "$URL" "${bench_write[@]}" --engine=$engine
 done
 
