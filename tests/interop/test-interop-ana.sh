@@ -58,6 +58,9 @@ ana_set ()
     fail "port $1's ANA group $2 does not read back as $3"
 }
 
+# nvmet logs each failed command (no rate limit): the steps below fail
+# thousands on purpose, and the markers must stay in the kernel's log.
+export NVMEOF_INTEROP_APPEND="log_buf_len=16M ${NVMEOF_INTEROP_APPEND:-}"
 start_vm "$abs_srcdir/interop/nvmet-ana-config.sh"
 url1=$(interop_url "$INTEROP_NQN")
 url2=$(interop_url "$INTEROP_NQN" "$INTEROP_PORT2")
