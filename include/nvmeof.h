@@ -213,7 +213,6 @@ struct nvmeof_ns_info {
   bool deallocated_reads_zero;  /* DLFEAT bits 2:0 == 1 */
   uint32_t max_transfer;        /* bytes per command */
   uint32_t max_write_zeroes;    /* bytes per Write Zeroes command */
-  /* Hints in bytes; 0 if not reported, or too large for 32 bits. */
   uint32_t optimal_io_boundary; /* NOIOB in bytes, 0 if not reported */
   uint32_t preferred_write_granularity; /* NPWG in bytes, 0 if none */
   uint32_t optimal_write_size;          /* NOWS in bytes, 0 if none */
