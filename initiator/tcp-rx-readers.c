@@ -29,9 +29,12 @@
  * until nothing more is buffered (so that a thread woken to lead does not
  * find completions waiting), clears rx_leader under q->lock and wakes one
  * follower whose wait is not over (promote_follower); that follower loops
- * in queue_wait, finds no leader and becomes it.  So at any time a queue
- * with waiters has a leader or a follower about to become one, and a
- * completion wakes only the thread it concerns.
+ * in queue_wait, finds no leader and becomes it.  So at any time a live
+ * queue with waiters has a leader or a follower about to become one, and
+ * a completion wakes only the thread it concerns.  A dead queue (its
+ * connection failed, commands held for the reconnect) has no leader:
+ * there is nothing to read until queue_resume, which wakes every waiter,
+ * and the first to look becomes the leader of the new connection.
  *
  * The futex.  A follower first polls its word for up to NVMEOF_SPIN_US
  * (sched_yield between looks), then stores sleeping = 1 and, if the word
