@@ -32,7 +32,6 @@ requires dpkg-buildpackage --version
 requires command -v dh
 requires lintian --version
 requires mmdebstrap --version
-requires fakeroot --version
 requires unshare --version
 requires gcc --version
 requires pkg-config --version
