@@ -93,7 +93,10 @@ echo "  ok: 4 MiB through $d/mnt2/n1, same sha256"
 echo "== list-connections"
 U list-connections >"$d/list" || fail "list-connections: $(cat "$d/list")"
 cat "$d/list"
-grep -q "^1 .*$nqn1 .*1,2 .*$pid " "$d/list" || fail "connection 1 not listed"
+port1=${url1#*127.0.0.1:}
+port1=${port1%%/*}
+grep -q "^1 .*$nqn1 .*1,2 .*$pid .* tcp traddr=127.0.0.1,trsvcid=$port1\$" "$d/list" ||
+  fail "connection 1 not listed"
 grep -q "nbd socket: $sock" "$d/list" || fail "socket not listed"
 grep -q "^2 .*$nqn2 " "$d/list" || fail "connection 2 not listed"
 grep -q "mounted on: $d/mnt2" "$d/list" || fail "mount point not listed"
@@ -106,6 +109,8 @@ assert len(c) == 2, c
 a, b = c
 assert (a["id"], a["subnqn"], a["kind"], a["socket"], a["nsids"], a["url"]) \
     == (1, nqn1, "nbd", sock, [1, 2], url1), a
+assert (a["transport"], a["traddr"], "nvme+tcp://%s:%s/%s" % (
+    a["traddr"], a["trsvcid"], nqn1)) == ("tcp", "127.0.0.1", url1), a
 assert (b["id"], b["subnqn"], b["kind"], b["mountpoint"], b["nsids"]) \
     == (2, nqn2, "fuse", mnt, [1]), b
 for x in c:

@@ -139,6 +139,7 @@ probe (struct cli *cli, struct conn_info *ci)
 {
   struct nvmeof_ctrl *ctrl;
   const struct nvmeof_ctrl_info *info;
+  struct nvmeof_path_info path;
   int64_t n;
   int ret = -1;
 
@@ -154,6 +155,14 @@ probe (struct cli *cli, struct conn_info *ci)
     goto out;
   }
   snprintf (ci->subnqn, sizeof ci->subnqn, "%s", info->subnqn);
+  if (nvmeof_ctrl_get_paths (ctrl, 0, &path, 1) < 1) {
+    cli_lib_error (cli, "address");
+    goto out;
+  }
+  snprintf (ci->transport, sizeof ci->transport, "%s", path.transport);
+  snprintf (ci->traddr, sizeof ci->traddr, "%s", path.traddr);
+  snprintf (ci->trsvcid, sizeof ci->trsvcid, "%s", path.trsvcid);
+  snprintf (ci->host_iface, sizeof ci->host_iface, "%s", path.host_iface);
   n = nvmeof_list_namespaces (ctrl, ci->nsids, CONN_MAX_NSIDS);
   if (n == -1) {
     cli_lib_error (cli, "namespaces");

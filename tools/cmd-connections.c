@@ -16,9 +16,10 @@ static const struct cli_cmd list_connections_cmd = {
   .synopsis = "nvmeof list-connections [OPTIONS]",
   .help =
     "List the background connections of nvmeof connect: ID, subsystem NQN,\n"
-    "URL, NSIDs, NBD socket or mount point, process ID and uptime.  A\n"
-    "connection whose process has gone (or whose PID now names another\n"
-    "process) is cleaned up and reported on standard error.\n",
+    "NSIDs, process ID, uptime and address, then the NBD socket or mount\n"
+    "point (JSON: the URL too).  A connection whose process has gone (or\n"
+    "whose PID now names another process) is cleaned up and reported on\n"
+    "standard error.\n",
 };
 
 static const struct option disconnect_longopts[] = {
@@ -44,6 +45,18 @@ static const struct cli_cmd disconnect_all_cmd = {
   .synopsis = "nvmeof disconnect-all [OPTIONS]",
   .help = "Stop every background connection, as disconnect does.\n",
 };
+
+/* As nvme list-subsys writes an address. */
+static void
+address (const struct conn_info *ci, char *buf, size_t len)
+{
+  if (ci->host_iface[0])
+    snprintf (buf, len, "%s traddr=%s,host_iface=%s", ci->transport, ci->traddr,
+              ci->host_iface);
+  else
+    snprintf (buf, len, "%s traddr=%s,trsvcid=%s", ci->transport, ci->traddr,
+              ci->trsvcid);
+}
 
 static void
 nsid_list (const struct conn_info *ci, char *buf, size_t len)
@@ -76,7 +89,7 @@ list_one (const struct cli *cli, const char *dir, struct conn_info *ci,
   struct list_data *ld = data;
   bool nbd = strcmp (ci->kind, "nbd") == 0;
   double up = conn_uptime (ci);
-  char nsids[256];
+  char nsids[256], addr[320];
   size_t i;
 
   (void) dir;
@@ -89,6 +102,15 @@ list_one (const struct cli *cli, const char *dir, struct conn_info *ci,
       json_object_array_add (a, json_object_new_int64 (ci->nsids[i]));
     json_object_object_add (o, "id", json_object_new_int64 (ci->id));
     json_object_object_add (o, "subnqn", json_object_new_string (ci->subnqn));
+    json_object_object_add (o, "transport",
+                            json_object_new_string (ci->transport));
+    json_object_object_add (o, "traddr", json_object_new_string (ci->traddr));
+    if (ci->trsvcid[0])
+      json_object_object_add (o, "trsvcid",
+                              json_object_new_string (ci->trsvcid));
+    if (ci->host_iface[0])
+      json_object_object_add (o, "host_iface",
+                              json_object_new_string (ci->host_iface));
     json_object_object_add (o, "url", json_object_new_string (ci->url));
     json_object_object_add (o, "nsids", a);
     json_object_object_add (o, "kind", json_object_new_string (ci->kind));
@@ -103,8 +125,9 @@ list_one (const struct cli *cli, const char *dir, struct conn_info *ci,
     unsigned s = (unsigned) up;
 
     nsid_list (ci, nsids, sizeof nsids);
+    address (ci, addr, sizeof addr);
     printf ("%-4u %-40s %-8s %-7u %3u:%02u:%02u  %s\n", ci->id, ci->subnqn,
-            nsids, (unsigned) ci->pid, s / 3600, s / 60 % 60, s % 60, ci->url);
+            nsids, (unsigned) ci->pid, s / 3600, s / 60 % 60, s % 60, addr);
     printf ("     %s %s\n", nbd ? "nbd socket:" : "mounted on:", ci->path);
   }
   return 0;
@@ -124,7 +147,7 @@ cmd_list_connections (int argc, char **argv)
     ld.arr = json_object_new_array ();
   else
     printf ("%-4s %-40s %-8s %-7s %9s  %s\n", "ID", "Subsystem NQN", "NSIDs",
-            "PID", "Uptime", "URL");
+            "PID", "Uptime", "Address");
   r = conn_foreach (&cli, list_one, &ld);
   if (ld.arr) {
     json_object *o = json_object_new_object ();

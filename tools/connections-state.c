@@ -206,6 +206,12 @@ conn_info_write (const struct cli *cli, const char *dir,
   json_object_object_add (o, "kind", json_object_new_string (ci->kind));
   json_object_object_add (o, "url", json_object_new_string (ci->url));
   json_object_object_add (o, "subnqn", json_object_new_string (ci->subnqn));
+  json_object_object_add (o, "transport",
+                          json_object_new_string (ci->transport));
+  json_object_object_add (o, "traddr", json_object_new_string (ci->traddr));
+  json_object_object_add (o, "trsvcid", json_object_new_string (ci->trsvcid));
+  json_object_object_add (o, "host_iface",
+                          json_object_new_string (ci->host_iface));
   json_object_object_add (o, "path", json_object_new_string (ci->path));
   json_object_object_add (o, "nsids", a);
   json_object_object_add (o, "pid", json_object_new_int64 (ci->pid));
@@ -238,21 +244,33 @@ out:
   return ret;
 }
 
-/* A string field of at most max - 1 bytes, non-empty. */
+/* A string field of at most max - 1 bytes, on one line; non-empty
+ * unless may_be_empty. */
 static int
-get_string (json_object *o, const char *key, char *out, size_t max)
+get_string_opt (json_object *o, const char *key, char *out, size_t max,
+                bool may_be_empty)
 {
   json_object *v;
   const char *s;
+  size_t i;
 
   if (!json_object_object_get_ex (o, key, &v) ||
       !json_object_is_type (v, json_type_string))
     return -1;
   s = json_object_get_string (v);
-  if (s[0] == '\0' || strlen (s) >= max || memchr (s, '\n', strlen (s)))
+  if ((s[0] == '\0' && !may_be_empty) || strlen (s) >= max)
     return -1;
+  for (i = 0; s[i]; i++)
+    if ((unsigned char) s[i] < 0x20 || s[i] == 0x7f)
+      return -1;
   memcpy (out, s, strlen (s) + 1);
   return 0;
+}
+
+static int
+get_string (json_object *o, const char *key, char *out, size_t max)
+{
+  return get_string_opt (o, key, out, max, false);
 }
 
 static int
@@ -327,7 +345,13 @@ conn_info_read (const char *dir, unsigned id, struct conn_info *ci,
       get_string (o, "subnqn", ci->subnqn, sizeof ci->subnqn) == -1 ||
       get_string (o, "path", ci->path, sizeof ci->path) == -1 ||
       ci->path[0] != '/' ||
-      get_string (o, "boot_id", ci->boot_id, sizeof ci->boot_id) == -1)
+      get_string (o, "boot_id", ci->boot_id, sizeof ci->boot_id) == -1 ||
+      get_string (o, "transport", ci->transport, sizeof ci->transport) == -1 ||
+      get_string (o, "traddr", ci->traddr, sizeof ci->traddr) == -1 ||
+      get_string_opt (o, "trsvcid", ci->trsvcid, sizeof ci->trsvcid, true) ==
+        -1 ||
+      get_string_opt (o, "host_iface", ci->host_iface, sizeof ci->host_iface,
+                      true) == -1)
     goto out;
   if (get_int (o, "pid", 2, INT_MAX, &n) == -1)
     goto out;

@@ -27,6 +27,10 @@ struct conn_info {
   char kind[8];        /* "nbd" (nbdkit) or "fuse" (nvmeof-fuse) */
   char url[1024];      /* as given */
   char subnqn[256];    /* the subsystem's, from Identify */
+  char transport[8];   /* the controller's address: "tcp", "eth" */
+  char traddr[256];    /* IP address or MAC */
+  char trsvcid[33];    /* port ("" for eth) */
+  char host_iface[16]; /* eth: the interface ("" for tcp) */
   char path[PATH_MAX]; /* the NBD socket or the mount point */
   uint32_t nsids[CONN_MAX_NSIDS];
   size_t nr_nsids;
