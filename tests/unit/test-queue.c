@@ -5,7 +5,8 @@
  * thread with the first failure's message, a dead queue failing
  * everything outstanding and new commands at once, the timeout scan
  * (timer.c) failing the controller with the command named, and the
- * command descriptions used in messages; many threads waiting while
+ * command descriptions used in messages; commands held across a
+ * reconnect and released; many threads waiting while
  * another completes, with and without polling before sleeping (a lost
  * wake-up hangs, and the alarm fails the test). */
 #include <config.h>
@@ -34,14 +35,21 @@ struct fake_queue {
   bool shut;
 };
 
+/* As the real transports: a request the queue cannot send now is parked
+ * (held or failed); else the transport has it. */
 static int
 fake_submit (struct nvmeof_queue *q, struct nvmeof_req *req)
 {
   struct fake_queue *f = (struct fake_queue *) q;
 
-  pthread_mutex_lock (&q->lock);
-  f->sent[f->nr_sent++ % 64] = req;
-  pthread_mutex_unlock (&q->lock);
+  queue_lock (q);
+  if (req_must_park (q, req))
+    req_park (q, req);
+  else {
+    req->owned = false;
+    f->sent[f->nr_sent++ % 64] = req;
+  }
+  queue_unlock (q);
   return 0;
 }
 
@@ -65,6 +73,7 @@ static void
 setup (uint16_t size)
 {
   memset (&ctrl, 0, sizeof ctrl);
+  atomic_store (&ctrl.failfast, true); /* as before reconnect_start */
   pthread_mutex_init (&ctrl.fail_lock, NULL);
   ctrl.timeout_ms = 30000;
   snprintf (ctrl.addr, sizeof ctrl.addr, "192.0.2.1:4420");
@@ -104,18 +113,25 @@ test_cids (void)
   printf ("CID allocation\n");
   setup (8); /* 8 entries: 7 commands at most */
   CHECK (fq.q.depth == 7, "depth %u", fq.q.depth);
-  for (i = 0; i < 7; i++) {
+  for (i = 0; i < 6; i++) {
     r[i] = req_alloc (&fq.q, false, count_done, NULL, 1000);
     CHECK (r[i] != NULL, "alloc %u", i);
   }
-  for (i = 0; i < 7; i++)
-    if (r[i]->cid != i)
-      distinct = false;
-  CHECK (distinct, "CIDs 0..6 in order");
   CHECK (req_alloc (&fq.q, false, count_done, NULL, 1000) == NULL &&
            nvmeof_get_errno () == EAGAIN,
          "full queue: EAGAIN");
   printf ("  %s\n", nvmeof_get_error ());
+  /* The last CID is kept for the commands that bring a controller up. */
+  in_bringup = true;
+  r[6] = req_alloc (&fq.q, false, count_done, NULL, 1000);
+  CHECK (r[6] != NULL && r[6]->bringup, "the kept CID, for bring-up");
+  CHECK (req_alloc (&fq.q, false, count_done, NULL, 1000) == NULL,
+         "then none");
+  in_bringup = false;
+  for (i = 0; i < 7; i++)
+    if (r[i]->cid != i)
+      distinct = false;
+  CHECK (distinct, "CIDs 0..6 in order");
 
   pthread_mutex_lock (&fq.q.lock);
   CHECK (req_lookup (&fq.q, 3) == r[3], "lookup by CID");
@@ -125,9 +141,15 @@ test_cids (void)
   CHECK (req_lookup (&fq.q, 3) == NULL, "completed CID not outstanding");
   CHECK (done_calls == 1, "done ran once");
   pthread_mutex_unlock (&fq.q.lock);
+  in_bringup = true;
   r[7] = req_alloc (&fq.q, false, count_done, NULL, 1000);
+  in_bringup = false;
   CHECK (r[7] == r[3] && r[7]->gen == 2, "freed CID reused, generation %u",
          r[7]->gen);
+  /* (Submitted: a failing queue then fails them.) */
+  for (i = 0; i < 8; i++)
+    if (i != 3)
+      req_submit (&fq.q, r[i]);
 
   /* Dead queue: outstanding commands fail, new ones fail at once. */
   done_calls = 0;
@@ -218,7 +240,7 @@ test_timeout (void)
   setup (8);
   req = req_alloc (&fq.q, false, count_done, NULL, 5000);
   io_setup_rw (&req->sqe, NVME_CMD_WRITE, 1, 2048, 8, 0);
-  PUT16 (req->sqe.cid, req->cid);
+  req_submit (&fq.q, req);
   timer_scan (&ctrl, now + 1000);
   CHECK (!req->timed_out && !atomic_load (&ctrl.failed), "not yet");
   timer_scan (&ctrl, now + 6000);
@@ -235,6 +257,102 @@ test_timeout (void)
   queue_fail_all (&fq.q, EIO);
   pthread_mutex_unlock (&fq.q.lock);
   CHECK (req->err == ETIMEDOUT, "err %d", req->err);
+  teardown ();
+}
+
+/* Holding (reconnect.c): what may be repeated; outstanding and new
+ * commands held while the controller is failed, sent again by
+ * queue_resume with a new generation, failed (path errors) once failfast
+ * is set; bring-up commands never held. */
+static void
+test_hold (void)
+{
+  static const struct {
+    uint8_t opcode;
+    uint16_t qid;
+    bool repeat;
+  } table[] = {
+    { NVME_ADMIN_IDENTIFY, 0, true },     { NVME_ADMIN_GET_LOG_PAGE, 0, true },
+    { NVME_ADMIN_GET_FEATURES, 0, true }, { NVME_ADMIN_SET_FEATURES, 0, false },
+    { NVME_ADMIN_KEEP_ALIVE, 0, false },  { NVME_ADMIN_ASYNC_EVENT, 0, false },
+    { NVME_ADMIN_ABORT, 0, false },       { NVME_ADMIN_FABRICS, 0, false },
+    { NVME_CMD_READ, 1, true },           { NVME_CMD_WRITE, 1, true },
+    { NVME_CMD_FLUSH, 1, true },          { NVME_CMD_WRITE_ZEROES, 1, true },
+    { NVME_CMD_DSM, 1, true },
+  };
+  struct nvmeof_req *rd, *td, *bu, *nw;
+  struct nvme_sqe sqe;
+  unsigned i, sent;
+  uint32_t gen;
+
+  printf ("commands held across a reconnect\n");
+  memset (&sqe, 0, sizeof sqe);
+  for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+    sqe.opcode = table[i].opcode;
+    CHECK (cmd_repeatable (&sqe, table[i].qid) == table[i].repeat,
+           "%s: repeated %d", cmd_name (&sqe, table[i].qid), table[i].repeat);
+  }
+
+  setup (8);
+  atomic_store (&ctrl.failfast, false); /* reconnecting: commands held */
+  done_calls = 0;
+  rd = req_alloc (&fq.q, false, count_done, NULL, 1000);
+  td = req_alloc (&fq.q, false, count_done, NULL, 1000);
+  in_bringup = true;
+  bu = req_alloc (&fq.q, false, count_done, NULL, 1000);
+  in_bringup = false;
+  io_setup_rw (&rd->sqe, NVME_CMD_READ, 1, 0, 8, 0);
+  io_setup_rw (&td->sqe, NVME_CMD_WRITE, 1, 8, 8, 0);
+  io_setup_rw (&bu->sqe, NVME_CMD_READ, 1, 16, 8, 0);
+  req_submit (&fq.q, rd);
+  req_submit (&fq.q, td);
+  req_submit (&fq.q, bu);
+  CHECK (fq.nr_sent == 3 && !rd->owned, "sent");
+  gen = rd->gen;
+
+  /* The connection fails: outstanding commands are held. */
+  snprintf (ctrl.fail_msg, sizeof ctrl.fail_msg, "connection lost: test");
+  atomic_store (&ctrl.failed, true);
+  pthread_mutex_lock (&fq.q.lock);
+  td->timed_out = true;
+  queue_fail_all (&fq.q, EIO);
+  pthread_mutex_unlock (&fq.q.lock);
+  CHECK (rd->held && td->held && !td->timed_out && rd->in_use,
+         "outstanding commands held");
+  CHECK (done_calls == 1 && !bu->in_use && bu->path_error && !bu->not_repeated,
+         "a bring-up command fails");
+  /* A new command is taken while the controller is failed, and held. */
+  nw = req_alloc (&fq.q, false, count_done, NULL, 1000);
+  CHECK (nw != NULL, "new command while failed: %s", nvmeof_get_error ());
+  io_setup_rw (&nw->sqe, NVME_CMD_WRITE, 1, 24, 8, 0);
+  req_submit (&fq.q, nw);
+  CHECK (nw->held && fq.nr_sent == 3, "held, not sent");
+  CHECK (rd->deadline_ms == 0, "no deadline while held");
+
+  /* Back: everything held goes out again, as new. */
+  atomic_store (&ctrl.failed, false);
+  fq.q.dead = false;
+  sent = fq.nr_sent;
+  queue_resume (&fq.q);
+  CHECK (fq.nr_sent == sent + 3, "3 sent again: %u", fq.nr_sent - sent);
+  CHECK (!rd->held && !rd->owned && rd->gen == gen + 1 && rd->deadline_ms,
+         "renewed: generation %u", rd->gen);
+  CHECK (done_calls == 1, "none completed");
+
+  /* Fails again, then fast-io-fail-tmo: held commands fail. */
+  atomic_store (&ctrl.failed, true);
+  pthread_mutex_lock (&fq.q.lock);
+  queue_fail_all (&fq.q, EIO);
+  pthread_mutex_unlock (&fq.q.lock);
+  CHECK (rd->held && nw->held && done_calls == 1, "held again");
+  atomic_store (&ctrl.failfast, true);
+  queue_release_held (&fq.q);
+  CHECK (done_calls == 4 && !rd->in_use && !nw->in_use, "held ones failed");
+  CHECK (rd->err == EIO && rd->path_error, "a path error");
+  CHECK (req_alloc (&fq.q, true, count_done, NULL, 1000) == NULL &&
+           nvmeof_get_errno () == EIO && error_is_path (),
+         "then new commands fail at once: %s", nvmeof_get_error ());
+  CHECK (fq.q.nr_free == fq.q.depth, "every CID back");
   teardown ();
 }
 
@@ -361,6 +479,7 @@ main (void)
   test_cids ();
   test_batch ();
   test_timeout ();
+  test_hold ();
   test_describe ();
   /* A lost wake-up would hang: fail instead. */
   signal (SIGALRM, SIG_DFL);
