@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# ana-io.py URI SIZE STOPFILE: I/O over one NBD connection (libnbd) until
+# ana-io.py URI SIZE STOPFILE [PROGRESS]: I/O over one NBD connection (libnbd) until
 # STOPFILE exists, while a test changes the target's paths underneath:
 # random writes of 4 KiB to 256 KiB (4 KiB aligned) into the first SIZE
 # bytes of the export, each followed by reading a random earlier-written
@@ -12,7 +12,9 @@
 #
 # where HEX is the SHA-256 of the SIZE bytes as written (to compare with
 # the target's backing store).  Any error or mismatch is also printed as
-# it happens; the exit status is 1 if there was one.
+# it happens; the exit status is 1 if there was one.  With PROGRESS, the
+# number of I/Os done so far is written there every 16 of them, so that a
+# test can see I/O flowing through a given moment.
 
 import hashlib
 import os
@@ -22,6 +24,7 @@ import sys
 import nbd
 
 uri, size, stopfile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+progress = sys.argv[4] if len(sys.argv) > 4 else None
 h = nbd.NBD()
 h.set_strict_mode(0)
 h.connect_uri(uri)
@@ -58,6 +61,10 @@ while not os.path.exists(stopfile):
         errors += 1
         print("ERROR: read %d %d: %s" % (off, length, e), flush=True)
     ios += 2
+    if progress and ios % 16 == 0:
+        with open(progress + ".tmp", "w") as f:
+            f.write("%d\n" % ios)
+        os.rename(progress + ".tmp", progress)
 
 try:
     h.flush()

@@ -20,9 +20,12 @@
 #      each path's ANA state as nvmet's log page has it; the nbdkit plugin
 #      with url= twice and iopolicy=round-robin runs verified random I/O on
 #      both namespaces while the guest makes each port in turn
-#      inaccessible, in transition (change) and in persistent loss: no
-#      error, no mismatch, and the target's backing store holds the bytes
-#      written
+#      inaccessible, in transition (change) and in persistent loss, then
+#      takes port 1 away (its subsystem link removed: nvmet deletes the
+#      port's controllers and stops listening) and brings it back, and
+#      then takes port 2 away, so that I/O must flow through the path that
+#      reconnected: no error, no mismatch, I/O flowing during that last
+#      window, and the target's backing store holds the bytes written
 # After each step the guest's kernel log must hold no error but the I/O
 # failures the step asked for (nvmet logs each at error level).
 
@@ -197,7 +200,7 @@ stop=$d/stop-io
 rm -f "$stop"
 for n in 1 2; do
   with_timeout 900 /usr/bin/python3 "$abs_srcdir/interop/ana-io.py" \
-    "$(nbd_uri $n)" "$size" "$stop" >"$d/io$n.out" 2>&1 &
+    "$(nbd_uri $n)" "$size" "$stop" "$d/progress$n" >"$d/io$n.out" 2>&1 &
   eval "io_pid$n=\$!"
 done
 # Each step: both groups of a port; the other port always has a usable
@@ -218,6 +221,37 @@ for s in "${steps[@]}"; do
   echo "  port $port: groups 1 and 2 $state (at ${SECONDS}s)"
   sleep 4
 done
+
+# port_link PORTID rm|ln: remove or restore the port's subsystem link.
+port_link ()
+{
+  local l="$cfs/ports/$1/subsystems/$INTEROP_NQN"
+  if [ "$2" = rm ]; then
+    vm_exec "rm $l" >/dev/null || fail "the guest could not unlink port $1"
+  else
+    vm_exec "ln -s $cfs/subsystems/$INTEROP_NQN $l" >/dev/null ||
+      fail "the guest could not link port $1 again"
+  fi
+  echo "  port $1: subsystem link $2 (at ${SECONDS}s)"
+}
+progress ()
+{
+  cat "$d/progress$1" 2>/dev/null || echo 0
+}
+port_link 1 rm
+sleep 4
+port_link 1 ln
+# Our host retries a lost path every reconnect-delay (10 s).
+sleep 16
+port_link 2 rm
+p1=$(progress 1)
+p2=$(progress 2)
+sleep 8
+[ "$(progress 1)" -gt "$p1" ] && [ "$(progress 2)" -gt "$p2" ] ||
+  fail "no I/O flowed while only the reconnected port 1 was there"
+ok "port 1 taken away and back, then port 2 away: I/O flowed through the reconnected port 1 ($p1 -> $(progress 1), $p2 -> $(progress 2) I/Os)"
+port_link 2 ln
+sleep 4
 touch "$stop"
 for n in 1 2; do
   eval "pid=\$io_pid$n"
