@@ -59,7 +59,9 @@ packages=(
   # Interop tier: a Linux VM running the kernel's nvmet (tests/interop).
   # The harness downloads the kernel and busybox packages itself (apt-get
   # download) and unpacks them with dpkg-deb and python3; zstd unpacks
-  # Debian 13's kernel (the authentication test's).
+  # Debian 13's kernel (the authentication test's).  The nbd-client test's
+  # guest runs the host's own programs: kmod's depmod and modprobe there.
+  kmod
   qemu-system-x86
   zstd
 
