@@ -59,6 +59,8 @@ uint16_t nvmeof_get_status (void);
  *   connect-timeout seconds (default 10)
  *   ctrl-loss-tmo   seconds (default 600)
  *   reconnect-delay seconds (default 10)
+ *   fast-io-fail-tmo seconds after a failure when held commands fail
+ *                   (default -1: held until ctrl-loss-tmo; 0: not held)
  *   disable-sqflow  boolean: ask to disable SQ flow control (default false)
  *   dhchap-secret   the host's DH-HMAC-CHAP secret, as +FILE or - (stdin)
  *   dhchap-ctrl-secret  the controller's, for bidirectional authentication
