@@ -51,6 +51,9 @@
 #   step_log_clean NAME   fail unless the guest's log is clean since mark NAME
 #
 # Environment: NVMEOF_SKIP_INTEROP=1 skips the tier (and says so);
+# NVMEOF_INTEROP_RAN=DIR skips a test that ran in DIR (the tests/interop
+# of a make check that ran the tier: run-tests.sh sets it for make
+# distcheck), runs one that was skipped there, fails one that has no result;
 # NVMEOF_INTEROP_CACHE (downloads, see fetch-kernel.sh);
 # NVMEOF_INTEROP_SUITE (another Debian suite's kernel, see fetch-kernel.sh);
 # NVMEOF_INTEROP_BOOT_TIMEOUT (seconds, default 180);
@@ -85,6 +88,20 @@ interop_init ()
   if [ "${NVMEOF_SKIP_INTEROP:-0}" = 1 ]; then
     echo "SKIP: $0: interop tier (kernel nvmet in a VM) skipped because NVMEOF_SKIP_INTEROP=1"
     exit 77
+  fi
+  # make distcheck inside scripts/run-tests.sh: the tier ran in the same
+  # run's make check, whose tests/interop directory this names.  This test
+  # must have a result there; if it ran, it is not run twice.
+  if [ -n "${NVMEOF_INTEROP_RAN:-}" ]; then
+    local trs res
+    trs="$NVMEOF_INTEROP_RAN/$(basename "$0" .sh).trs"
+    res=$(sed -n 's/^:test-result: *//p' "$trs" 2>/dev/null | head -n 1)
+    case $res in
+      "") fail "NVMEOF_INTEROP_RAN=$NVMEOF_INTEROP_RAN, but $0 has no result there ($trs): it did not run in this run's make check" ;;
+      SKIP) echo "interop: $0 was skipped in this run's make check ($trs): running it here" ;;
+      *) echo "SKIP: $0: the interop tier already ran in this run's make check ($res, $trs); not booted twice (NVMEOF_INTEROP_RAN)"
+         exit 77 ;;
+    esac
   fi
   if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
     fail "qemu-system-x86_64 not found: the interop tier boots the kernel's NVMe/TCP target in qemu; install qemu-system-x86 (scripts/install-deps.sh), or set NVMEOF_SKIP_INTEROP=1 to skip the tier explicitly"
