@@ -60,14 +60,17 @@ struct nvmeof_req {
   uint64_t deadline_ms; /* monotonic; 0 = none */
   uint32_t timeout_ms;  /* what the deadline was set from */
   bool timed_out;
-  /* Holding across a reconnect (queue.c, reconnect.c), under q->lock. */
-  bool bringup; /* allocated to bring the controller up: never held */
-  bool owned;   /* allocated or being sent again, not yet handed to the
-                   transport: its submitter parks it if the queue failed */
-  bool held;    /* its connection failed: kept (CID, buffer, done) to be
-                   sent again once the controller is back */
-  bool not_repeated; /* failed with its connection, while others are held:
-                        not a command that may be repeated */
+  /* Holding across a reconnect (queue.c, reconnect.c), under q->lock:
+   * bringup: allocated to bring the controller up, never held; owned:
+   * allocated or being sent again and not yet handed to the transport
+   * (its submitter parks it if the queue failed); held: its connection
+   * failed, it keeps its CID, buffer and done() to be sent again once the
+   * controller is back; not_repeated: failed with its connection while
+   * others are held, not being a command that may be repeated. */
+  bool bringup;
+  bool owned;
+  bool held;
+  bool not_repeated;
   /* Completion, filled before done() runs. */
   uint16_t status;    /* NVMe status (15 bits), 0 = success */
   uint64_t result;    /* CQE DW0 | DW1 << 32 */

@@ -386,8 +386,7 @@ io_holder (void *arg)
   struct holder *h = arg;
   uint64_t off = (uint64_t) (h->id + 1) * HOLD_LEN;
 
-  if (nvmeof_write (ns, h->wbuf, HOLD_LEN, off, h->id & 1 ? NVMEOF_FUA : 0) <
-      0)
+  if (nvmeof_write (ns, h->wbuf, HOLD_LEN, off, h->id & 1 ? NVMEOF_FUA : 0) < 0)
     holder_fail (h, "write");
   else if (nvmeof_read (ns, h->rbuf, HOLD_LEN, off) < 0)
     holder_fail (h, "read");
@@ -406,7 +405,8 @@ misc_holder (void *arg)
 
   if (nvmeof_flush (ns) < 0)
     holder_fail (h, "flush");
-  else if (info->has_write_zeroes && nvmeof_write_zeroes (ns, 65536, off, 0) < 0)
+  else if (info->has_write_zeroes &&
+           nvmeof_write_zeroes (ns, 65536, off, 0) < 0)
     holder_fail (h, "write zeroes");
   else if (nvmeof_read (ns, h->rbuf, 65536, off) < 0)
     holder_fail (h, "read of the zeroes");
@@ -502,9 +502,9 @@ mode_hold (void)
       FAIL ("out of memory");
     fill_random (&seed, h[i].wbuf, HOLD_LEN);
     if (pthread_create (&t[i], NULL,
-                        i < threads      ? io_holder :
-                        i == threads     ? misc_holder :
-                                           admin_holder,
+                        i < threads  ? io_holder :
+                        i == threads ? misc_holder :
+                                       admin_holder,
                         &h[i]) != 0)
       FAIL ("pthread_create");
   }

@@ -125,8 +125,7 @@ test_cids (void)
   in_bringup = true;
   r[6] = req_alloc (&fq.q, false, count_done, NULL, 1000);
   CHECK (r[6] != NULL && r[6]->bringup, "the kept CID, for bring-up");
-  CHECK (req_alloc (&fq.q, false, count_done, NULL, 1000) == NULL,
-         "then none");
+  CHECK (req_alloc (&fq.q, false, count_done, NULL, 1000) == NULL, "then none");
   in_bringup = false;
   for (i = 0; i < 7; i++)
     if (r[i]->cid != i)
@@ -272,12 +271,18 @@ test_hold (void)
     uint16_t qid;
     bool repeat;
   } table[] = {
-    { NVME_ADMIN_IDENTIFY, 0, true },     { NVME_ADMIN_GET_LOG_PAGE, 0, true },
-    { NVME_ADMIN_GET_FEATURES, 0, true }, { NVME_ADMIN_SET_FEATURES, 0, false },
-    { NVME_ADMIN_KEEP_ALIVE, 0, false },  { NVME_ADMIN_ASYNC_EVENT, 0, false },
-    { NVME_ADMIN_ABORT, 0, false },       { NVME_ADMIN_FABRICS, 0, false },
-    { NVME_CMD_READ, 1, true },           { NVME_CMD_WRITE, 1, true },
-    { NVME_CMD_FLUSH, 1, true },          { NVME_CMD_WRITE_ZEROES, 1, true },
+    { NVME_ADMIN_IDENTIFY, 0, true },
+    { NVME_ADMIN_GET_LOG_PAGE, 0, true },
+    { NVME_ADMIN_GET_FEATURES, 0, true },
+    { NVME_ADMIN_SET_FEATURES, 0, false },
+    { NVME_ADMIN_KEEP_ALIVE, 0, false },
+    { NVME_ADMIN_ASYNC_EVENT, 0, false },
+    { NVME_ADMIN_ABORT, 0, false },
+    { NVME_ADMIN_FABRICS, 0, false },
+    { NVME_CMD_READ, 1, true },
+    { NVME_CMD_WRITE, 1, true },
+    { NVME_CMD_FLUSH, 1, true },
+    { NVME_CMD_WRITE_ZEROES, 1, true },
     { NVME_CMD_DSM, 1, true },
   };
   struct nvmeof_req *rd, *td, *bu, *nw;
