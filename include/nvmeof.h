@@ -168,8 +168,8 @@ int nvmeof_set_features (struct nvmeof_ctrl *ctrl, uint8_t fid, uint32_t nsid,
  * again on another path if it fails with a path error; with no usable
  * path it waits up to ctrl-loss-tmo.  nvmeof_ctrl_get_info describes the
  * first path. */
-struct nvmeof_ctrl *nvmeof_connect_paths (const struct nvmeof_opts *const *paths,
-                                          size_t n);
+struct nvmeof_ctrl *nvmeof_connect_paths (
+  const struct nvmeof_opts *const *paths, size_t n);
 
 struct nvmeof_path_info {
   char transport[8];   /* "tcp", "eth" */

@@ -268,8 +268,8 @@ aio_rw (struct nvmeof_ns *ns, const char *fn, uint8_t opcode, void *buf,
   }
   if (ns->mpns)
     return mpath_aio (ns, opcode == NVME_CMD_READ ? MPATH_READ : MPATH_WRITE,
-                      buf, len, offset,
-                      (flags & NVME_RW_FUA) ? NVMEOF_FUA : 0, cb, opaque);
+                      buf, len, offset, (flags & NVME_RW_FUA) ? NVMEOF_FUA : 0,
+                      cb, opaque);
   q = io_queue (ns, fn);
   if (q == NULL)
     return -1;

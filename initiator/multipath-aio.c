@@ -255,10 +255,8 @@ mpath_aio (struct nvmeof_ns *ns, enum mpath_op op, void *buf, size_t len,
            uint64_t offset, unsigned flags, nvmeof_callback cb, void *opaque)
 {
   static const char *const fn[] = {
-    [MPATH_READ] = "nvmeof_aio_read",
-    [MPATH_WRITE] = "nvmeof_aio_write",
-    [MPATH_FLUSH] = "nvmeof_aio_flush",
-    [MPATH_WRITE_ZEROES] = "nvmeof_aio",
+    [MPATH_READ] = "nvmeof_aio_read",   [MPATH_WRITE] = "nvmeof_aio_write",
+    [MPATH_FLUSH] = "nvmeof_aio_flush", [MPATH_WRITE_ZEROES] = "nvmeof_aio",
     [MPATH_DEALLOCATE] = "nvmeof_aio",
   };
   struct mpath *mp = ns->ctrl->mp;
@@ -283,8 +281,10 @@ mpath_aio (struct nvmeof_ns *ns, enum mpath_op op, void *buf, size_t len,
     s->free_list = o->next;
   pthread_mutex_unlock (&s->lock);
   if (o == NULL) {
-    set_error (EAGAIN, "%s: too many asynchronous requests in flight or "
-                       "waiting for nvmeof_ctrl_process", fn[op]);
+    set_error (EAGAIN,
+               "%s: too many asynchronous requests in flight or "
+               "waiting for nvmeof_ctrl_process",
+               fn[op]);
     return -1;
   }
   o->mp = mp;

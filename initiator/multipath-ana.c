@@ -54,20 +54,25 @@ mpath_ana_parse (const uint8_t *page, size_t len, uint32_t grpmax,
 
   *nr = 0;
   if (page == NULL || len < sizeof *h) {
-    snprintf (err, errlen, "the ANA log page is %zu bytes, shorter than "
-                           "its 16-byte header", len);
+    snprintf (err, errlen,
+              "the ANA log page is %zu bytes, shorter than "
+              "its 16-byte header",
+              len);
     return -1;
   }
   ngrps = GET16 (h->ngrps);
   if (grpmax && ngrps > grpmax) {
-    snprintf (err, errlen, "the ANA log page lists %u groups, more than "
-                           "the controller's ANAGRPMAX (%" PRIu32 ")",
+    snprintf (err, errlen,
+              "the ANA log page lists %u groups, more than "
+              "the controller's ANAGRPMAX (%" PRIu32 ")",
               ngrps, grpmax);
     return -1;
   }
   if (ngrps > max) {
-    snprintf (err, errlen, "the ANA log page lists %u groups, more than "
-                           "the %zu we keep", ngrps, max);
+    snprintf (err, errlen,
+              "the ANA log page lists %u groups, more than "
+              "the %zu we keep",
+              ngrps, max);
     return -1;
   }
   for (g = 0; g < ngrps; g++) {
@@ -76,8 +81,9 @@ mpath_ana_parse (const uint8_t *page, size_t len, uint32_t grpmax,
     uint8_t state;
 
     if (len - off < sizeof *d) {
-      snprintf (err, errlen, "ANA group descriptor %zu of %u (byte %zu) "
-                             "runs past the end of the %zu-byte log page",
+      snprintf (err, errlen,
+                "ANA group descriptor %zu of %u (byte %zu) "
+                "runs past the end of the %zu-byte log page",
                 g + 1, ngrps, off, len);
       return -1;
     }
@@ -87,27 +93,31 @@ mpath_ana_parse (const uint8_t *page, size_t len, uint32_t grpmax,
     state = d->state & NVME_ANA_STATE_MASK;
     off += sizeof *d;
     if (grpid == 0 || (grpmax && grpid > grpmax)) {
-      snprintf (err, errlen, "ANA group descriptor %zu has group ID %" PRIu32
-                             " (expected 1 to %" PRIu32 ")",
+      snprintf (err, errlen,
+                "ANA group descriptor %zu has group ID %" PRIu32
+                " (expected 1 to %" PRIu32 ")",
                 g + 1, grpid, grpmax ? grpmax : UINT32_MAX);
       return -1;
     }
     if (!state_valid (state)) {
-      snprintf (err, errlen, "ANA group %" PRIu32 " has state %u, which is "
-                             "not an ANA state", grpid, state);
+      snprintf (err, errlen,
+                "ANA group %" PRIu32 " has state %u, which is "
+                "not an ANA state",
+                grpid, state);
       return -1;
     }
     if (nnsids > (len - off) / 4) {
-      snprintf (err, errlen, "ANA group %" PRIu32 " lists %" PRIu32
-                             " namespaces, past the end of the %zu-byte "
-                             "log page", grpid, nnsids, len);
+      snprintf (err, errlen,
+                "ANA group %" PRIu32 " lists %" PRIu32
+                " namespaces, past the end of the %zu-byte "
+                "log page",
+                grpid, nnsids, len);
       return -1;
     }
     off += (size_t) nnsids * 4;
     for (k = 0; k < g; k++)
       if (out[k].grpid == grpid) {
-        snprintf (err, errlen, "ANA group %" PRIu32 " is listed twice",
-                  grpid);
+        snprintf (err, errlen, "ANA group %" PRIu32 " is listed twice", grpid);
         return -1;
       }
     out[g].grpid = grpid;

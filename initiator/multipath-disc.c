@@ -54,8 +54,8 @@ entry_opts (const struct nvmeof_opts *opts, const struct nvmeof_disc_entry *e,
  * entries of *e refer to.  Referrals that cannot be reached are left out
  * (their portals are not usable paths now). */
 static int
-follow_referrals (const struct nvmeof_opts *opts,
-                  struct nvmeof_disc_entry **e, size_t *n)
+follow_referrals (const struct nvmeof_opts *opts, struct nvmeof_disc_entry **e,
+                  size_t *n)
 {
   size_t first_n = *n, i, k, done = 0;
 
@@ -98,8 +98,8 @@ follow_referrals (const struct nvmeof_opts *opts,
 /* The NVM subsystem entries (NVMe/TCP, IPv4 or IPv6) for subnqn, or for
  * the only subsystem listed if subnqn is NULL. */
 static int
-pick_subsystem (const struct nvmeof_disc_entry *e, size_t n,
-                const char *subnqn, const char **chosen)
+pick_subsystem (const struct nvmeof_disc_entry *e, size_t n, const char *subnqn,
+                const char **chosen)
 {
   char names[512] = "";
   size_t i, len = 0, kinds = 0;
@@ -137,9 +137,11 @@ pick_subsystem (const struct nvmeof_disc_entry *e, size_t n,
     return -1;
   }
   if (kinds > 1) {
-    set_error (EINVAL, "the discovery log lists several NVM subsystems (%s): "
-                       "give the URL of the one to use "
-                       "(nvme+tcp://HOST:PORT/NQN)", names);
+    set_error (EINVAL,
+               "the discovery log lists several NVM subsystems (%s): "
+               "give the URL of the one to use "
+               "(nvme+tcp://HOST:PORT/NQN)",
+               names);
     return -1;
   }
   return 0;
@@ -186,8 +188,10 @@ nvmeof_connect_discovered (struct nvmeof_ctrl *disc,
     np++;
   }
   if (np == 0)
-    set_error (ENOENT, "the discovery log lists no NVMe/TCP portal over "
-                       "IPv4 or IPv6 for %s", nqn);
+    set_error (ENOENT,
+               "the discovery log lists no NVMe/TCP portal over "
+               "IPv4 or IPv6 for %s",
+               nqn);
   else if (np == 1)
     ctrl = nvmeof_connect (po[0]);
   else

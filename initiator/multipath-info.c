@@ -81,8 +81,9 @@ single_ana (struct nvmeof_ctrl *c, uint32_t nsid, char *out, size_t outlen)
   }
   grpmax = GET32 (((const struct nvme_id_ctrl *) id)->anagrpmax);
   grpid = ns_grpid (c, nsid);
-  len = 16 + 32 * (grpmax && grpmax < MPATH_ANA_GROUPS_MAX ?
-                     grpmax : MPATH_ANA_GROUPS_MAX) +
+  len = 16 +
+        32 * (grpmax && grpmax < MPATH_ANA_GROUPS_MAX ? grpmax :
+                                                        MPATH_ANA_GROUPS_MAX) +
         4 * (c->id.nn < 65536 ? c->id.nn : 65536);
   page = calloc (1, len);
   if (page == NULL) {
@@ -123,11 +124,10 @@ nvmeof_ctrl_get_paths (struct nvmeof_ctrl *ctrl, uint32_t nsid,
     if (max == 0)
       return 1;
     fill_addr (&paths[0], ctrl);
-    snprintf (paths[0].state, sizeof paths[0].state, "%s",
-              ctrl_state (ctrl));
+    snprintf (paths[0].state, sizeof paths[0].state, "%s", ctrl_state (ctrl));
     if (nsid && !ctrl->info.discovery &&
-        single_ana (ctrl, nsid, paths[0].ana_state,
-                    sizeof paths[0].ana_state) < 0)
+        single_ana (ctrl, nsid, paths[0].ana_state, sizeof paths[0].ana_state) <
+          0)
       return -1;
     return 1;
   }
@@ -156,9 +156,9 @@ nvmeof_ctrl_get_paths (struct nvmeof_ctrl *ctrl, uint32_t nsid,
       grpid = ns_grpid (p->ctrl, nsid);
     pthread_mutex_lock (&mp->lock);
     if (p->ana_valid)
-      snprintf (pi->ana_state, sizeof pi->ana_state, "%s",
-                mpath_ana_state_name (
-                  mpath_ana_lookup (p->ana, p->nr_ana, grpid)));
+      snprintf (
+        pi->ana_state, sizeof pi->ana_state, "%s",
+        mpath_ana_state_name (mpath_ana_lookup (p->ana, p->nr_ana, grpid)));
     else
       snprintf (pi->ana_state, sizeof pi->ana_state, "%s",
                 live ? "change" : "inaccessible");

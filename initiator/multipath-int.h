@@ -34,9 +34,9 @@ struct mpath_path {
   atomic_uint inflight;     /* commands of ours on it */
   atomic_bool ana_dirty;    /* read the ANA log again */
   atomic_bool aer_outstanding;
-  atomic_ullong commands;   /* sent on this path, for list-subsys */
+  atomic_ullong commands; /* sent on this path, for list-subsys */
   /* Under mp->lock. */
-  bool ana_reporting;     /* CMIC bit 3: the controller reports ANA */
+  bool ana_reporting; /* CMIC bit 3: the controller reports ANA */
   uint32_t anagrpmax;
   struct mpath_ana_group ana[MPATH_ANA_GROUPS_MAX];
   size_t nr_ana;
@@ -98,6 +98,11 @@ void mpath_path_failed (struct mpath *mp, int i, uint16_t status);
  * back within ctrl-loss-tmo). */
 int mpath_no_path (struct mpath *mp, struct mpath_ns *mns, const char *what,
                    const char *last_err, bool wait);
+
+/* multipath-ns.c */
+/* Open on path i the namespaces it could not open while it was down (the
+ * path thread, after the path came back). */
+void mpath_path_open_missing (struct mpath *mp, size_t i);
 
 /* multipath-ana.c */
 /* Read path i's ANA log page and update its groups (path thread or

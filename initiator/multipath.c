@@ -5,8 +5,7 @@
  * connects each path as an ordinary controller, checks they all belong to
  * the same subsystem (SUBNQN), and returns a controller that holds them.
  * A namespace opened on it is opened on every path and must show the same
- * identifiers there (NGUID, EUI-64, UUID: at least one of them present on
- * both, none different), never only the same NSID.
+ * identifiers there (multipath-ns.c), never only the same NSID.
  *
  * Each command goes to a path the I/O policy picks among those whose
  * controller is up and whose ANA state for the namespace's group is
@@ -183,13 +182,15 @@ mpath_no_path (struct mpath *mp, struct mpath_ns *mns, const char *what,
     last_err = first;
   }
   if (gone == mp->nr_paths)
-    set_error (EIO, "%s: no path to %s is left (every path gave up "
-                    "reconnecting)%s%s",
+    set_error (EIO,
+               "%s: no path to %s is left (every path gave up "
+               "reconnecting)%s%s",
                what, mp->ctrl->info.subnqn, last_err[0] ? "; last: " : "",
                last_err);
   else
-    set_error (EIO, "%s: no usable path to %s for %" PRId32 " s "
-                    "(ctrl-loss-tmo)%s%s",
+    set_error (EIO,
+               "%s: no usable path to %s for %" PRId32 " s "
+               "(ctrl-loss-tmo)%s%s",
                what, mp->ctrl->info.subnqn, mp->ctrl_loss_tmo_s,
                last_err[0] ? "; last: " : "", last_err);
   return -1;
@@ -258,8 +259,8 @@ mpath_io (struct nvmeof_ns *ns, enum mpath_op op, void *buf, uint64_t len,
         return -1;
       continue;
     }
-    r = run_on (atomic_load (&mns->pns[i]), op, buf, len, offset, flags,
-                ranges, nr_ranges);
+    r = run_on (atomic_load (&mns->pns[i]), op, buf, len, offset, flags, ranges,
+                nr_ranges);
     mpath_put (mp, i);
     if (r == 0)
       return 0;
@@ -271,190 +272,6 @@ mpath_io (struct nvmeof_ns *ns, enum mpath_op op, void *buf, uint64_t len,
           nvmeof_get_error ());
     mpath_path_failed (mp, i, status);
   }
-}
-
-/* ---- Namespaces --------------------------------------------------------- */
-
-static void
-hex (const uint8_t *b, size_t n, char *out)
-{
-  size_t k;
-
-  for (k = 0; k < n; k++)
-    sprintf (out + 2 * k, "%02x", b[k]);
-}
-
-/* Do a and b name the same namespace?  At least one identifier on both,
- * and none that differs.  Else a sentence in err. */
-static bool
-same_namespace (const struct nvmeof_ns_info *a, const struct nvmeof_ns_info *b,
-                char *err, size_t errlen)
-{
-  char x[33], y[33];
-  int common = 0;
-
-#define CMP(has, field, name)                                               \
-  if (a->has && b->has) {                                                   \
-    if (memcmp (a->field, b->field, sizeof a->field) != 0) {                \
-      hex (a->field, sizeof a->field, x);                                   \
-      hex (b->field, sizeof b->field, y);                                   \
-      snprintf (err, errlen, "its %s is %s, the first path's %s", name, y,  \
-                x);                                                         \
-      return false;                                                         \
-    }                                                                       \
-    common++;                                                               \
-  }
-  CMP (has_nguid, nguid, "NGUID");
-  CMP (has_eui64, eui64, "EUI-64");
-  CMP (has_uuid, uuid, "UUID");
-#undef CMP
-  if (common == 0) {
-    snprintf (err, errlen, "it shares no identifier (NGUID, EUI-64, UUID) "
-                           "with the first path's: multipath needs one to "
-                           "know it is the same namespace");
-    return false;
-  }
-  if (a->lba_size != b->lba_size || a->size != b->size) {
-    snprintf (err, errlen, "its size or LBA size differs from the first "
-                           "path's");
-    return false;
-  }
-  return true;
-}
-
-/* The namespace's ANA group on path i (Identify Namespace ANAGRPID). */
-static int
-read_anagrpid (struct nvmeof_ctrl *c, uint32_t nsid, uint32_t *grpid)
-{
-  uint8_t *page = malloc (NVME_IDENTIFY_LEN);
-
-  if (page == NULL) {
-    set_error (ENOMEM, "out of memory");
-    return -1;
-  }
-  if (nvmeof_identify (c, NVME_ID_CNS_NS, nsid, page) < 0) {
-    free (page);
-    return -1;
-  }
-  *grpid = GET32 (((const struct nvme_id_ns *) page)->anagrpid);
-  free (page);
-  return 0;
-}
-
-/* Open mns on path i.  0; -1 with the error set if the path could not
- * (it may be down: the path thread tries again); -2 if the path shows
- * another namespace (refused for good). */
-static int
-open_on_path (struct mpath *mp, struct mpath_ns *mns, size_t i,
-              const struct nvmeof_ns_info *ref)
-{
-  struct mpath_path *p = &mp->paths[i];
-  struct nvmeof_ns *pns;
-  uint32_t grpid = 0;
-  char err[256];
-
-  pns = nvmeof_ns_open (p->ctrl, mns->nsid);
-  if (pns == NULL)
-    return -1;
-  if (ref && !same_namespace (ref, &pns->info, err, sizeof err)) {
-    set_error (EINVAL, "path %s: namespace %" PRIu32 " is not the first "
-                       "path's namespace %" PRIu32 ": %s; path refused",
-               p->addr, mns->nsid, mns->nsid, err);
-    nvmeof_ns_close (pns);
-    return -2;
-  }
-  if (p->ana_reporting && read_anagrpid (p->ctrl, mns->nsid, &grpid) < 0) {
-    nvmeof_ns_close (pns);
-    return -1;
-  }
-  pthread_mutex_lock (&mp->lock);
-  mns->anagrpid[i] = grpid;
-  atomic_store (&mns->pns[i], pns);
-  pthread_cond_broadcast (&mp->cond);
-  pthread_mutex_unlock (&mp->lock);
-  return 0;
-}
-
-struct nvmeof_ns *
-mpath_ns_open (struct nvmeof_ctrl *ctrl, uint32_t nsid)
-{
-  struct mpath *mp = ctrl->mp;
-  struct nvmeof_ns *ns = calloc (1, sizeof *ns);
-  struct mpath_ns *mns = calloc (1, sizeof *mns);
-  const struct nvmeof_ns_info *ref = NULL;
-  size_t i, opened = 0;
-  char first_err[512] = "";
-  int first_errno = 0;
-
-  if (ns == NULL || mns == NULL) {
-    set_error (ENOMEM, "out of memory");
-    goto err;
-  }
-  ns->ctrl = ctrl;
-  ns->mpns = mns;
-  mns->ns = ns;
-  mns->nsid = nsid;
-  for (i = 0; i < mp->nr_paths; i++) {
-    int r = open_on_path (mp, mns, i, ref);
-
-    if (r == -2)
-      goto err; /* the message names the path and the identifiers */
-    if (r < 0) {
-      if (first_errno == 0) {
-        first_errno = nvmeof_get_errno ();
-        msgf (first_err, sizeof first_err, "%s", nvmeof_get_error ());
-      }
-      /* A path that is up but does not have it: refuse, as above. */
-      if (!atomic_load (&mp->paths[i].ctrl->failed))
-        goto err;
-      continue; /* down: the path thread opens it when it is back */
-    }
-    if (ref == NULL) {
-      ref = &atomic_load (&mns->pns[i])->info;
-      ns->info = *ref;
-      ns->lba_shift = atomic_load (&mns->pns[i])->lba_shift;
-      ns->max_blocks = atomic_load (&mns->pns[i])->max_blocks;
-      ns->max_wz_blocks = atomic_load (&mns->pns[i])->max_wz_blocks;
-    }
-    opened++;
-  }
-  if (opened == 0) {
-    set_error (first_errno ? first_errno : EIO, "%s", first_err);
-    goto err;
-  }
-  pthread_mutex_lock (&mp->lock);
-  mns->next = mp->nslist;
-  mp->nslist = mns;
-  pthread_mutex_unlock (&mp->lock);
-  return ns;
-
-err:
-  if (mns)
-    for (i = 0; i < mp->nr_paths; i++)
-      nvmeof_ns_close (atomic_load (&mns->pns[i]));
-  free (mns);
-  free (ns);
-  return NULL;
-}
-
-void
-mpath_ns_close (struct nvmeof_ns *ns)
-{
-  struct mpath *mp = ns->ctrl->mp;
-  struct mpath_ns *mns = ns->mpns, **pp;
-  size_t i;
-
-  pthread_mutex_lock (&mp->lock);
-  for (pp = &mp->nslist; *pp; pp = &(*pp)->next)
-    if (*pp == mns) {
-      *pp = mns->next;
-      break;
-    }
-  pthread_mutex_unlock (&mp->lock);
-  for (i = 0; i < mp->nr_paths; i++)
-    nvmeof_ns_close (atomic_load (&mns->pns[i]));
-  free (mns);
-  free (ns);
 }
 
 /* ---- Paths --------------------------------------------------------------- */
@@ -491,38 +308,6 @@ path_setup (struct mpath *mp, size_t i)
   return 0;
 }
 
-/* Namespaces path i could not open while it was down. */
-static void
-path_open_missing (struct mpath *mp, size_t i)
-{
-  for (;;) {
-    struct mpath_ns *mns, *todo = NULL;
-    const struct nvmeof_ns_info *ref = NULL;
-    int r;
-
-    pthread_mutex_lock (&mp->lock);
-    for (mns = mp->nslist; mns; mns = mns->next)
-      if (!mns->refused[i] && atomic_load (&mns->pns[i]) == NULL) {
-        todo = mns;
-        ref = &mns->ns->info;
-        break;
-      }
-    pthread_mutex_unlock (&mp->lock);
-    if (todo == NULL)
-      return;
-    r = open_on_path (mp, todo, i, ref);
-    if (r == -1)
-      return; /* down again: next tick */
-    if (r == -2) {
-      pthread_mutex_lock (&mp->lock);
-      todo->refused[i] = true;
-      msgf (mp->paths[i].ana_err, sizeof mp->paths[i].ana_err, "%s",
-            nvmeof_get_error ());
-      pthread_mutex_unlock (&mp->lock);
-    }
-  }
-}
-
 static void
 path_tick (struct mpath *mp, size_t i)
 {
@@ -552,7 +337,7 @@ path_tick (struct mpath *mp, size_t i)
     p->was_failed = false;
     pthread_cond_broadcast (&mp->cond);
     pthread_mutex_unlock (&mp->lock);
-    path_open_missing (mp, i);
+    mpath_path_open_missing (mp, i);
   }
   if (p->ana_reporting) {
     bool unsupported;
@@ -697,13 +482,16 @@ connect_paths (const struct nvmeof_opts *const *paths, size_t n)
     memcpy (p->addr, p->ctrl->addr, sizeof p->addr);
     ci = &p->ctrl->info;
     if (ci->discovery) {
-      set_error (EINVAL, "path %s is a discovery controller, not a path "
-                         "to an NVM subsystem", p->addr);
+      set_error (EINVAL,
+                 "path %s is a discovery controller, not a path "
+                 "to an NVM subsystem",
+                 p->addr);
       goto err;
     }
     if (i > 0 && strcmp (ci->subnqn, mp->paths[0].ctrl->info.subnqn) != 0) {
-      set_error (EINVAL, "path %s leads to subsystem %s, not %s: every path "
-                         "must reach the same subsystem",
+      set_error (EINVAL,
+                 "path %s leads to subsystem %s, not %s: every path "
+                 "must reach the same subsystem",
                  p->addr, ci->subnqn, mp->paths[0].ctrl->info.subnqn);
       goto err;
     }
@@ -726,14 +514,14 @@ connect_paths (const struct nvmeof_opts *const *paths, size_t n)
   mp->thread_started = true;
   return ctrl;
 
-err: {
-    char msg[1024];
-    int e = nvmeof_get_errno ();
+err : {
+  char msg[1024];
+  int e = nvmeof_get_errno ();
 
-    msgf (msg, sizeof msg, "%s", nvmeof_get_error ());
-    mpath_free (mp);
-    set_error (e ? e : EIO, "%s", msg);
-  }
+  msgf (msg, sizeof msg, "%s", nvmeof_get_error ());
+  mpath_free (mp);
+  set_error (e ? e : EIO, "%s", msg);
+}
   return NULL;
 }
 
@@ -799,8 +587,10 @@ nvmeof_connect_paths (const struct nvmeof_opts *const *paths, size_t n)
     if (paths[i] == NULL || nvmeof_opts_validate (paths[i]) < 0)
       goto out;
     if (paths[i]->nr_extra_paths) {
-      set_error (EINVAL, "nvmeof_connect_paths: path %zu has url= given "
-                         "more than once", i + 1);
+      set_error (EINVAL,
+                 "nvmeof_connect_paths: path %zu has url= given "
+                 "more than once",
+                 i + 1);
       goto out;
     }
     po[i] = malloc (sizeof *po[i]);

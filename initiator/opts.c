@@ -377,8 +377,10 @@ opts_add_path (struct nvmeof_opts *opts, const char *value)
     goto out;
   }
   if (tmp->nsid != opts->nsid) {
-    set_error (EINVAL, "url: every path must name the same namespace "
-                       "(or none): '%s'", shown (value, q, sizeof q));
+    set_error (EINVAL,
+               "url: every path must name the same namespace "
+               "(or none): '%s'",
+               shown (value, q, sizeof q));
     goto out;
   }
   p = &opts->extra_paths[opts->nr_extra_paths++];

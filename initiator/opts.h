@@ -71,10 +71,10 @@ struct nvmeof_opts {
   uint16_t ethertype;
   /* Multipath (multipath.c): url= given more than once names further
    * paths to the same subsystem; iopolicy= spreads I/O over them. */
-  unsigned nr_urls;                     /* url= seen so far */
-  unsigned nr_extra_paths;              /* in extra_paths[] */
+  unsigned nr_urls;        /* url= seen so far */
+  unsigned nr_extra_paths; /* in extra_paths[] */
   struct opts_path extra_paths[OPTS_MAX_PATHS - 1];
-  int iopolicy;                         /* enum mpath_iopolicy */
+  int iopolicy; /* enum mpath_iopolicy */
 };
 
 /* Fill the host NQN and host ID defaults in place (idempotent). */

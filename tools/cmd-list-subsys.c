@@ -81,8 +81,10 @@ cmd_list_subsys (int argc, char **argv)
     return 1;
   ci = nvmeof_ctrl_get_info (ctrl);
   if (ci->discovery) {
-    ret = cli_error (&cli, "%s is a discovery controller (use 'nvmeof "
-                           "discover')", ci->subnqn);
+    ret = cli_error (&cli,
+                     "%s is a discovery controller (use 'nvmeof "
+                     "discover')",
+                     ci->subnqn);
     goto out;
   }
   nsid = nvmeof_opts_get_nsid (opts);
@@ -119,9 +121,9 @@ cmd_list_subsys (int argc, char **argv)
                             json_object_new_string (hostid ? hostid : ""));
     json_object_object_add (sub, "Name", json_object_new_string ("subsys0"));
     json_object_object_add (sub, "NQN", json_object_new_string (ci->subnqn));
-    json_object_object_add (sub, "IOPolicy",
-                            json_object_new_string (
-                              nvmeof_ctrl_get_iopolicy (ctrl)));
+    json_object_object_add (
+      sub, "IOPolicy",
+      json_object_new_string (nvmeof_ctrl_get_iopolicy (ctrl)));
     for (i = 0; i < n; i++) {
       json_object *p = json_object_new_object ();
 

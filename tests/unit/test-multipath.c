@@ -22,7 +22,9 @@ static void
 test_failover (void)
 {
   struct mpath_pview v[3] = {
-    { true, true, 0 }, { true, true, 0 }, { true, false, 0 },
+    { true, true, 0 },
+    { true, true, 0 },
+    { true, false, 0 },
   };
   unsigned cur = 2;
   int current = -1, i, r;
@@ -58,7 +60,9 @@ static void
 test_round_robin (void)
 {
   struct mpath_pview v[3] = {
-    { true, true, 0 }, { true, true, 0 }, { true, true, 0 },
+    { true, true, 0 },
+    { true, true, 0 },
+    { true, true, 0 },
   };
   unsigned cur = 2, count[3] = { 0 };
   int current = -1, i, r, last = -1;
@@ -87,7 +91,9 @@ static void
 test_queue_depth (void)
 {
   struct mpath_pview v[3] = {
-    { true, true, 5 }, { true, true, 2 }, { true, true, 9 },
+    { true, true, 5 },
+    { true, true, 2 },
+    { true, true, 9 },
   };
   unsigned cur = 0, count[3] = { 0 };
   int current = -1, i, r;
@@ -209,8 +215,8 @@ test_ana_parse (void)
   CHECK (parse (len, 16, &nr) == 0 && nr == 0, "empty page: %s", err);
 
   /* Hostile pages. */
-  CHECK (parse (8, 16, &nr) == -1 && strstr (err, "header"),
-         "short header: %s", err);
+  CHECK (parse (8, 16, &nr) == -1 && strstr (err, "header"), "short header: %s",
+         err);
   len = make_page (3, s, k);
   CHECK (parse (len - 1, 16, &nr) == -1 && strstr (err, "past the end"),
          "last NSID cut: %s", err);
