@@ -337,6 +337,27 @@ except ConnectionResetError:   # the rest of the line was not read
 check(rest == "", "and the client is dropped")
 EOF
 
-# Nothing went wrong inside the target.
 grep -q "port 2: listener down" "$TARGET_LOG"
+stop_target
+[ ! -e "$ctl" ] || fail "the control socket was left behind at exit"
+echo "ok: the control socket is removed at exit"
+
+# --control refusals: a path too long for a unix socket; a file that is
+# not a socket is left alone.
+long=$TMPDIR_TEST/$(printf 'c%.0s' $(seq 120))
+if "$NVMEOF_TARGET" -f -l "127.0.0.1:$p1" --control "$long" \
+     >"$TMPDIR_TEST/refused.log" 2>&1; then
+  fail "--control with a 120-byte name was accepted"
+fi
+grep -q -- "--control: .*: a unix socket path must be shorter than 108 bytes" \
+  "$TMPDIR_TEST/refused.log" || fail "--control too long: $(cat "$TMPDIR_TEST/refused.log")"
+echo "keep" >"$TMPDIR_TEST/plain"
+if "$NVMEOF_TARGET" -f -l "127.0.0.1:$p1" --control "$TMPDIR_TEST/plain" \
+     >"$TMPDIR_TEST/refused.log" 2>&1; then
+  fail "--control over a regular file was accepted"
+fi
+grep -q -- "--control: $TMPDIR_TEST/plain: Address already in use" \
+  "$TMPDIR_TEST/refused.log" || fail "--control on a file: $(cat "$TMPDIR_TEST/refused.log")"
+[ "$(cat "$TMPDIR_TEST/plain")" = keep ] || fail "--control replaced a regular file"
+echo "ok: --control refuses a path too long and a file that is not a socket"
 echo "test-target-ana: ok"
