@@ -307,8 +307,6 @@ void ctrl_ana_changed (struct tgt_port *port);
 struct req *ctrl_aen_take (struct conn *c);
 /* Get Log Page of the ANA log without RAE: the notice is unmasked. */
 void ctrl_ana_log_read (struct tgt_ctrl *ctrl);
-/* Close every connection of port (a listener taken down). */
-void conn_kill_port (const struct tgt_port *port);
 
 /* ---- conn.c, conn-thread.c: a thread per TCP connection ------------ */
 enum req_state { REQ_FREE, REQ_WAIT_DATA, REQ_DONE, REQ_AER };
@@ -395,6 +393,8 @@ void conn_kill (struct conn *c);
 void conn_wake (struct conn *c);
 /* An Asynchronous Event Request c holds, or NULL (its own thread). */
 struct req *conn_find_aer (struct conn *c);
+/* Close every TCP connection of port (a listener taken down). */
+void conn_kill_port (const struct tgt_port *port);
 /* Buffer of at least len bytes attached to the request (not zeroed).
  * NULL on allocation failure. */
 uint8_t *req_buf (struct conn *c, struct req *r, size_t len);
