@@ -9,10 +9,13 @@
 # until the log is read without RAE, off when the host clears the
 # feature); the path statuses of I/O in each state (no DNR); a listener
 # taken down and brought back; per-port command counters; malformed
-# control lines refused; bad ANA keys in the configuration refused by name.
+# control lines refused; bad ANA keys in the configuration refused by name;
+# our initiator's discovery and verified I/O over the IPv6 port.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 set -e -u -o pipefail
 requires_target
+requires_built "$NVMEOF_CLI"
+requires jq --version
 requires test -x /usr/bin/python3
 requires /usr/bin/python3 -c 'import socket; s = socket.socket(socket.AF_INET6); s.bind(("::1", 0))'
 export PYTHONPATH=$abs_srcdir PYTHONDONTWRITEBYTECODE=1
@@ -338,6 +341,22 @@ check(rest == "", "and the client is dropped")
 EOF
 
 grep -q "port 2: listener down" "$TARGET_LOG"
+
+# Our initiator end to end over the IPv6 port: discovery reports it as
+# IPv6, and verified I/O goes through it.
+with_timeout 60 "$NVMEOF_CLI" discover "nvme+tcp://[::1]:$p2" -o json \
+  >"$TMPDIR_TEST/disc6.json" || fail "nvmeof discover over IPv6 failed"
+jq -e --arg n "$nqn" --arg s "$p2" '[.records[] | select(.subnqn == $n)] |
+  length == 1 and .[0].adrfam == "ipv6" and .[0].traddr == "::1" and
+  .[0].trsvcid == $s' "$TMPDIR_TEST/disc6.json" >/dev/null ||
+  fail "discovery over IPv6: $(cat "$TMPDIR_TEST/disc6.json")"
+with_timeout 60 "$NVMEOF_CLI" bench "nvme+tcp://[::1]:$p2/$nqn/3" --rw=randrw \
+  --bs=4k --qd=4 --time=1 --size=1M --verify -o json \
+  >"$TMPDIR_TEST/bench6.json" || fail "nvmeof bench over IPv6 failed"
+jq -e '.errors == 0 and .verify_errors == 0 and .ios > 0' \
+  "$TMPDIR_TEST/bench6.json" >/dev/null ||
+  fail "bench over IPv6: $(cat "$TMPDIR_TEST/bench6.json")"
+echo "ok: nvmeof discover and bench --verify over [::1]:$p2"
 stop_target
 [ ! -e "$ctl" ] || fail "the control socket was left behind at exit"
 echo "ok: the control socket is removed at exit"
