@@ -70,7 +70,7 @@ build_archive () {
   for src in "$@"; do
     o=$work/obj/$(basename "$(dirname "$src")")-$(basename "$src" .c).o
     list+=("$o")
-    if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ "$builddir/config.h" -nt "$o" ]; then
+    if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ "$newest_h" -nt "$o" ]; then
       pending+=("$src" "$o")
     fi
   done
@@ -83,6 +83,11 @@ build_archive () {
   rm -f "$work/$name.a"
   ar rcs "$work/$name.a" "${list[@]}"
 }
+# An object is rebuilt when its source or any header is newer (a struct
+# changed in a header must not leave objects of the old layout behind).
+# shellcheck disable=SC2012
+newest_h=$(ls -t "$builddir/config.h" "$srcdir"/include/*.h "$srcdir"/initiator/*.h \
+             "$srcdir"/common/*.h "$srcdir"/target/*.h | head -n 1)
 : >"$work/build.log"
 # shellcheck disable=SC2086
 if ! build_archive libfz-nvmeof $lib_src || ! build_archive libfz-target $tgt_src; then
