@@ -7,11 +7,7 @@
  * its identifiers must be ones the parser promises, and building it again
  * from its fields must give a message that parses to the same fields.
  *
- * libFuzzer (from the build tree, for config.h):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
- *     -I. -I$SRC/include -I$SRC/initiator $SRC/tests/fuzz/fuzz-auth-msg.c \
- *     $SRC/initiator/{auth-msg,dhchap,dhchap-key,key-text}.c -lcrypto -lz \
- *     -o fuzz-auth-msg && ./fuzz-auth-msg [corpus-dir]
+ * libFuzzer: scripts/fuzz.sh (make fuzz) builds and runs it.
  * Built-in driver (the unit test "unit/fuzz-auth-msg"): see driver.c.
  */
 #include <config.h>

@@ -5,12 +5,7 @@
  * encoded part; an accepted key is well formed, its text form parses
  * back to the same key, and it transforms.
  *
- * libFuzzer:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
- *     -I. -Iinclude -Iinitiator -Itests/fuzz tests/fuzz/fuzz-dhchap-key.c \
- *     initiator/dhchap.c initiator/dhchap-key.c initiator/key-text.c \
- *     -lcrypto -lz -o fuzz-dhchap-key
- *   (-I. for config.h: the build tree) then ./fuzz-dhchap-key [corpus-dir]
+ * libFuzzer: scripts/fuzz.sh (make fuzz) builds and runs it.
  * Built-in driver (no libFuzzer, the unit test "unit/fuzz-dhchap-key"):
  *   see driver.c.
  */

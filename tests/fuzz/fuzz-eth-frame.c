@@ -13,11 +13,7 @@
  * accepted, dropped and counted, or refused with a TERM and a one-line
  * message; never a crash, an endless loop or a read out of bounds.
  *
- * libFuzzer (from the build tree, for config.h):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
- *     -I. -I$SRC/include -I$SRC/initiator $SRC/tests/fuzz/fuzz-eth-frame.c \
- *     $SRC/initiator/{eth-frame,eth-tx,eth-proto,eth-cmd,eth-disc,crc32c}.c \
- *     -o fuzz-eth-frame && ./fuzz-eth-frame [corpus-dir]
+ * libFuzzer: scripts/fuzz.sh (make fuzz) builds and runs it.
  * Built-in driver (the unit test "unit/fuzz-eth-frame"): see driver.c.
  */
 #include <config.h>

@@ -9,11 +9,7 @@
  * identities that parse back to what was derived; an accepted identity is
  * exactly the identity its fields spell.
  *
- * libFuzzer (from the build tree, for config.h):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
- *     -I. -I$SRC/include -I$SRC/initiator $SRC/tests/fuzz/fuzz-tls-psk.c \
- *     $SRC/initiator/{tls-psk,key-text,dhchap}.c -lcrypto -lz \
- *     -o fuzz-tls-psk && ./fuzz-tls-psk [corpus-dir]
+ * libFuzzer: scripts/fuzz.sh (make fuzz) builds and runs it.
  * Built-in driver (the unit test "unit/fuzz-tls-psk"): see driver.c.
  */
 #include <config.h>

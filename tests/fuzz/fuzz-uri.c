@@ -4,12 +4,7 @@
  * line (EINVAL); anything accepted must satisfy the invariants below, and
  * an accepted URI must survive a round trip through its own fields.
  *
- * libFuzzer:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZ_LIBFUZZER \
- *     -I. -Iinclude -Iinitiator tests/fuzz/fuzz-uri.c initiator/{crc32c,\
- *     errors,status,uri,hostid,opts}.c -lcrypto -o fuzz-uri
- *   (-I. for config.h: build tree, or an empty config.h with
- *   -DHAVE_OPENSSL) then ./fuzz-uri [corpus-dir]
+ * libFuzzer: scripts/fuzz.sh (make fuzz) builds and runs it.
  * Built-in driver (no libFuzzer, the unit test "unit/fuzz-uri"): see
  *   driver.c.
  */
