@@ -213,6 +213,10 @@ U connect "nvme+tcp://127.0.0.1:$(free_port)/$nqn1" >/dev/null 2>"$d/err" &&
   fail "connect to a closed port"
 expect_cli_error connect "$d/err" || fail "connect message"
 [ -z "$(ls "$run/nvmeof")" ] || fail "a failed connect left state"
+U connect --nbd-socket="$d/a"$'\n'"b" "$url2" >/dev/null 2>"$d/err" &&
+  fail "connect to a socket path with a newline"
+expect_cli_error connect "$d/err" || fail "connect message"
+[ -z "$(ls "$run/nvmeof")" ] || fail "a refused connect left state"
 U connect "$url1" >/dev/null 2>"$d/err" && fail "connect without the secret"
 grep -q "^nvmeof: connect: " "$d/err" || fail "message: $(cat "$d/err")"
 [ -z "$(ls "$run/nvmeof")" ] || fail "a failed connect left state"

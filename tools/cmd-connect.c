@@ -396,6 +396,17 @@ wait_ready (const struct cli *cli, struct conn_info *ci, const char *dir)
   }
 }
 
+/* The record refuses control characters (list-connections would drop
+ * it, leaving its process running unlisted): refuse them here first. */
+static bool
+has_control (const char *s)
+{
+  for (; *s; s++)
+    if ((unsigned char) *s < 0x20 || *s == 0x7f)
+      return true;
+  return false;
+}
+
 /* An absolute path for a file that may not exist yet (its directory
  * must). */
 static int
@@ -507,6 +518,11 @@ cmd_connect (int argc, char **argv)
   made_dir = true;
   if (!a.fuse && !a.socket)
     snprintf (ci->path, sizeof ci->path, "%s/nbd.sock", dir);
+  if (has_control (ci->url) || has_control (ci->path)) {
+    ret = cli_error (&cli, "the URL and the path may not contain control "
+                           "characters");
+    goto out;
+  }
   if (!a.fuse) {
     struct sockaddr_un sun;
 
