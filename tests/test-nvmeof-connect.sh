@@ -198,13 +198,24 @@ echo "  ok: $out"
 echo "== disconnect-all"
 as_user mkdir "$d/mnt1"
 U connect --fuse "$d/mnt1" "$url1" --dhchap-secret=+"$d/host.key" >/dev/null
+# Written without fsync: the unmount must flush it.
+random_file "$d/last" 2M
+chmod 0644 "$d/last"
+user_run 60 dd if="$d/last" of="$d/mnt1/n2" bs=64k conv=notrunc status=none ||
+  fail "dd into $d/mnt1/n2"
 out=$(U disconnect-all) || fail "disconnect-all: $out"
 [ "$out" = "disconnected 2 connection(s)" ] || fail "'$out'"
 ! is_mounted "$d/mnt1" || fail "$d/mnt1 still mounted"
 [ "$(U list-connections -o json | jq '.connections | length')" = 0 ] ||
   fail "connections left"
 [ -z "$(ls "$run/nvmeof")" ] || fail "state left: $(ls "$run/nvmeof")"
-echo "  ok: $out"
+out=$(U connect "$url1" --dhchap-secret=+"$d/host.key") || fail "$out"
+user_run 60 nbdcopy "nbd+unix:///2?socket=${out#nbd+unix:///?socket=}" \
+  "$d/back" || fail "nbdcopy read"
+[ "$(head -c 2M "$d/back" | sha256sum)" = "$(sha256sum <"$d/last")" ] ||
+  fail "what was written through FUSE before disconnect-all is not on the target"
+U disconnect "$nqn1" >/dev/null
+echo "  ok: disconnected 2 connection(s); the unsynced write is on the target"
 
 echo "== errors on one line"
 U disconnect "$nqn1" >/dev/null 2>"$d/err" && fail "disconnect of nothing"
