@@ -81,6 +81,7 @@ test_defaults (void)
   CHECK (o->connect_timeout_s == 10, "connect timeout");
   CHECK (o->ctrl_loss_tmo_s == 600, "ctrl loss tmo");
   CHECK (o->reconnect_delay_s == 10, "reconnect delay");
+  CHECK (o->fast_io_fail_tmo_s == -1, "fast-io-fail-tmo off");
   CHECK (o->nr_io_queues == 0, "nr_io_queues");
   CHECK (!o->hdr_digest && !o->data_digest && !o->disable_sqflow, "bools");
   CHECK (o->traddr[0] == 0 && o->trsvcid[0] == 0 && o->subnqn[0] == 0 &&
@@ -131,6 +132,7 @@ test_keys (void)
     "connect-timeout",
     "ctrl-loss-tmo",
     "reconnect-delay",
+    "fast-io-fail-tmo",
     "disable-sqflow",
     "dhchap-secret",
     "dhchap-ctrl-secret",
@@ -222,6 +224,12 @@ test_keys (void)
   CHECK (o->ctrl_loss_tmo_s == 0, "ctrl loss 0");
   set_ok (o, "reconnect-delay", "1");
   CHECK (o->reconnect_delay_s == 1, "reconnect delay");
+  set_ok (o, "fast-io-fail-tmo", "0");
+  CHECK (o->fast_io_fail_tmo_s == 0, "fast-io-fail-tmo 0");
+  set_ok (o, "fast_io_fail_tmo", "5");
+  CHECK (o->fast_io_fail_tmo_s == 5, "fast-io-fail-tmo 5");
+  set_ok (o, "fast-io-fail-tmo", "-1");
+  CHECK (o->fast_io_fail_tmo_s == -1, "fast-io-fail-tmo off");
   nvmeof_opts_free (o);
 }
 
@@ -300,6 +308,11 @@ test_ranges (void)
   set_bad (o, "ctrl-loss-tmo", "2147483648", "to 2147483647", false);
   set_bad (o, "ctrl-loss-tmo", "--1", "got '--1'", false);
   set_bad (o, "reconnect-delay", "0", "from 1 to 3600", false);
+  set_bad (o, "fast-io-fail-tmo", "-2",
+           "fast-io-fail-tmo: expected an integer from -1 (off) to "
+           "2147483647, got '-2'",
+           true);
+  set_bad (o, "fast-io-fail-tmo", "soon", "got 'soon'", false);
   set_bad (o, "trsvcid", "0",
            "trsvcid: expected an integer from 1 to 65535, got '0'", true);
   set_bad (o, "trsvcid", "65536", "from 1 to 65535", false);
