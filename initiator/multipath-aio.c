@@ -239,7 +239,8 @@ path_done (void *opaque, int status, uint16_t nvme_status)
 
   mpath_put (mp, i);
   op->path = -1;
-  if (status == 0 || !mpath_is_path_error (nvme_status, -status)) {
+  if (status == 0 || !mpath_is_path_error (nvme_status, -status) ||
+      mpath_stopping (mp)) {
     op_finish (op, status, nvme_status);
     return;
   }
@@ -303,6 +304,26 @@ mpath_aio (struct nvmeof_ns *ns, enum mpath_op op, void *buf, size_t len,
     return -1;
   }
   return 0;
+}
+
+void
+mpath_aio_drain (struct mpath *mp)
+{
+  struct mpath_aio_state *s = mp->aio;
+  struct mpath_aio_op *op, *next;
+
+  if (s == NULL)
+    return;
+  pthread_mutex_lock (&s->lock);
+  op = s->wait_head;
+  s->wait_head = s->wait_tail = NULL;
+  pthread_mutex_unlock (&s->lock);
+  for (; op; op = next) {
+    next = op->next;
+    set_error (EIO, "nvmeof_aio: the multipath controller is being closed%s%s",
+               op->last[0] ? "; last: " : "", op->last);
+    op_finish (op, -EIO, 0);
+  }
 }
 
 int

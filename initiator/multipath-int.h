@@ -119,5 +119,9 @@ int mpath_aio_init (struct mpath *mp);
 void mpath_aio_free (struct mpath *mp);
 /* The path thread: operations waiting for a path may be retried. */
 void mpath_aio_wake (struct mpath *mp);
+/* At close (paths closed): fail what waits for a path. */
+void mpath_aio_drain (struct mpath *mp);
+/* mp->stop, read without the lock's ordering needs (close). */
+bool mpath_stopping (struct mpath *mp);
 
 #endif

@@ -65,6 +65,17 @@ path_gone (struct mpath_path *p)
 }
 
 bool
+mpath_stopping (struct mpath *mp)
+{
+  bool stop;
+
+  pthread_mutex_lock (&mp->lock);
+  stop = mp->stop;
+  pthread_mutex_unlock (&mp->lock);
+  return stop;
+}
+
+bool
 mpath_path_usable (struct mpath *mp, struct mpath_ns *mns, size_t i,
                    uint64_t now, bool *optimized)
 {
@@ -130,6 +141,8 @@ mpath_path_failed (struct mpath *mp, int i, uint16_t status)
      * says otherwise (as Linux's nvme_update_ana). */
     p->ana_valid = false;
     atomic_store (&p->ana_dirty, true);
+    if (!p->ana_reporting) /* an ANA status without ANA: do not loop */
+      p->cooldown_until = now_ms () + MPATH_COOLDOWN_MS;
   }
   else if (!atomic_load (&p->ctrl->failed))
     p->cooldown_until = now_ms () + MPATH_COOLDOWN_MS;
@@ -405,18 +418,22 @@ mpath_free (struct mpath *mp)
 {
   size_t i;
 
-  if (mp->thread_started) {
-    pthread_mutex_lock (&mp->lock);
-    mp->stop = true;
-    pthread_cond_broadcast (&mp->cond);
-    pthread_mutex_unlock (&mp->lock);
+  /* No more retrying (stop), then the namespaces; closing each path fails
+   * what is outstanding on it (its asynchronous callbacks, ours, then
+   * report those to the caller instead of sending them elsewhere); last,
+   * what waited for a path. */
+  pthread_mutex_lock (&mp->lock);
+  mp->stop = true;
+  pthread_cond_broadcast (&mp->cond);
+  pthread_mutex_unlock (&mp->lock);
+  if (mp->thread_started)
     pthread_join (mp->thread, NULL);
-  }
   while (mp->nslist)
     mpath_ns_close (mp->nslist->ns);
-  mpath_aio_free (mp);
   for (i = 0; i < mp->nr_paths; i++)
     nvmeof_close (mp->paths[i].ctrl);
+  mpath_aio_drain (mp);
+  mpath_aio_free (mp);
   pthread_cond_destroy (&mp->cond);
   pthread_mutex_destroy (&mp->lock);
   if (mp->ctrl) {
