@@ -14,8 +14,8 @@
 #                         in /tmp/tree.sha256
 #   tree-check DIR        DIR holds exactly those files with those sums
 #   connections SOCKET    the connections nbdkit accepted on SOCKET
-#   writer-start DIR      write 1 MiB files under DIR in the background,
-#                         each with fsync, until one fails
+#   writer-start DIR      write 1 MiB files under DIR in the background
+#                         (eight in turn), each with fsync, until one fails
 #   writer-files          how many files it has written so far
 #   writer-wait SECS      wait (bounded) until the writer stopped; prints
 #                         how and its error; fails if it is still writing
@@ -113,7 +113,8 @@ EOF
     dir=$2
     (
       i=0
-      while dd if=/dev/urandom of="$dir/w$i" bs=1M count=1 conv=fsync \
+      # Eight files in turn: the filesystem never fills up.
+      while dd if=/dev/urandom of="$dir/w$((i % 8))" bs=1M count=1 conv=fsync \
                status=none 2>/tmp/writer.err; do
         i=$((i + 1))
         echo "$i" >/tmp/writer.count
@@ -134,7 +135,7 @@ EOF
         die "the writer is still writing after $2 s ($(cat /tmp/writer.count 2>/dev/null || echo 0) files)"
       sleep 0.2
     done
-    echo "the writer stopped after $(cat /tmp/writer.stopped) files: $(cat /tmp/writer.err)"
+    echo "the writer stopped after $(cat /tmp/writer.stopped) writes: $(cat /tmp/writer.err)"
     ;;
 
   d-state)

@@ -213,7 +213,7 @@ done
 vm_mark kill >/dev/null
 guest "kill -KILL \$(cat /tmp/target.pid)" || fail "kill -KILL nvmeof-target"
 killed_at=$SECONDS
-ok "nvmeof-target killed during writes ($(gstep writer-files) files of 1 MiB written)"
+ok "nvmeof-target killed during writes ($(gstep writer-files) fsync'ed writes of 1 MiB done)"
 
 out=$(gstep writer-wait 120) || fail "writes did not fail after the target was killed: $out"
 echo "$out"
