@@ -215,7 +215,10 @@ guest "kill -KILL \$(cat /tmp/target.pid)" || fail "kill -KILL nvmeof-target"
 killed_at=$SECONDS
 ok "nvmeof-target killed during writes ($(gstep writer-files) fsync'ed writes of 1 MiB done)"
 
-out=$(gstep writer-wait 120) || fail "writes did not fail after the target was killed: $out"
+if ! out=$(gstep writer-wait 120); then
+  vm_dmesg | grep -A 4 'blocked for more than' | head -n 20 || true
+  fail "writes did not fail after the target was killed: $out"
+fi
 echo "$out"
 case $out in
   *"Input/output error"*|*"Read-only file system"*) ;;
