@@ -24,7 +24,7 @@ set -uo pipefail
 
 usage ()
 {
-  sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 fast=0
