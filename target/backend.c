@@ -56,6 +56,7 @@ backend_open (struct backend *be, const char *spec, bool readonly)
 {
   memset (be, 0, sizeof *be);
   be->fd = -1;
+  be->dio_fd = -1;
   be->readonly = readonly;
   if (strncmp (spec, "ram:", 4) == 0)
     return open_ram (be, spec + 4);
@@ -126,8 +127,49 @@ backend_close (struct backend *be)
   if (be->fd >= 0)
     close (be->fd);
   be->fd = -1;
+  if (be->dio_fd >= 0)
+    close (be->dio_fd);
+  be->dio_fd = -1;
   free (be->path);
   be->path = NULL;
+}
+
+/* Kernels before 6.1 and some file systems do not tell the alignment:
+ * then a block device's logical block size, a file's 4096 (the most any
+ * Linux file system asks). */
+void
+backend_open_direct (struct backend *be, unsigned lba_size)
+{
+  struct statx stx;
+  unsigned mem = 4096, offset = 4096;
+  int fd;
+
+  if (be->kind == BACKEND_RAM || be->dio_fd >= 0)
+    return;
+  fd =
+    open (be->path, (be->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC | O_DIRECT);
+  if (fd == -1) {
+    log_verbose ("%s: no O_DIRECT (%s): buffered I/O", be->path,
+                 strerror (errno));
+    return;
+  }
+  if (statx (fd, "", AT_EMPTY_PATH, STATX_DIOALIGN, &stx) == 0 &&
+      (stx.stx_mask & STATX_DIOALIGN)) {
+    mem = stx.stx_dio_mem_align;
+    offset = stx.stx_dio_offset_align;
+  }
+  else if (be->kind == BACKEND_BLOCK && be->lbsize)
+    mem = offset = be->lbsize;
+  if (mem == 0 || offset == 0 || 4096 % mem || lba_size % offset) {
+    log_verbose ("%s: O_DIRECT needs %u-byte alignment (the LBA size is "
+                 "%u): buffered I/O",
+                 be->path, offset, lba_size);
+    close (fd);
+    return;
+  }
+  log_verbose ("%s: O_DIRECT (alignment: memory %u, offset %u)", be->path, mem,
+               offset);
+  be->dio_fd = fd;
 }
 
 int

@@ -11,7 +11,8 @@
  * {"state": "optimized"}}]; a group not listed keeps nvmet's initial
  * state: optimized for group 1, inaccessible for the others).  Our extensions: a device path "ram:SIZE" for a RAM
  * namespace, and an optional "nvmeof" object in a namespace
- * ({"lba_size": 512|4096, "write_protect": true, "eui64": "..."}) and in a
+ * ({"lba_size": 512|4096, "write_protect": true, "eui64": "...",
+ * "buffered_io": true}) and in a
  * subsystem ({"write_cache": false}). */
 #include <config.h>
 
@@ -196,7 +197,7 @@ load_namespace (struct tgt_subsys *ss, json_object *n, const char *path)
   json_object *dev, *ext = NULL;
   const char *dpath, *s;
   uint64_t v, grpid = 1;
-  bool present, enable = true, wp = false;
+  bool present, enable = true, wp = false, buffered = false;
   struct tgt_ns *ns;
   struct stat st;
   unsigned shift = 0;
@@ -241,6 +242,7 @@ load_namespace (struct tgt_subsys *ss, json_object *n, const char *path)
     if (present)
       shift = v == 512 ? 9 : 12;
     if (get_bool (ext, "write_protect", path, &wp) == -1 ||
+        get_bool (ext, "buffered_io", path, &buffered) == -1 ||
         get_str (ext, "eui64", path, &s) == -1)
       return -1;
     if (s && parse_hex_id (s, ns->eui64, 8) == -1)
@@ -249,6 +251,7 @@ load_namespace (struct tgt_subsys *ss, json_object *n, const char *path)
   atomic_init (&ns->wp, wp ? WP_PERMANENT : WP_NONE);
   if (backend_open (&ns->be, dpath, wp) == -1)
     return -1;
+  ns->buffered_io = buffered;
   ss->nr_ns++;
   /* The LBA size nvmet would use: the device's logical block size, for a
    * file the file system's block size capped at 4096; RAM 512. */

@@ -19,6 +19,7 @@ struct tgt_config cfg = {
   .maxh2cdata = 131072,
   .maxr2t = 4,
   .poll_us = TGT_DEFAULT_POLL,
+  .backend = IO_BACKEND_IO_URING,
   .mdts = 5,
   .inline_data_size = -1,
   .genctr = 1,
@@ -236,6 +237,7 @@ build_quick (const struct quick_opts *q)
     ns->nsid = i + 1;
     ns->lba_shift = list[i].lba_shift;
     ns->anagrpid = 1;
+    ns->buffered_io = q->buffered_io;
     atomic_init (&ns->wp, q->write_protect ? WP_PERMANENT : WP_NONE);
     if (backend_open (&ns->be, list[i].spec, q->write_protect) == -1)
       return -1;
@@ -372,9 +374,9 @@ config_build (const struct quick_opts *q)
   if (q->config_file) {
     if (q->any_quick) {
       fprintf (stderr, "nvmeof-target: --nqn, --ram, --file, --lba-size, "
-                       "--allow-host, --dhchap-*, --tls*, --write-protect "
-                       "and --no-write-cache cannot be combined with "
-                       "--config\n");
+                       "--allow-host, --dhchap-*, --tls*, --write-protect, "
+                       "--no-write-cache and --buffered-io cannot be "
+                       "combined with --config\n");
       return -1;
     }
     if (config_load_json (q->config_file) == -1)

@@ -51,6 +51,9 @@ conn_free (struct conn *c)
 {
   unsigned i;
 
+  /* First: the kernel may still be reading or writing request buffers. */
+  aio_destroy (c->info.aio);
+  c->info.aio = NULL;
   for (i = 0; i < c->nr_reqs; i++) {
     free (c->reqs[i]->buf);
     free (c->reqs[i]);

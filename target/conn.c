@@ -52,6 +52,39 @@ now_us (void)
   return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
+/* The queue's io_uring ring (aio.c): submit what the commands read so far
+ * queued there, and answer those whose operations have completed. */
+static int
+aio_service (struct conn *c)
+{
+  struct aio *a = c->info.aio;
+  uint16_t idx;
+  int res;
+
+  if (!a || aio_idle (a))
+    return 0;
+  if (aio_submit (a) == -1) {
+    log_msg ("%s: io_uring submission failed: closing", c->info.peer);
+    return -1;
+  }
+  while (aio_next (a, &idx, &res)) {
+    struct req *r;
+
+    if (idx >= c->nr_reqs || c->reqs[idx]->state != REQ_AIO)
+      continue; /* not ours: cannot happen */
+    r = c->reqs[idx];
+    if (io_complete (c, r, res) && send_completion (c, r) == -1)
+      return -1;
+  }
+  return 0;
+}
+
+static bool
+aio_busy (const struct conn *c)
+{
+  return c->info.aio && !aio_idle (c->info.aio);
+}
+
 /* Nothing to read: keep trying for --poll-us before sleeping (yielding
  * the CPU to anyone else who wants it), since the host's next command
  * often comes sooner than a sleeping thread is woken.  A host that was
@@ -72,6 +105,10 @@ rx_poll (struct conn *c, void *p, size_t len, uint64_t *start)
     ssize_t r;
 
     sched_yield ();
+    /* Completions are answered as they come. */
+    if (aio_busy (c) &&
+        (aio_service (c) == -1 || (c->niov > 0 && tx_flush (c) == -1)))
+      return -1;
     r = c->io->recv (c, p, len, MSG_DONTWAIT);
     if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
       c->last_gap_us = now_us () - *start;
@@ -111,16 +148,18 @@ deliver_events (struct conn *c)
   return c->niov > 0 ? tx_flush (c) : 0;
 }
 
-/* Sleep until the socket is readable or conn_wake is called. */
+/* Sleep until the socket is readable, conn_wake is called or the io_uring
+ * ring has completions. */
 static int
 rx_wait (struct conn *c)
 {
-  struct pollfd pfd[2] = {
+  struct pollfd pfd[3] = {
     { .fd = c->fd, .events = POLLIN },
     { .fd = c->wake_fd, .events = POLLIN },
+    { .fd = aio_busy (c) ? aio_fd (c->info.aio) : -1, .events = POLLIN },
   };
 
-  while (poll (pfd, 2, -1) == -1)
+  while (poll (pfd, 3, -1) == -1)
     if (errno != EINTR)
       return -1;
   return 0;
@@ -138,6 +177,8 @@ rx_read (struct conn *c, void *p, size_t len, bool all)
     if (atomic_load_explicit (&c->wake, memory_order_relaxed) &&
         deliver_events (c) == -1)
       return -1;
+    if (aio_service (c) == -1)
+      return -1;
     r = c->io->recv (c, p, len, MSG_DONTWAIT);
     if (r >= 0)
       return r;
@@ -152,11 +193,12 @@ rx_read (struct conn *c, void *p, size_t len, bool all)
       return -1;
     if (r >= 0 || r == -1)
       return r;
-    /* An admin queue also wakes up for asynchronous events. */
-    if (c->wake_fd >= 0) {
+    /* An admin queue also wakes up for asynchronous events, an I/O
+     * queue with commands in its io_uring ring for their completions. */
+    if (c->wake_fd >= 0 || aio_busy (c)) {
       if (rx_wait (c) == -1)
         return -1;
-      if (atomic_load (&c->wake))
+      if (atomic_load (&c->wake) || aio_busy (c))
         continue;
     }
     r = c->io->recv (c, p, len, all ? MSG_WAITALL : 0);
@@ -334,12 +376,25 @@ req_buf (struct conn *c, struct req *r, size_t len)
   free (r->buf);
   c->buf_bytes -= r->buf_cap;
   r->buf_cap = 0;
-  r->buf = malloc (cap ? cap : 4096);
+  /* Page aligned: O_DIRECT reads and writes go straight to it. */
+  if (posix_memalign ((void **) &r->buf, 4096, cap ? cap : 4096) != 0)
+    r->buf = NULL;
   if (!r->buf)
     return NULL;
   r->buf_cap = cap;
   c->buf_bytes += cap;
   return r->buf;
+}
+
+static bool
+serves_files (const struct tgt_subsys *ss)
+{
+  size_t i;
+
+  for (i = 0; i < ss->nr_ns; i++)
+    if (ss->ns[i].be.kind != BACKEND_RAM)
+      return true;
+  return false;
 }
 
 int
@@ -356,6 +411,9 @@ conn_set_queue (struct conn *c, uint16_t qid, uint16_t sqsize,
       return -1;
     atomic_store (&c->wake_fd, fd);
   }
+  if (qid != 0 && !c->eth && !c->info.aio &&
+      cfg.backend == IO_BACKEND_IO_URING && serves_files (ctrl->subsys))
+    c->info.aio = aio_create (); /* NULL: blocking I/O */
   c->info.qid = qid;
   c->info.sqsize = sqsize;
   c->info.sqhd_disabled = sqhd_disabled;
@@ -505,6 +563,8 @@ run (struct conn *c, struct req *r)
       return -1;
     r->exec (c, r);
   }
+  if (r->state == REQ_AIO) /* answered when its I/O completes */
+    return 0;
   if (r->state == REQ_AER) {
     c->info.nr_aer++;
     return 0;

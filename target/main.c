@@ -228,6 +228,7 @@ main (int argc, char **argv)
     exit (EXIT_FAILURE);
   if (cfg.nr_ports == 0)
     die ("nothing to serve: the configuration has no tcp or eth port");
+  aio_start ();
 
   signal (SIGPIPE, SIG_IGN);
   if (pipe2 (sigpipe_fds, O_CLOEXEC | O_NONBLOCK) == -1)

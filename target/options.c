@@ -48,6 +48,9 @@ usage (void)
     "                           (NVMeTLSkey-1:..., NQN=-: standard input)\n"
     "      --write-protect      the namespaces are write protected\n"
     "      --no-write-cache     report no volatile write cache\n"
+    "      --backend NAME       file and block-device I/O: io_uring (default;\n"
+    "                           blocking if unavailable) or blocking\n"
+    "      --buffered-io        no O_DIRECT for the --file namespaces\n"
     "      --inline-data-size N I/O queue in-capsule bytes (default 16384)\n"
     "      --maxh2cdata N       MAXH2CDATA (default 131072, min 4096)\n"
     "      --maxr2t N           R2Ts per command, 1-16 (default 4)\n"
@@ -94,6 +97,8 @@ enum {
   OPT_TLS_KEY,
   OPT_WRITE_PROTECT,
   OPT_NO_WRITE_CACHE,
+  OPT_BACKEND,
+  OPT_BUFFERED_IO,
   OPT_INLINE,
   OPT_MAXH2CDATA,
   OPT_MAXR2T,
@@ -137,6 +142,8 @@ static const struct option long_options[] = {
   { "tls-key", required_argument, NULL, OPT_TLS_KEY },
   { "write-protect", no_argument, NULL, OPT_WRITE_PROTECT },
   { "no-write-cache", no_argument, NULL, OPT_NO_WRITE_CACHE },
+  { "backend", required_argument, NULL, OPT_BACKEND },
+  { "buffered-io", no_argument, NULL, OPT_BUFFERED_IO },
   { "inline-data-size", required_argument, NULL, OPT_INLINE },
   { "maxh2cdata", required_argument, NULL, OPT_MAXH2CDATA },
   { "maxr2t", required_argument, NULL, OPT_MAXR2T },
@@ -334,6 +341,17 @@ parse_options (int argc, char **argv, struct quick_opts *q, bool *fg,
       break;
     case OPT_NO_WRITE_CACHE:
       q->no_write_cache = q->any_quick = true;
+      break;
+    case OPT_BACKEND:
+      if (strcmp (optarg, "io_uring") == 0)
+        cfg.backend = IO_BACKEND_IO_URING;
+      else if (strcmp (optarg, "blocking") == 0)
+        cfg.backend = IO_BACKEND_BLOCKING;
+      else
+        die ("--backend: expected io_uring or blocking, got '%s'", optarg);
+      break;
+    case OPT_BUFFERED_IO:
+      q->buffered_io = q->any_quick = true;
       break;
     case OPT_INLINE:
       cfg.inline_data_size =

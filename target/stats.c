@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Command counters, written as JSON to --stats-file on SIGUSR1 and at exit
  * (and given by the control socket's "stats") so that tests can see FUA,
- * flush, trim and zeroing reach the target, and how I/O spreads over the
- * ports.  The file is replaced atomically (temporary file + rename) and
+ * flush, trim and zeroing reach the target, how I/O spreads over the
+ * ports, and that the io_uring backend keeps several commands of a queue
+ * in flight (the most one queue had: a maximum, not a sum).  The file is replaced atomically (temporary file + rename) and
  * carries a "seq" number that grows by one per write. */
 #include <config.h>
 
@@ -33,12 +34,25 @@ static const char *const names[STAT__MAX] = {
   [STAT_CONNECT] = "connect",
   [STAT_BYTES_READ] = "bytes_read",
   [STAT_BYTES_WRITTEN] = "bytes_written",
+  [STAT_IO_URING_QUEUES] = "io_uring_queues",
+  [STAT_IO_URING_MAX_IN_FLIGHT] = "io_uring_max_in_flight",
 };
 
 void
 stat_add (enum stat_id id, uint64_t n)
 {
   atomic_fetch_add_explicit (&counters[id], n, memory_order_relaxed);
+}
+
+void
+stat_max (enum stat_id id, uint64_t n)
+{
+  uint64_t old = atomic_load_explicit (&counters[id], memory_order_relaxed);
+
+  while (old < n && !atomic_compare_exchange_weak_explicit (
+                      &counters[id], &old, n, memory_order_relaxed,
+                      memory_order_relaxed)) {
+  }
 }
 
 uint64_t

@@ -51,6 +51,7 @@ struct backend {
   uint8_t *ram;    /* RAM contents (mmap) */
   uint64_t size;   /* bytes */
   unsigned lbsize; /* block device logical block size */
+  int dio_fd;      /* the same opened with O_DIRECT (io_uring), or -1 */
   bool readonly;
   atomic_bool punch_ok;      /* FALLOC_FL_PUNCH_HOLE works */
   atomic_bool zero_range_ok; /* FALLOC_FL_ZERO_RANGE works */
@@ -65,6 +66,10 @@ int backend_write (struct backend *be, const void *buf, uint64_t off,
 int backend_sync (struct backend *be, bool data_only);
 int backend_zero (struct backend *be, uint64_t off, uint64_t len);
 int backend_deallocate (struct backend *be, uint64_t off, uint64_t len);
+/* The io_uring backend: open the namespace again with O_DIRECT as dio_fd
+ * when the file system takes it and its alignment divides lba_size (and
+ * the request buffers' 4096); else (one verbose line) buffered I/O. */
+void backend_open_direct (struct backend *be, unsigned lba_size);
 /* Parse "1G", "512k", "4096" into bytes.  -1 if invalid. */
 
 /* ---- config.c: the model nvmetcli describes ------------------------- */
@@ -81,6 +86,7 @@ struct tgt_ns {
   uint8_t eui64[8];
   atomic_int wp;     /* WP_* */
   uint32_t anagrpid; /* ANA group, 1 .. TGT_ANAGRP_MAX */
+  bool buffered_io;  /* no O_DIRECT (nvmet's attribute of that name) */
 };
 
 struct tgt_subsys {
@@ -170,6 +176,7 @@ struct tgt_config {
   uint32_t maxr2t;
   uint32_t poll_us; /* keep reading an idle connection this long */
   uint8_t mdts;
+  int backend;           /* IO_BACKEND_*: files and block devices */
   long inline_data_size; /* -1: not given */
   const char *stats_file;
   const char *control_path; /* --control: the control socket */
@@ -197,7 +204,8 @@ struct quick_opts {
   size_t nr_hosts;
   bool write_protect;
   bool no_write_cache;
-  const char *dhchap_hash;    /* --dhchap-hash, NULL: not given */
+  bool buffered_io;        /* --buffered-io: no O_DIRECT for the namespaces */
+  const char *dhchap_hash; /* --dhchap-hash, NULL: not given */
   const char *dhchap_dhgroup; /* --dhchap-dhgroup, NULL: not given */
   bool tls;                   /* --tls: the port requires TLS */
   bool tls_optional;          /* --tls-optional: TLS or not */
@@ -309,7 +317,8 @@ struct req *ctrl_aen_take (struct conn *c);
 void ctrl_ana_log_read (struct tgt_ctrl *ctrl);
 
 /* ---- conn.c, conn-thread.c: a thread per TCP connection ------------ */
-enum req_state { REQ_FREE, REQ_WAIT_DATA, REQ_DONE, REQ_AER };
+/* REQ_AIO: operations in the queue's io_uring ring (aio.c). */
+enum req_state { REQ_FREE, REQ_WAIT_DATA, REQ_DONE, REQ_AER, REQ_AIO };
 /* Data direction of a command. */
 enum req_dir { DIR_NONE, DIR_H2C, DIR_C2H };
 
@@ -330,6 +339,10 @@ struct req {
   struct tgt_ns *ns;
   void (*exec) (struct conn *c, struct req *r);
   bool ram_write; /* data goes straight into RAM */
+  /* io_uring: operations not yet completed; aio_redone: an unsupported
+   * fallocate was done again with blocking calls (once per command). */
+  uint16_t aio_pending;
+  bool aio_redone;
   /* Results. */
   uint16_t status; /* NVME_SC_* / NVMF_SC_* */
   uint32_t dw0, dw1;
@@ -364,9 +377,11 @@ struct conn_info {
   uint16_t sqsize; /* 0's based */
   bool connected;
   bool sqhd_disabled;
-  bool close_after; /* Disconnect: close once answered */
-  bool ddgst;       /* data digests negotiated */
-  unsigned nr_aer;  /* Asynchronous Event Requests held */
+  bool close_after;  /* Disconnect: close once answered */
+  bool ddgst;        /* data digests negotiated */
+  unsigned nr_aer;   /* Asynchronous Event Requests held */
+  struct aio *aio;   /* the queue's io_uring ring, or NULL: blocking I/O */
+  unsigned aio_cmds; /* commands in that ring (REQ_AIO) */
   struct tgt_ctrl *ctrl;
   struct tgt_port *port;
   struct sockaddr_storage local;
@@ -467,6 +482,35 @@ uint16_t admin_prepare (struct conn *c, struct req *r);
 uint16_t io_prepare (struct conn *c, struct req *r);
 /* Total transfer size allowed by MDTS (0: unlimited). */
 uint64_t max_transfer_bytes (void);
+/* A completion of the queue's io_uring ring for r (REQ_AIO): true when
+ * the command is finished (status set) and can be answered. */
+bool io_complete (struct conn *c, struct req *r, int res);
+
+/* ---- aio.c: the io_uring backend ------------------------------------ */
+enum { IO_BACKEND_BLOCKING, IO_BACKEND_IO_URING };
+struct aio;
+/* At startup with --backend io_uring: if no ring can be set up here, say
+ * so in one line and use the blocking backend; else open the file and
+ * block-device namespaces for O_DIRECT where they allow it (but those
+ * with buffered_io). */
+void aio_start (void);
+/* An I/O queue's ring; NULL (after a log line): blocking I/O. */
+struct aio *aio_create (void);
+/* Submit what is queued, wait for everything in flight, free. */
+void aio_destroy (struct aio *a);
+int aio_fd (const struct aio *a); /* readable when completions wait */
+bool aio_idle (const struct aio *a);
+/* Submit the queued operations: 0, or -1 if none could be. */
+int aio_submit (struct aio *a);
+/* Queue one operation for r (or a fallocate with a linked fdatasync):
+ * 0, or -1 when the ring has no room (run it blocking instead). */
+int aio_rw (struct aio *a, const struct req *r, int fd, bool write, void *buf,
+            size_t len, uint64_t off, bool dsync);
+int aio_fsync (struct aio *a, const struct req *r, int fd, bool datasync);
+int aio_fallocate (struct aio *a, const struct req *r, int fd, int mode,
+                   uint64_t off, uint64_t len, bool then_dsync);
+/* The next completion (request index, result as -errno or bytes). */
+bool aio_next (struct aio *a, uint16_t *idx, int *res);
 
 /* ---- eth-listen.c, eth.c: NVMe over raw Ethernet ports -------------- */
 /* Open every eth port's listening socket (before daemonizing, so that a
@@ -539,9 +583,13 @@ enum stat_id {
   STAT_CONNECT,
   STAT_BYTES_READ,
   STAT_BYTES_WRITTEN,
+  STAT_IO_URING_QUEUES,        /* queues that got an io_uring ring */
+  STAT_IO_URING_MAX_IN_FLIGHT, /* most commands one queue had in its ring */
   STAT__MAX
 };
 void stat_add (enum stat_id id, uint64_t n);
+/* Raise a maximum counter to n. */
+void stat_max (enum stat_id id, uint64_t n);
 uint64_t stat_get (enum stat_id id);
 /* The counters as one line of JSON (the statistics file's contents, the
  * control socket's "stats"), malloc'd; NULL when out of memory. */
