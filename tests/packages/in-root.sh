@@ -8,7 +8,9 @@
 # the README quick start against the installed files only: nvmeof-target
 # serving a RAM namespace, nbdkit loading the plugin by name from its
 # plugin directory, nbdinfo, an nbdcopy round trip with checksums, the
-# nvmeof command, nvmeof-fuse, and a program built against libnvmeof-dev.
+# nvmeof command, nvmeof-fuse, a program built against libnvmeof-dev, and
+# nvmeof connect (nbdkit in the background), list-connections and
+# disconnect-all.
 set -euo pipefail
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8
 build_path=$1
@@ -147,6 +149,20 @@ timeout 60 nvmeof-fuse "$url" /mnt/nvme || fail "nvmeof-fuse did not mount"
 sum_fuse=$(head -c 64M /mnt/nvme/n1 | sha256sum | cut -d' ' -f1)
 fusermount3 -u /mnt/nvme
 [ "$sum_fuse" = "$sum_in" ] || fail "nvmeof-fuse: n1 differs from what nbdcopy wrote"
+
+step "nvmeof connect, list-connections, disconnect-all"
+rm -f /tmp/out
+timeout 90 nvmeof connect "$url" --nbd-socket=/tmp/conn.sock ||
+  fail "nvmeof connect failed"
+nvmeof list-connections | tee /tmp/connections
+grep -q -F /tmp/conn.sock /tmp/connections ||
+  fail "nvmeof list-connections does not show /tmp/conn.sock"
+timeout 120 nbdcopy 'nbd+unix:///?socket=/tmp/conn.sock' /tmp/out
+truncate -s 64M /tmp/out
+[ "$(sha256sum </tmp/out | cut -d' ' -f1)" = "$sum_in" ] ||
+  fail "nvmeof connect: the data read back differs"
+timeout 60 nvmeof disconnect-all || fail "nvmeof disconnect-all failed"
+[ ! -e /tmp/conn.sock ] || fail "/tmp/conn.sock is still there after disconnect-all"
 
 kill "$target_pid"
 wait "$target_pid" || fail "nvmeof-target exited with status $?"
