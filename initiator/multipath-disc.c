@@ -132,8 +132,11 @@ pick_subsystem (const struct nvmeof_disc_entry *e, size_t n, const char *subnqn,
     }
   }
   if (*chosen == NULL || (subnqn && *chosen == subnqn)) {
-    set_error (ENOENT, "the discovery log lists no NVMe/TCP portal of %s",
-               subnqn ? subnqn : "any NVM subsystem");
+    set_error (ENOENT,
+               "the discovery subsystem lists no NVMe/TCP portal of %s "
+               "(it has no namespaces itself: give the URL of an NVM "
+               "subsystem; nvmeof discover lists them)",
+               subnqn ? subnqn : "an NVM subsystem for this host");
     return -1;
   }
   if (kinds > 1) {

@@ -372,14 +372,24 @@ test_url_override (void)
   CHECK (o->nsid == 5, "nsid override");
   CHECK (strcmp (o->subnqn, "nqn.2014-08.com.example:other") == 0,
          "nqn override");
-  printf ("url: a later url= replaces the endpoint (port back to default)\n");
-  set_ok (o, "url", "nvme+tcp://h3/" SPDK);
-  CHECK (strcmp (o->traddr, "h3") == 0 && o->trsvcid[0] == 0 && o->nsid == 0 &&
-           strcmp (opts_port (o), "4420") == 0,
-         "url again");
+  printf ("url: a later url= adds a path to the same subsystem (multipath)\n");
+  set_ok (o, "nqn", SPDK);
+  set_ok (o, "url", "nvme+tcp://h3/" SPDK "/5");
+  CHECK (o->nr_extra_paths == 1 &&
+           strcmp (o->extra_paths[0].traddr, "h3") == 0 &&
+           o->extra_paths[0].trsvcid[0] == 0 &&
+           strcmp (o->extra_paths[0].subnqn, SPDK) == 0,
+         "url again: a second path");
+  CHECK (strcmp (o->traddr, "10.2.2.2") == 0 && o->nsid == 5,
+         "url again: the first path unchanged");
+  set_bad (o, "url", "nvme+tcp://h3/nqn.2014-08.com.example:other/5",
+           "every path must name the same subsystem", false);
+  set_bad (o, "url", "nvme+tcp://h3/" SPDK "/6",
+           "every path must name the same namespace", false);
   printf ("url: a bad url= leaves the options as they were\n");
   set_bad (o, "url", "nvme+tcp://h4:0/" SPDK, "url: port must be", false);
-  CHECK (strcmp (o->traddr, "h3") == 0, "bad url changed traddr");
+  CHECK (strcmp (o->traddr, "10.2.2.2") == 0 && o->nr_extra_paths == 1,
+         "bad url changed the paths");
   CHECK (nvmeof_opts_validate (o) == 0, "validate: %s", nvmeof_get_error ());
   nvmeof_opts_free (o);
 }
@@ -872,9 +882,15 @@ test_eth (void)
   o->trsvcid[0] = '\0';
   set_ok (o, "hdr-digest", "on");
   CHECK (nvmeof_opts_validate (o) == -1 &&
-           strstr (nvmeof_get_error (), "hdr-digest: NVMe/TCP digests") != NULL,
+           strstr (nvmeof_get_error (), "hdr-digest: NVMe/Ethernet frame "
+                                        "headers always") != NULL,
          "digest: '%s'", nvmeof_get_error ());
   set_ok (o, "hdr-digest", "off");
+  /* data-digest=on asks for the frame CRC over the data too. */
+  set_ok (o, "data-digest", "on");
+  CHECK (nvmeof_opts_validate (o) == 0, "data-digest with eth: %s",
+         nvmeof_get_error ());
+  set_ok (o, "data-digest", "off");
   set_ok (o, "tls", "on");
   CHECK (nvmeof_opts_validate (o) == -1 &&
            strstr (nvmeof_get_error (), "tls: TLS runs over TCP only") != NULL,
