@@ -61,6 +61,10 @@ cflags=(-g -O1 -fsanitize=fuzzer-no-link,address,undefined
         -I"$srcdir/common" -I"$srcdir/target" -I"$srcdir/tests/fuzz"
         -pthread $(pkg-config --cflags json-c 2>/dev/null))
 libs=(-ljson-c -lssl -lcrypto -lz -lpthread)
+# nvmeof-target's asynchronous file I/O, when configure found liburing.
+if grep -q '^#define HAVE_LIBURING 1' "$builddir/config.h"; then
+  libs+=($(pkg-config --libs liburing 2>/dev/null || echo -luring))
+fi
 
 # Compile an archive's sources (those newer than their object) and
 # archive them.
