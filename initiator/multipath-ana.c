@@ -191,9 +191,12 @@ mpath_ana_read (struct mpath *mp, size_t i)
   r = 0;
 out:
   if (r < 0) {
+    /* Read again later (the path stays out of use meanwhile). */
     pthread_mutex_lock (&mp->lock);
     msgf (p->ana_err, sizeof p->ana_err, "%s", nvmeof_get_error ());
+    p->ana_retry_at = now_ms () + MPATH_COOLDOWN_MS;
     pthread_mutex_unlock (&mp->lock);
+    atomic_store (&p->ana_dirty, true);
   }
   free (groups);
   free (page);

@@ -47,6 +47,7 @@ struct mpath_path {
   unsigned reconnects;     /* ctrl->reconnects at the last tick */
   bool aer_unsupported;    /* the controller refused our AER */
   char ana_err[256];       /* why the last ANA log read failed */
+  uint64_t ana_retry_at;   /* ms: after a failed read, not before */
 };
 
 /* An open namespace of a multipath controller: the same namespace opened

@@ -343,9 +343,20 @@ path_tick (struct mpath *mp, size_t i)
     /* A new association: the events must be enabled again, its ANA
      * states are read afresh, and the old AER went with the old
      * connection. */
+    bool wait;
+
+    pthread_mutex_lock (&mp->lock);
+    wait = now_ms () < p->ana_retry_at;
+    pthread_mutex_unlock (&mp->lock);
+    if (wait)
+      return;
     p->reconnects = rc;
-    if (path_setup (mp, i) < 0)
-      return; /* next tick */
+    if (path_setup (mp, i) < 0) {
+      pthread_mutex_lock (&mp->lock);
+      p->ana_retry_at = now_ms () + MPATH_COOLDOWN_MS;
+      pthread_mutex_unlock (&mp->lock);
+      return; /* again in a second */
+    }
     pthread_mutex_lock (&mp->lock);
     p->was_failed = false;
     pthread_cond_broadcast (&mp->cond);
@@ -353,13 +364,15 @@ path_tick (struct mpath *mp, size_t i)
     mpath_path_open_missing (mp, i);
   }
   if (p->ana_reporting) {
-    bool unsupported;
+    bool unsupported, wait;
 
     pthread_mutex_lock (&mp->lock);
     unsupported = p->aer_unsupported;
+    wait = now_ms () < p->ana_retry_at;
     pthread_mutex_unlock (&mp->lock);
     /* Without events, a path error is the only news of a change. */
-    if (atomic_load (&p->ana_dirty) || (!p->ana_valid && unsupported))
+    if (!wait &&
+        (atomic_load (&p->ana_dirty) || (!p->ana_valid && unsupported)))
       mpath_ana_read (mp, i);
     mpath_aer_arm (mp, i);
   }
