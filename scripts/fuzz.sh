@@ -52,18 +52,23 @@ lib_src=$( (am_sources initiator libnvmeof_base_la
             am_sources common libnvmeof_util_la) | sort -u)
 tgt_src=$( (am_sources target libnvmeof_target_la
           am_sources target nvmeof_target) | grep -v "/main\.c$")
-[ -n "$lib_src" ] && [ -n "$tgt_src" ] ||
-  { echo "fuzz: no sources found in the Makefile.am files" >&2; exit 1; }
+if [ -z "$lib_src" ] || [ -z "$tgt_src" ]; then
+  echo "fuzz: no sources found in the Makefile.am files" >&2
+  exit 1
+fi
 
+read -r -a jsonc_cflags <<<"$(pkg-config --cflags json-c 2>/dev/null)"
+# shellcheck disable=SC2054  # the commas are clang's
 cflags=(-g -O1 -fsanitize=fuzzer-no-link,address,undefined
         -fno-sanitize-recover=undefined -DFUZZ_LIBFUZZER
         -I"$builddir" -I"$srcdir/include" -I"$srcdir/initiator"
         -I"$srcdir/common" -I"$srcdir/target" -I"$srcdir/tests/fuzz"
-        -pthread $(pkg-config --cflags json-c 2>/dev/null))
+        -pthread "${jsonc_cflags[@]}")
 libs=(-ljson-c -lssl -lcrypto -lz -lpthread)
 # nvmeof-target's asynchronous file I/O, when configure found liburing.
 if grep -q '^#define HAVE_LIBURING 1' "$builddir/config.h"; then
-  libs+=($(pkg-config --libs liburing 2>/dev/null || echo -luring))
+  read -r -a uring_libs <<<"$(pkg-config --libs liburing 2>/dev/null || echo -luring)"
+  libs+=("${uring_libs[@]}")
 fi
 
 # Compile an archive's sources (those newer than their object) and
@@ -79,6 +84,7 @@ build_archive () {
     fi
   done
   if [ ${#pending[@]} -gt 0 ]; then
+    # shellcheck disable=SC2016  # expanded by the inner sh
     printf '%s\n' "${pending[@]}" |
       CC=$CC CFLAGS_FUZZ="${cflags[*]}" work=$work \
         xargs -P "$jobs" -n 2 sh -c '$CC $CFLAGS_FUZZ -c "$0" -o "$1" -ferror-limit=5 2>>"$work/build.log"' ||
