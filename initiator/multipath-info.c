@@ -136,13 +136,16 @@ nvmeof_ctrl_get_paths (struct nvmeof_ctrl *ctrl, uint32_t nsid,
     struct nvmeof_path_info *pi = &paths[i];
     struct mpath_ns *mns;
     uint32_t grpid = 0;
-    bool have = false, live;
+    bool have = false, live, ana;
 
     fill_addr (pi, p->ctrl);
     snprintf (pi->state, sizeof pi->state, "%s", ctrl_state (p->ctrl));
     pi->commands = atomic_load (&p->commands);
     live = strcmp (pi->state, "live") == 0;
-    if (nsid == 0 || !p->ana_reporting)
+    pthread_mutex_lock (&mp->lock);
+    ana = p->ana_reporting;
+    pthread_mutex_unlock (&mp->lock);
+    if (nsid == 0 || !ana)
       continue;
     pthread_mutex_lock (&mp->lock);
     for (mns = mp->nslist; mns; mns = mns->next)

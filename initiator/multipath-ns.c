@@ -95,6 +95,7 @@ open_on_path (struct mpath *mp, struct mpath_ns *mns, size_t i,
   struct nvmeof_ns *pns;
   uint32_t grpid = 0;
   char err[256];
+  bool ana;
 
   pns = nvmeof_ns_open (p->ctrl, mns->nsid);
   if (pns == NULL)
@@ -107,7 +108,10 @@ open_on_path (struct mpath *mp, struct mpath_ns *mns, size_t i,
     nvmeof_ns_close (pns);
     return -2;
   }
-  if (p->ana_reporting && read_anagrpid (p->ctrl, mns->nsid, &grpid) < 0) {
+  pthread_mutex_lock (&mp->lock);
+  ana = p->ana_reporting;
+  pthread_mutex_unlock (&mp->lock);
+  if (ana && read_anagrpid (p->ctrl, mns->nsid, &grpid) < 0) {
     nvmeof_ns_close (pns);
     return -1;
   }

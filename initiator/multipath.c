@@ -327,6 +327,7 @@ path_tick (struct mpath *mp, size_t i)
   struct mpath_path *p = &mp->paths[i];
   struct nvmeof_ctrl *c = p->ctrl;
   bool failed = atomic_load (&c->failed);
+  bool ana, unsupported, valid, wait;
   unsigned rc;
 
   pthread_mutex_lock (&c->fail_lock);
@@ -343,8 +344,6 @@ path_tick (struct mpath *mp, size_t i)
     /* A new association: the events must be enabled again, its ANA
      * states are read afresh, and the old AER went with the old
      * connection. */
-    bool wait;
-
     pthread_mutex_lock (&mp->lock);
     wait = now_ms () < p->ana_retry_at;
     pthread_mutex_unlock (&mp->lock);
@@ -363,16 +362,15 @@ path_tick (struct mpath *mp, size_t i)
     pthread_mutex_unlock (&mp->lock);
     mpath_path_open_missing (mp, i);
   }
-  if (p->ana_reporting) {
-    bool unsupported, wait;
-
-    pthread_mutex_lock (&mp->lock);
-    unsupported = p->aer_unsupported;
-    wait = now_ms () < p->ana_retry_at;
-    pthread_mutex_unlock (&mp->lock);
+  pthread_mutex_lock (&mp->lock);
+  ana = p->ana_reporting;
+  unsupported = p->aer_unsupported;
+  valid = p->ana_valid;
+  wait = now_ms () < p->ana_retry_at;
+  pthread_mutex_unlock (&mp->lock);
+  if (ana) {
     /* Without events, a path error is the only news of a change. */
-    if (!wait &&
-        (atomic_load (&p->ana_dirty) || (!p->ana_valid && unsupported)))
+    if (!wait && (atomic_load (&p->ana_dirty) || (!valid && unsupported)))
       mpath_ana_read (mp, i);
     mpath_aer_arm (mp, i);
   }
