@@ -17,6 +17,7 @@ requires_plugin
 requires_target
 requires nbdcopy --version
 requires jq --version
+requires_built "$NVMEOF_CLI"
 d=$TMPDIR_TEST
 truncate -s 64M "$d/disk"
 p1=$(free_port) p2=$(free_port)
@@ -53,6 +54,12 @@ for i in 1 2; do
   [ "$delta" -gt 0 ] || fail "port $i (a discovered path) carried no I/O"
 done
 echo "ok: both discovered portals carry I/O; 16 MiB read back the same"
+with_timeout 30 "$NVMEOF_CLI" list-subsys "nvme+tcp://127.0.0.1:$p1/" \
+  >"$d/ls.txt" || fail "nvmeof list-subsys of the discovery URL failed"
+grep -q "traddr=127.0.0.1,trsvcid=$p1 .* live optimized" "$d/ls.txt" &&
+  grep -q "traddr=::1,trsvcid=$p2 .* live optimized" "$d/ls.txt" ||
+  { cat "$d/ls.txt" >&2; fail "list-subsys does not show both portals"; }
+echo "ok: nvmeof list-subsys of the discovery URL shows both portals"
 stop_plugin
 
 # Two subsystems behind one discovery controller: refused by name.

@@ -81,11 +81,17 @@ cmd_list_subsys (int argc, char **argv)
     return 1;
   ci = nvmeof_ctrl_get_info (ctrl);
   if (ci->discovery) {
-    ret = cli_error (&cli,
-                     "%s is a discovery controller (use 'nvmeof "
-                     "discover')",
-                     ci->subnqn);
-    goto out;
+    /* A discovery URL: the portals it lists for its NVM subsystem. */
+    struct nvmeof_ctrl *disc = ctrl;
+
+    ctrl = nvmeof_connect_discovered (disc, opts, NULL);
+    nvmeof_close (disc);
+    if (ctrl == NULL) {
+      cli_lib_error (&cli, "discovery");
+      nvmeof_opts_free (opts);
+      return 1;
+    }
+    ci = nvmeof_ctrl_get_info (ctrl);
   }
   nsid = nvmeof_opts_get_nsid (opts);
   if (nsid == 0) {
