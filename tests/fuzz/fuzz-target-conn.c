@@ -177,6 +177,12 @@ check_out (struct fake *f)
       log_msg ("sent: CapsuleResp cid %u status 0x%x", GET16 (r->cqe.cid),
                nvme_cqe_status (&r->cqe));
     }
+    else if (ch->type == NVME_TCP_PDU_R2T) {
+      const struct nvme_tcp_r2t_pdu *r = (const void *) ch;
+
+      log_msg ("sent: R2T cid %u ttag %u %u+%u", GET16 (r->cccid),
+               GET16 (r->ttag), GET32 (r->r2to), GET32 (r->r2tl));
+    }
     pos += plen;
   }
   memmove (f->out, f->out + pos, f->out_len - pos);
@@ -569,8 +575,8 @@ seed (size_t i, uint8_t *buf, size_t cap)
   case 3: /* I/O: write in-capsule, write by R2T, read, flush, zeroes */
     n += put_io (tmp + n, 0x01, 1, 0, 0, block, 512, hd, dd);
     n += put_io (tmp + n, 0x01, 2, 8, 3, NULL, 0, hd, dd);
-    n += put_h2c (tmp + n, 2, 1, 0, block, 1024, false, hd, dd);
-    n += put_h2c (tmp + n, 2, 1, 1024, block, 1024, true, hd, dd);
+    n += put_h2c (tmp + n, 2, 2, 0, block, 1024, false, hd, dd);
+    n += put_h2c (tmp + n, 2, 2, 1024, block, 1024, true, hd, dd);
     n += put_io (tmp + n, 0x02, 3, 0, 7, NULL, 0, hd, dd);
     n += put_io (tmp + n, 0x00, 4, 0, 0, NULL, 0, hd, dd);
     n += put_io (tmp + n, 0x08, 5, 100, 15, NULL, 0, hd, dd);
