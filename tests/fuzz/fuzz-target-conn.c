@@ -15,6 +15,10 @@
  *   bit 2     the prefix's ICReq asks for header digests,
  *   bit 3     and for data digests;
  *   bit 4     connect to the discovery subsystem instead;
+ *   bit 6     connect as the host that must authenticate (DH-HMAC-CHAP,
+ *             target/auth.c) to the subsystem that requires it: the
+ *             prefix stops after the Connect, the input drives AUTH_Send
+ *             and AUTH_Receive (in modes 2 and 3: the admin queue);
  *   bit 5     seal: before the input is fed, the header and data digests
  *             of each PDU in it that has the flag are made right (so
  *             that the checks behind them are reached).
@@ -33,9 +37,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "conn.h"
 #include "crc32c.h"
+#include "auth-msg.h"
 #include "driver.h"
 
 #define FAILED(...) \
@@ -47,8 +54,10 @@
     abort (); \
   } while (0)
 
-#define SUBNQN  "nqn.2026-11.io.nvmeof:fuzz"
-#define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:fuzz"
+#define SUBNQN   "nqn.2026-11.io.nvmeof:fuzz"
+#define HOSTNQN  "nqn.2014-08.org.nvmexpress:uuid:fuzz"
+#define AUTHNQN  "nqn.2026-11.io.nvmeof:fuzz-auth"
+#define AUTHHOST "nqn.2014-08.org.nvmexpress:uuid:fuzz-auth"
 
 /* ---- what main.c defines for the rest of nvmeof-target ---------------- */
 atomic_bool stopping;
@@ -331,8 +340,8 @@ put_cmd (uint8_t *buf, struct nvme_sqe *sqe, const void *data, uint32_t dlen,
 }
 
 static size_t
-put_connect (uint8_t *buf, uint16_t qid, uint16_t cntlid, bool disc, bool hd,
-             bool dd)
+put_connect (uint8_t *buf, uint16_t qid, uint16_t cntlid, bool disc, bool auth,
+             bool hd, bool dd)
 {
   struct nvme_sqe sqe;
   struct nvmf_connect_cmd *cc = (struct nvmf_connect_cmd *) &sqe;
@@ -348,8 +357,11 @@ put_connect (uint8_t *buf, uint16_t qid, uint16_t cntlid, bool disc, bool hd,
   memset (&d, 0, sizeof d);
   memset (d.hostid, 0x42, sizeof d.hostid);
   PUT16 (d.cntlid, cntlid);
-  snprintf (d.subnqn, sizeof d.subnqn, "%s", disc ? TGT_DISCOVERY_NQN : SUBNQN);
-  snprintf (d.hostnqn, sizeof d.hostnqn, "%s", HOSTNQN);
+  snprintf (d.subnqn, sizeof d.subnqn, "%s",
+            disc ? TGT_DISCOVERY_NQN :
+            auth ? AUTHNQN :
+                   SUBNQN);
+  snprintf (d.hostnqn, sizeof d.hostnqn, "%s", auth ? AUTHHOST : HOSTNQN);
   return put_cmd (buf, &sqe, &d, sizeof d, sizeof d, hd, dd);
 }
 
@@ -392,19 +404,40 @@ seal (uint8_t *buf, size_t len)
 
 /* ---- the harness -------------------------------------------------------- */
 
+/* The target's configuration: a subsystem any host may use and one whose
+ * host must authenticate, on one port (a JSON file, as --config reads). */
 static void
 setup (void)
 {
   static bool done;
-  struct quick_ns ns = { .spec = "ram:1M", .lba_shift = 9 };
-  struct quick_opts q = { .nqn = SUBNQN, .ns = &ns, .nr_ns = 1 };
+  static const char json[] =
+    "{\"hosts\": [{\"nqn\": \"" AUTHHOST "\", \"dhchap_key\": "
+    "\"DHHC-1:00:ia6zGodOr4SEG0Zzaw398rpY0wqipUWj4jWjUh4HWUz6aQ2n:\"}],"
+    " \"ports\": [{\"addr\": {\"trtype\": \"tcp\", \"adrfam\": \"ipv4\","
+    " \"traddr\": \"127.0.0.1\", \"trsvcid\": \"4420\"}, \"portid\": 1,"
+    " \"subsystems\": [\"" SUBNQN "\", \"" AUTHNQN "\"]}],"
+    " \"subsystems\": [{\"nqn\": \"" SUBNQN "\", \"attr\": "
+    "{\"allow_any_host\": \"1\"}, \"namespaces\": [{\"nsid\": 1, "
+    "\"enable\": 1, \"device\": {\"path\": \"ram:1M\"}}]},"
+    " {\"nqn\": \"" AUTHNQN "\", \"allowed_hosts\": [\"" AUTHHOST "\"],"
+    " \"namespaces\": [{\"nsid\": 1, \"enable\": 1, \"device\": "
+    "{\"path\": \"ram:64K\"}}]}]}";
+  struct quick_opts q = { 0 };
+  char path[64];
+  int fd;
 
   if (done)
     return;
   done = true;
   cfg.poll_us = 0;
+  fd = memfd_create ("fuzz-target-conn.json", MFD_CLOEXEC);
+  if (fd == -1 || write (fd, json, sizeof json - 1) != sizeof json - 1)
+    FAILED ("cannot write the configuration: %m");
+  snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
+  q.config_file = path;
   if (config_build (&q) == -1 || cfg.nr_ports == 0)
     FAILED ("the target's configuration did not build");
+  close (fd);
 }
 
 int
@@ -412,7 +445,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   static uint8_t pre[2][4096];
   uint8_t mode, *in;
-  bool hd, dd, disc;
+  bool hd, dd, disc, auth;
   size_t npre = 0, len;
   struct conn *admin = NULL, *c;
 
@@ -423,6 +456,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   hd = mode & 4;
   dd = mode & 8;
   disc = mode & 16;
+  auth = (mode & 64) && !disc;
+  if (auth && (mode & 3) == 3)
+    mode &= ~1; /* the admin queue: I/O queues need it authenticated */
   len = size - 1;
   in = malloc (len ? len : 1);
   if (in == NULL)
@@ -436,7 +472,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
      * connection connects an I/O queue to it. */
     size_t n = put_icreq (pre[1], hd, dd);
 
-    n += put_connect (pre[1] + n, 0, 0xFFFF, false, hd, dd);
+    n += put_connect (pre[1] + n, 0, 0xFFFF, false, false, hd, dd);
     n += put_prop_set_cc (pre[1] + n, hd, dd);
     admin = conn_new (1, pre[1], n);
     conn_run (admin);
@@ -452,9 +488,12 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     if ((mode & 3) >= 2) {
       fakes[0].in_pos = npre = 0;
       if (admin)
-        npre = put_connect (pre[0], 1, admin->info.ctrl->cntlid, false, hd, dd);
+        npre = put_connect (pre[0], 1, admin->info.ctrl->cntlid, false, false,
+                            hd, dd);
+      else if (auth) /* CC.EN would wait for the authentication */
+        npre = put_connect (pre[0], 0, 0xFFFF, false, true, hd, dd);
       else {
-        npre = put_connect (pre[0], 0, 0xFFFF, disc, hd, dd);
+        npre = put_connect (pre[0], 0, 0xFFFF, disc, false, hd, dd);
         npre += put_prop_set_cc (pre[0] + npre, hd, dd);
       }
       fakes[0].in_len = npre;
@@ -527,6 +566,25 @@ put_h2c (uint8_t *buf, uint16_t cid, uint16_t ttag, uint32_t off,
                   &pdu, sizeof pdu, data, len, hd, dd);
 }
 
+/* AUTH_Send (msg in the capsule, len bytes) or AUTH_Receive (len: AL). */
+static size_t
+put_auth (uint8_t *buf, uint8_t fctype, uint16_t cid, const void *msg,
+          uint32_t len, bool hd, bool dd)
+{
+  struct nvme_sqe sqe;
+  struct nvmf_auth_cmd *a = (struct nvmf_auth_cmd *) &sqe;
+
+  memset (&sqe, 0, sizeof sqe);
+  a->opcode = NVME_ADMIN_FABRICS;
+  PUT16 (a->cid, cid);
+  a->fctype = fctype;
+  a->secp = 0xE9;
+  a->spsp0 = 1;
+  a->spsp1 = 1;
+  PUT32 (a->tl, len);
+  return put_cmd (buf, &sqe, msg, msg ? len : 0, len, hd, dd);
+}
+
 static size_t
 seed (size_t i, uint8_t *buf, size_t cap)
 {
@@ -536,26 +594,42 @@ seed (size_t i, uint8_t *buf, size_t cap)
   bool hd, dd;
   size_t n = 1;
 
-  if (i >= 12)
+  if (i >= 14)
     return 0;
   memset (block, 0x5A, sizeof block);
   /* Modes 0, 1, 2, 3 with and without digests, discovery, sealed. */
   static const uint8_t modes[] = { 0,         1,         2,      3,
                                    2 | 4 | 8, 3 | 4 | 8, 2 | 16, 0 | 4 | 8 | 32,
-                                   3,         3,         2,      1 };
+                                   3,         3,         2,      1,
+                                   2 | 64,    1 | 64 };
   mode = modes[i];
   hd = mode & 4;
   dd = mode & 8;
   tmp[0] = mode;
+  if (mode & 64) { /* authentication: a Negotiate, then the Challenge */
+    static const uint8_t hashes[] = { 1, 2, 3 }, groups[] = { 0, 1, 2 };
+    uint8_t msg[AUTH_MSG_MAX];
+    size_t m = auth_build_negotiate (msg, 1, 0, hashes, 3, groups, 3);
+
+    if ((mode & 3) == 1)
+      n += put_connect (tmp + n, 0, 0xFFFF, false, true, hd, dd);
+    n +=
+      put_auth (tmp + n, NVMF_FCTYPE_AUTH_SEND, 3, msg, (uint32_t) m, hd, dd);
+    n += put_auth (tmp + n, NVMF_FCTYPE_AUTH_RECV, 4, NULL, 4096, hd, dd);
+    if (n > cap)
+      n = cap;
+    memcpy (buf, tmp, n);
+    return n;
+  }
   switch (mode & 3) {
   case 0: /* a whole session from the start */
     n += put_icreq (tmp + n, hd, dd);
-    n += put_connect (tmp + n, 0, 0xFFFF, false, hd, dd);
+    n += put_connect (tmp + n, 0, 0xFFFF, false, false, hd, dd);
     n += put_prop_set_cc (tmp + n, hd, dd);
     n += put_admin (tmp + n, 0x06, 2, 0, 1, 0, 4096, hd, dd); /* Identify */
     break;
   case 1: /* after the ICReq: a Connect with a wrong NQN, then a term */
-    n += put_connect (tmp + n, 0, 0xFFFF, i == 11, hd, dd);
+    n += put_connect (tmp + n, 0, 0xFFFF, i == 11, false, hd, dd);
     tmp[n - 1024 + 256 + 3] ^= 1;
     break;
   case 2: /* admin commands */
