@@ -542,14 +542,14 @@ tcp_describe_term_req (const uint8_t *buf, uint32_t len, char *out,
       (const struct nvme_tcp_ch *) (buf + sizeof *t);
 
     say (quoted, sizeof quoted, " in a %s (hlen %u, pdo %u, plen %" PRIu32 ")",
-          tcp_pdu_type_string (bad->type), bad->hlen, bad->pdo,
-          GET32 (bad->plen));
+         tcp_pdu_type_string (bad->type), bad->hlen, bad->pdo,
+         GET32 (bad->plen));
   }
   if (fes == NVME_TCP_FES_INVALID_HEADER ||
       fes == NVME_TCP_FES_UNSUPPORTED_PARAM)
     say (out, outlen, "%s (FES 0x%02x) at byte %" PRIu32 "%s",
-          tcp_fes_string (fes), fes, fei, quoted);
+         tcp_fes_string (fes), fes, fei, quoted);
   else
     say (out, outlen, "%s (FES 0x%02x, FEI 0x%" PRIx32 ")%s",
-          tcp_fes_string (fes), fes, fei, quoted);
+         tcp_fes_string (fes), fes, fei, quoted);
 }

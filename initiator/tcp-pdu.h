@@ -102,8 +102,8 @@ int tcp_check_rsp (const struct nvme_tcp_rsp_pdu *pdu,
                    const struct tcp_xfer *req, uint16_t sq_size,
                    struct pdu_error *e);
 int tcp_check_c2h_data (const struct nvme_tcp_data_pdu *pdu,
-                        const struct tcp_xfer *req,
-                        const struct tcp_params *p, struct pdu_error *e);
+                        const struct tcp_xfer *req, const struct tcp_params *p,
+                        struct pdu_error *e);
 int tcp_check_r2t (const struct nvme_tcp_r2t_pdu *pdu,
                    const struct tcp_xfer *req, const struct tcp_params *p,
                    struct pdu_error *e);
