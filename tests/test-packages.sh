@@ -47,7 +47,11 @@ start=$SECONDS
 # ---- 1. a copy of the source tree ---------------------------------------
 src=$t/build/nvmeof
 mkdir -p "$src"
-if git -C "$abs_top_srcdir" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+# (make distcheck's tree may lie inside a git checkout, ignored by it: only
+# a source tree that is the top of its own checkout counts as one.)
+git_top=$(git -C "$abs_top_srcdir" rev-parse --show-toplevel 2>/dev/null || true)
+if [ -n "$git_top" ] &&
+   [ "$(cd "$git_top" && pwd -P)" = "$(cd "$abs_top_srcdir" && pwd -P)" ]; then
   (cd "$abs_top_srcdir" &&
    git ls-files -z --cached --others --exclude-standard |
    while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
@@ -65,9 +69,9 @@ echo "source copy: $src"
 echo "dpkg-buildpackage -us -uc -b (log: $t/build.log)"
 if ! (cd "$src" &&
       "${clean_env[@]}" DEB_BUILD_OPTIONS="nocheck parallel=${JOBS:-2}" \
-        nice dpkg-buildpackage -us -uc -b) >"$t/build.log" 2>&1; then
+        timeout -k 5 1800 nice dpkg-buildpackage -us -uc -b) >"$t/build.log" 2>&1; then
   tail -n 40 "$t/build.log" >&2
-  fail "dpkg-buildpackage failed"
+  fail "dpkg-buildpackage failed (or took over 30 minutes)"
 fi
 # A symbol the library exports but debian/libnvmeof0.symbols does not list
 # (or the reverse) is an ABI change the packaging must record.
@@ -86,7 +90,8 @@ echo "built in $((SECONDS - start)) s: ${debs[*]##*/}"
 # ---- 3. lintian -----------------------------------------------------------
 changes=$(echo "$t/build/"nvmeof_*.changes)
 echo "lintian $changes"
-if ! "${clean_env[@]}" lintian --allow-root --display-info --fail-on error,warning \
+if ! "${clean_env[@]}" timeout -k 5 600 \
+       lintian --allow-root --display-info --fail-on error,warning \
        "$changes" >"$t/lintian.log" 2>&1; then
   cat "$t/lintian.log" >&2
   fail "lintian reports errors or warnings"
@@ -119,7 +124,8 @@ root_tar=$cache/bookworm-root-$key.tar
   if [ ! -s "$root_tar" ]; then
     echo "mmdebstrap bookworm (once; cached as $root_tar): $include"
     mapfile -t mirror_lines <<<"$mirrors"
-    if ! "${clean_env[@]}" mmdebstrap --variant=essential --format=tar \
+    if ! "${clean_env[@]}" timeout -k 5 1200 \
+           mmdebstrap --variant=essential --format=tar \
            --include="$include" bookworm "$root_tar.tmp" \
            "${mirror_lines[@]}" >"$t/mmdebstrap.log" 2>&1; then
       tail -n 30 "$t/mmdebstrap.log" >&2
