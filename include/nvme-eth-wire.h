@@ -37,6 +37,7 @@
 #define NVME_ETH_H2C_DATA               0x12
 #define NVME_ETH_C2H_DATA               0x13
 #define NVME_ETH_R2T                    0x14
+#define NVME_ETH_C2H_DATA_RSP           0x15 /* last C2H data + CQE (OPT) */
 #define NVME_ETH_PROBE                  0x20 /* discovery, broadcast */
 #define NVME_ETH_PROBE_RESP             0x21
 
@@ -45,7 +46,14 @@
 #define NVME_ETH_F_ACK_REQ              0x02 /* acknowledge at once */
 #define NVME_ETH_F_RETX                 0x04 /* a retransmission */
 #define NVME_ETH_F_ICD                  0x08 /* H2C_DATA: in-capsule data */
-#define NVME_ETH_F_ALL                  0x0F
+#define NVME_ETH_F_HCRC                 0x10 /* crc covers hlen bytes only */
+#define NVME_ETH_F_ALL                  0x1F
+
+/* Options (ASSOC_REQ asks, ASSOC_RESP grants a subset; docs/nvme-eth.md
+ * 7.4).  A version-1 peer that knows none sends and grants 0. */
+#define NVME_ETH_OPT_DATA_RSP           0x00000001 /* C2H_DATA_RSP frames */
+#define NVME_ETH_OPT_NO_DDGST           0x00000002 /* F_HCRC frames */
+#define NVME_ETH_OPT_ALL                0x00000003
 
 /* Limits. */
 #define NVME_ETH_MIN_FRAME              1280   /* smallest max_frame */
@@ -98,7 +106,7 @@ struct nvme_eth_assoc_req {
   le16 rx_window;               /* frames, 1..1024 */
   le16 rsvd38;
   le32 ka_interval_ms;          /* keep-alive interval wanted */
-  le32 options;                 /* none defined: 0 */
+  le32 options;                 /* NVME_ETH_OPT_* asked for */
   uint8_t rsvd48[16];
 } NVME_PACKED;
 WIRE_SIZE (struct nvme_eth_assoc_req, 64);
@@ -122,7 +130,7 @@ struct nvme_eth_assoc_resp {
   le32 ka_interval_ms;          /* both ends use this */
   le32 icd_max;                 /* in-capsule data bytes per command */
   le32 fei;                     /* refused: byte offset in ASSOC_REQ */
-  le32 options;                 /* none defined: 0 */
+  le32 options;                 /* NVME_ETH_OPT_* granted */
   uint8_t rsvd56[8];
 } NVME_PACKED;
 WIRE_SIZE (struct nvme_eth_assoc_resp, 64);
@@ -221,6 +229,27 @@ WIRE_OFFSET (struct nvme_eth_data, rsvd34, 34);
 WIRE_OFFSET (struct nvme_eth_data, offset, 36);
 WIRE_OFFSET (struct nvme_eth_data, datal, 40);
 WIRE_OFFSET (struct nvme_eth_data, rsvd44, 44);
+
+/* C2H_DATA_RSP (NVME_ETH_OPT_DATA_RSP): 64 bytes, then datal bytes of
+ * data: the last C2H data of a read and its response in one frame.  The
+ * command's data is offset + datal bytes (what RSP's datal counts). */
+struct nvme_eth_data_rsp {
+  struct nvme_eth_hdr hdr;
+  le16 cid;                     /* = cqe.cid */
+  le16 rsvd34;
+  le32 offset;                  /* within the command's data */
+  le32 datal;                   /* = length - 64, > 0 */
+  le32 rsvd44;
+  struct nvme_cqe cqe;
+} NVME_PACKED;
+WIRE_SIZE (struct nvme_eth_data_rsp, 64);
+WIRE_OFFSET (struct nvme_eth_data_rsp, hdr, 0);
+WIRE_OFFSET (struct nvme_eth_data_rsp, cid, 32);
+WIRE_OFFSET (struct nvme_eth_data_rsp, rsvd34, 34);
+WIRE_OFFSET (struct nvme_eth_data_rsp, offset, 36);
+WIRE_OFFSET (struct nvme_eth_data_rsp, datal, 40);
+WIRE_OFFSET (struct nvme_eth_data_rsp, rsvd44, 44);
+WIRE_OFFSET (struct nvme_eth_data_rsp, cqe, 48);
 
 /* R2T: 48 bytes.  One per command: all of its (not in-capsule) data. */
 struct nvme_eth_r2t {
@@ -326,6 +355,8 @@ nvme_eth_hlen (uint8_t type)
     return sizeof (struct nvme_eth_data);
   case NVME_ETH_R2T:
     return sizeof (struct nvme_eth_r2t);
+  case NVME_ETH_C2H_DATA_RSP:
+    return sizeof (struct nvme_eth_data_rsp);
   case NVME_ETH_PROBE:
     return sizeof (struct nvme_eth_probe);
   case NVME_ETH_PROBE_RESP:
@@ -341,7 +372,8 @@ nvme_eth_sequenced (uint8_t type)
 {
   return type == NVME_ETH_KEEPALIVE || type == NVME_ETH_CMD ||
          type == NVME_ETH_RSP || type == NVME_ETH_H2C_DATA ||
-         type == NVME_ETH_C2H_DATA || type == NVME_ETH_R2T;
+         type == NVME_ETH_C2H_DATA || type == NVME_ETH_R2T ||
+         type == NVME_ETH_C2H_DATA_RSP;
 }
 
 #endif /* NVMEOF_NVME_ETH_WIRE_H */

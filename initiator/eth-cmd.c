@@ -174,7 +174,25 @@ cmd_next_frame (struct eth_assoc *a, uint16_t cid, struct eth_slot *s)
     return true;
   }
   if (c->c2h_buf && c->tx_off < c->c2h_len) {
-    n = min32 (data_room (a), c->c2h_len - c->tx_off);
+    n = c->c2h_len - c->tx_off;
+    /* The last data and the response in one frame when it fits. */
+    if ((a->params.options & NVME_ETH_OPT_DATA_RSP) && c->rsp_queued &&
+        !c->rsp_sent && !c->r2t_queued &&
+        n <=
+          a->params.max_frame - (uint32_t) sizeof (struct nvme_eth_data_rsp)) {
+      struct nvme_eth_data_rsp *r = (struct nvme_eth_data_rsp *) s->hdr;
+
+      slot_fill (a, s, NVME_ETH_C2H_DATA_RSP, 0, sizeof *r, cid, c->tx_off, n);
+      PUT16 (r->cid, cid);
+      PUT32 (r->offset, c->tx_off);
+      PUT32 (r->datal, n);
+      r->cqe = c->cqe;
+      c->tx_off += n;
+      c->rsp_sent = true;
+      c->state = CMD_RELEASING;
+      return true;
+    }
+    n = min32 (data_room (a), n);
     slot_data_hdr (a, s, NVME_ETH_C2H_DATA, 0, cid, c->tx_off, n);
     c->tx_off += n;
     return true;
@@ -344,6 +362,55 @@ host_c2h (struct eth_assoc *a, const struct eth_frame *f)
     host_complete (a, cid);
 }
 
+/* The last data of a read and its response (OPT_DATA_RSP): the checks of
+ * C2H_DATA and of RSP, with datal = offset + this frame's bytes. */
+static void
+host_c2h_rsp (struct eth_assoc *a, const struct eth_frame *f)
+{
+  const struct nvme_eth_data_rsp *d = (const void *) f->buf;
+  uint16_t cid = GET16 (d->cid), sqid = GET16 (d->cqe.sqid);
+  uint32_t off = GET32 (d->offset), n = f->data_len;
+  uint64_t total = (uint64_t) off + n;
+  bool ok = NVME_STATUS_CODE (nvme_cqe_status (&d->cqe)) == NVME_SC_SUCCESS;
+  struct eth_cmd *c = host_cmd (a, f, cid, FEI (struct nvme_eth_data_rsp, cid));
+
+  if (c == NULL)
+    return;
+  if (c->dir != ETH_DIR_C2H) {
+    violation (a, f, NVME_ETH_ERR_INVALID_FIELD,
+               FEI (struct nvme_eth_data_rsp, cid),
+               "C2H_DATA_RSP for command %u, which reads no data", cid);
+    return;
+  }
+  if (sqid != a->cfg.qid) {
+    violation (a, f, NVME_ETH_ERR_INVALID_FIELD,
+               FEI (struct nvme_eth_data_rsp, cqe) +
+                 FEI (struct nvme_cqe, sqid),
+               "C2H_DATA_RSP for command %u names queue %u", cid, sqid);
+    return;
+  }
+  /* Everything before this frame must be what the others brought (they
+   * may still be on their way: the total is checked at completion). */
+  if (total > c->len || c->rx_bytes + n > total || (ok && total != c->len)) {
+    violation (a, f, NVME_ETH_ERR_DATA_RANGE,
+               FEI (struct nvme_eth_data_rsp, offset),
+               "C2H_DATA_RSP for command %u (%s): bytes %" PRIu32 "+%" PRIu32
+               " of %" PRIu32 " with %" PRIu32 " already received",
+               cid, ok ? "success" : "error", off, n, c->len, c->rx_bytes);
+    return;
+  }
+  if (a->cb->place)
+    a->cb->place (a->ctx, cid, off, f->data, n);
+  else
+    memcpy ((uint8_t *) c->buf + off, f->data, n);
+  c->rx_bytes += n;
+  c->rsp_seen = true;
+  c->cqe = d->cqe;
+  c->rsp_datal = (uint32_t) total;
+  if (c->rx_bytes == c->rsp_datal)
+    host_complete (a, cid);
+}
+
 static void
 host_r2t (struct eth_assoc *a, const struct eth_frame *f)
 {
@@ -383,6 +450,9 @@ host_frame (struct eth_assoc *a, const struct eth_frame *f)
     break;
   case NVME_ETH_C2H_DATA:
     host_c2h (a, f);
+    break;
+  case NVME_ETH_C2H_DATA_RSP:
+    host_c2h_rsp (a, f);
     break;
   case NVME_ETH_R2T:
     host_r2t (a, f);

@@ -56,6 +56,8 @@ eth_type_string (uint8_t type)
     return "C2H_DATA";
   case NVME_ETH_R2T:
     return "R2T";
+  case NVME_ETH_C2H_DATA_RSP:
+    return "C2H_DATA_RSP";
   case NVME_ETH_PROBE:
     return "PROBE";
   case NVME_ETH_PROBE_RESP:
@@ -148,7 +150,8 @@ eth_frame_seal (void *hdr, uint32_t hlen, const void *data, uint32_t data_len)
   PUT32 (h->crc, crc32c_final (c));
 }
 
-/* The CRC of a received frame, computed with its crc field as zero. */
+/* The CRC of a received frame, computed with its crc field as zero, over
+ * len bytes (the whole frame, or its header with F_HCRC). */
 static uint32_t
 frame_crc (const uint8_t *buf, uint32_t len)
 {
@@ -194,10 +197,11 @@ check_assoc_req (const uint8_t *buf, struct eth_error *e)
       e, NVME_ETH_ERR_INVALID_FIELD,
       FEI (struct nvme_eth_assoc_req, ka_interval_ms), false,
       "ASSOC_REQ keep-alive interval %" PRIu32 " ms is not in 1..3600000", ka);
-  if (GET32 (r->options) != 0)
-    return eth_error_set (
-      e, NVME_ETH_ERR_UNSUPPORTED, FEI (struct nvme_eth_assoc_req, options),
-      false, "ASSOC_REQ asks for options 0x%08" PRIx32, GET32 (r->options));
+  if (GET32 (r->options) & ~NVME_ETH_OPT_ALL)
+    return eth_error_set (e, NVME_ETH_ERR_UNSUPPORTED,
+                          FEI (struct nvme_eth_assoc_req, options), false,
+                          "ASSOC_REQ asks for unknown options 0x%08" PRIx32,
+                          GET32 (r->options) & ~NVME_ETH_OPT_ALL);
   return 0;
 }
 
@@ -234,10 +238,11 @@ check_assoc_resp (const uint8_t *buf, struct eth_error *e)
       e, NVME_ETH_ERR_INVALID_FIELD,
       FEI (struct nvme_eth_assoc_resp, ka_interval_ms), false,
       "ASSOC_RESP keep-alive interval %" PRIu32 " ms is not in 1..3600000", ka);
-  if (GET32 (r->options) != 0)
-    return eth_error_set (
-      e, NVME_ETH_ERR_UNSUPPORTED, FEI (struct nvme_eth_assoc_resp, options),
-      false, "ASSOC_RESP grants options 0x%08" PRIx32, GET32 (r->options));
+  if (GET32 (r->options) & ~NVME_ETH_OPT_ALL)
+    return eth_error_set (e, NVME_ETH_ERR_UNSUPPORTED,
+                          FEI (struct nvme_eth_assoc_resp, options), false,
+                          "ASSOC_RESP grants unknown options 0x%08" PRIx32,
+                          GET32 (r->options) & ~NVME_ETH_OPT_ALL);
   return 0;
 }
 
@@ -265,6 +270,12 @@ check_type (const struct eth_frame *f, struct eth_error *e)
     return eth_error_set (e, NVME_ETH_ERR_INVALID_FIELD, HFEI (length), false,
                           "%s length is %" PRIu32 ", must be %u", name, f->len,
                           f->hlen);
+  /* Only frames that carry command data may leave it out of the CRC. */
+  if ((f->flags & NVME_ETH_F_HCRC) && f->type != NVME_ETH_CMD &&
+      f->type != NVME_ETH_H2C_DATA && f->type != NVME_ETH_C2H_DATA &&
+      f->type != NVME_ETH_C2H_DATA_RSP)
+    return eth_error_set (e, NVME_ETH_ERR_INVALID_FIELD, HFEI (flags), false,
+                          "%s has the HCRC flag", name);
   if ((f->flags & NVME_ETH_F_ICD) && f->type != NVME_ETH_H2C_DATA)
     return eth_error_set (e, NVME_ETH_ERR_INVALID_FIELD, HFEI (flags), false,
                           "%s has the ICD flag", name);
@@ -318,6 +329,23 @@ check_type (const struct eth_frame *f, struct eth_error *e)
         GET32 (d->datal), f->data_len);
     return 0;
   }
+  case NVME_ETH_C2H_DATA_RSP: {
+    const struct nvme_eth_data_rsp *d = (const void *) f->buf;
+
+    if (GET32 (d->datal) != f->data_len || f->data_len == 0)
+      return eth_error_set (e, NVME_ETH_ERR_INVALID_FIELD,
+                            FEI (struct nvme_eth_data_rsp, datal), false,
+                            "C2H_DATA_RSP DATAL is %" PRIu32 " with %" PRIu32
+                            " bytes of data",
+                            GET32 (d->datal), f->data_len);
+    if (GET16 (d->cid) != GET16 (d->cqe.cid))
+      return eth_error_set (e, NVME_ETH_ERR_INVALID_FIELD,
+                            FEI (struct nvme_eth_data_rsp, cid), false,
+                            "C2H_DATA_RSP for command %u carries the "
+                            "completion of command %u",
+                            GET16 (d->cid), GET16 (d->cqe.cid));
+    return 0;
+  }
   case NVME_ETH_R2T: {
     const struct nvme_eth_r2t *r = (const void *) f->buf;
 
@@ -357,7 +385,7 @@ eth_frame_parse (const void *buf, size_t len, struct eth_frame *f,
                  struct eth_error *e)
 {
   const struct nvme_eth_hdr *h = buf;
-  uint32_t length, want_hlen;
+  uint32_t length, want_hlen, covered;
 
   memset (f, 0, sizeof *f);
   f->buf = buf;
@@ -387,7 +415,17 @@ eth_frame_parse (const void *buf, size_t len, struct eth_frame *f,
                           "received (trailing bytes)",
                           length, len);
   f->len = length;
-  if (frame_crc (buf, length) != GET32 (h->crc))
+  /* With F_HCRC the CRC covers the header only (data digest off, spec
+   * 6.3); hlen is checked against the type below, so bound it here. */
+  covered = length;
+  if (h->flags & NVME_ETH_F_HCRC) {
+    if (h->hlen < sizeof *h || h->hlen > length)
+      return eth_error_set (e, NVME_ETH_ERR_INVALID_FIELD, HFEI (hlen), true,
+                            "HCRC frame with HLEN %u of %" PRIu32 " bytes",
+                            h->hlen, length);
+    covered = h->hlen;
+  }
+  if (frame_crc (buf, covered) != GET32 (h->crc))
     return eth_error_set (e, NVME_ETH_ERR_INVALID_FIELD, HFEI (crc), true,
                           "%s frame CRC mismatch", eth_type_string (h->type));
   if (h->version != NVME_ETH_VERSION)

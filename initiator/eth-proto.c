@@ -82,6 +82,8 @@ eth_assoc_new (const struct eth_config *cfg, char *err, size_t errlen)
     c.icd_max = NVME_ETH_ADMIN_ICD;
   if (c.icd_max > 16 * 1024 * 1024)
     return refuse (err, errlen, "in-capsule data above 16 MiB");
+  if (c.options & ~NVME_ETH_OPT_ALL)
+    return refuse (err, errlen, "unknown options");
 
   a = calloc (1, sizeof *a);
   if (a == NULL)
@@ -195,6 +197,7 @@ eth_assoc_connect (struct eth_assoc *a, uint64_t now_us)
   PUT16 (r->max_frame, a->cfg.max_frame);
   PUT16 (r->rx_window, a->cfg.rx_window);
   PUT32 (r->ka_interval_ms, a->cfg.ka_interval_ms);
+  PUT32 (r->options, a->cfg.options);
   eth_frame_seal (r, sizeof *r, NULL, 0);
   a->state = ETH_S_CONNECTING;
   a->setup_start_us = now_us;
@@ -240,6 +243,7 @@ eth_assoc_accept (struct eth_assoc *a, const uint8_t src_mac[6],
   a->params.ka_interval_ms =
     ka < a->cfg.ka_interval_ms ? ka : a->cfg.ka_interval_ms;
   a->params.icd_max = a->cfg.icd_max ? a->cfg.icd_max : cmd_room (a);
+  a->params.options = GET32 (q->options) & a->cfg.options;
   a->rcv_nxt = a->rcv_high = req->seq;
   a->peer_wnd = a->params.peer_window;
 
@@ -253,6 +257,7 @@ eth_assoc_accept (struct eth_assoc *a, const uint8_t src_mac[6],
   PUT16 (r->rx_window, a->cfg.rx_window);
   PUT32 (r->ka_interval_ms, a->params.ka_interval_ms);
   PUT32 (r->icd_max, a->params.icd_max);
+  PUT32 (r->options, a->params.options);
   eth_frame_seal (r, sizeof *r, NULL, 0);
   a->state = ETH_S_ACCEPTED;
   a->setup_start_us = now_us;
@@ -310,6 +315,12 @@ host_resp (struct eth_assoc *a, const struct eth_frame *f)
                    FEI (struct nvme_eth_assoc_resp, max_frame), false,
                    "ASSOC_RESP max frame %u is above ours, %u", mf,
                    a->cfg.max_frame);
+  else if (GET32 (r->options) & ~a->cfg.options)
+    eth_error_set (&e, NVME_ETH_ERR_INVALID_FIELD,
+                   FEI (struct nvme_eth_assoc_resp, options), false,
+                   "ASSOC_RESP grants options 0x%08" PRIx32 ", 0x%08" PRIx32
+                   " was asked",
+                   GET32 (r->options), a->cfg.options);
   else
     e.msg[0] = '\0';
   /* From here on the controller is known: a violation gets a TERM. */
@@ -324,6 +335,7 @@ host_resp (struct eth_assoc *a, const struct eth_frame *f)
   a->params.peer_window = GET16 (r->rx_window);
   a->params.ka_interval_ms = GET32 (r->ka_interval_ms);
   a->params.icd_max = GET32 (r->icd_max);
+  a->params.options = GET32 (r->options);
   a->rcv_nxt = a->rcv_high = f->seq;
   a->peer_wnd = f->wnd;
   /* The first RTT sample, unless the request was repeated (Karn). */
@@ -357,6 +369,9 @@ type_allowed (const struct eth_assoc *a, uint8_t type)
   case NVME_ETH_C2H_DATA:
   case NVME_ETH_R2T:
     return a->cfg.role == ETH_ROLE_HOST;
+  case NVME_ETH_C2H_DATA_RSP:
+    return a->cfg.role == ETH_ROLE_HOST &&
+           (a->params.options & NVME_ETH_OPT_DATA_RSP);
   case NVME_ETH_ASSOC_REQ:
   case NVME_ETH_CMD:
   case NVME_ETH_H2C_DATA:
@@ -429,10 +444,18 @@ eth_assoc_input (struct eth_assoc *a, const uint8_t src_mac[6], const void *buf,
     return;
   }
   if (!bad && !type_allowed (a, f.type))
-    bad =
-      eth_error_set (&e, NVME_ETH_ERR_SEQUENCE, FEI (struct nvme_eth_hdr, type),
-                     false, "%s frame sent to the %s", eth_type_string (f.type),
-                     a->cfg.role == ETH_ROLE_HOST ? "host" : "controller");
+    bad = eth_error_set (
+      &e, NVME_ETH_ERR_SEQUENCE, FEI (struct nvme_eth_hdr, type), false,
+      "%s frame sent to the %s%s", eth_type_string (f.type),
+      a->cfg.role == ETH_ROLE_HOST ? "host" : "controller",
+      f.type == NVME_ETH_C2H_DATA_RSP ? " without the DATA_RSP option" : "");
+  if (!bad && (f.flags & NVME_ETH_F_HCRC) &&
+      !(a->params.options & NVME_ETH_OPT_NO_DDGST))
+    bad = eth_error_set (&e, NVME_ETH_ERR_INVALID_FIELD,
+                         FEI (struct nvme_eth_hdr, flags), false,
+                         "%s frame without a data CRC (HCRC), which the "
+                         "association did not agree",
+                         eth_type_string (f.type));
   if (a->state == ETH_S_CONNECTING) {
     if (f.type != NVME_ETH_ASSOC_RESP) {
       a->stats.drop_state++;

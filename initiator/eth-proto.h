@@ -121,9 +121,12 @@ struct eth_config {
   unsigned max_retx;       /* per frame; 0: 12 */
   uint32_t setup_ms;       /* host: ASSOC_REQ attempts; ctrl: half-open;
                               0: 5000 */
-  uint32_t local_id;       /* our association id; 0: random */
-  uint32_t isn;            /* our first sequence number; 0: random */
-  uint8_t peer_mac[6];     /* host: the controller's (ctrl: from the REQ) */
+  /* NVME_ETH_OPT_*: host: what ASSOC_REQ asks for; ctrl: what it grants
+   * of what is asked (spec 7.4).  0: version 1 as first published. */
+  uint32_t options;
+  uint32_t local_id;   /* our association id; 0: random */
+  uint32_t isn;        /* our first sequence number; 0: random */
+  uint8_t peer_mac[6]; /* host: the controller's (ctrl: from the REQ) */
   const struct eth_callbacks *cb;
   void *ctx;
 };
@@ -136,6 +139,7 @@ struct eth_params {
   uint16_t peer_window;
   uint32_t icd_max; /* in-capsule data bytes per command */
   uint32_t ka_interval_ms;
+  uint32_t options; /* NVME_ETH_OPT_* both ends agreed */
   uint32_t local_id, peer_id;
   uint8_t peer_mac[6];
 };

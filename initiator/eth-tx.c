@@ -255,7 +255,14 @@ batch_add (struct eth_assoc *a, const void *hdr, uint32_t hlen,
   }
   if (retx)
     ch->flags |= NVME_ETH_F_RETX | NVME_ETH_F_ACK_REQ;
-  eth_frame_seal (h, hlen, data, data_len);
+  /* Data digest off (spec 6.3): the CRC seals the header only. */
+  if (data_len && (a->params.options & NVME_ETH_OPT_NO_DDGST) &&
+      ch->type != NVME_ETH_ACK) {
+    ch->flags |= NVME_ETH_F_HCRC;
+    eth_frame_seal (h, hlen, NULL, 0);
+  }
+  else
+    eth_frame_seal (h, hlen, data, data_len);
   a->batch[a->nbatch] = (struct eth_tx_frame){
     .hdr = h, .hdr_len = hlen, .data = data, .data_len = data_len
   };

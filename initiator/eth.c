@@ -210,6 +210,10 @@ eth_open (struct eth_queue *eq, uint64_t deadline_ms)
     .rx_window = window,
     .tx_window = window,
     .ka_interval_ms = ETH_KA_INTERVAL_MS,
+    /* A read's last data with its response; the CRC over data only with
+     * data-digest=on, as NVMe/TCP's DDGST (docs/nvme-eth.md 7.4). */
+    .options = NVME_ETH_OPT_DATA_RSP |
+               (ctrl->opts.data_digest ? 0 : NVME_ETH_OPT_NO_DDGST),
     .local_id = id,
     .cb = &host_callbacks,
     .ctx = eq,

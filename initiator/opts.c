@@ -711,11 +711,11 @@ opts_check_eth (const struct nvmeof_opts *opts)
                opts->concat ? "concat" : "tls");
     return -1;
   }
-  if (opts->hdr_digest || opts->data_digest) {
-    set_error (EINVAL,
-               "%s: NVMe/TCP digests do not apply to NVMe/Ethernet, "
-               "whose every frame carries a CRC32C",
-               opts->hdr_digest ? "hdr-digest" : "data-digest");
+  /* data-digest=on: the frame CRC32C covers the data too (it always
+   * covers the header). */
+  if (opts->hdr_digest) {
+    set_error (EINVAL, "hdr-digest: NVMe/Ethernet frame headers always carry a "
+                       "CRC32C (data-digest=on extends it to the data)");
     return -1;
   }
   return 0;

@@ -400,7 +400,8 @@ eth_conn_open (struct eth_port *ep, const uint8_t src[6],
   unsigned window = req->qid == 0 ? ETH_ADMIN_WINDOW : ETH_IO_WINDOW;
   struct eth_sock_config sc = { .ifname = port->traddr,
                                 .ethertype = port->ethertype };
-  struct eth_config ac = { .role = ETH_ROLE_CTRL };
+  /* Every option the host asks for is granted (spec 7.4). */
+  struct eth_config ac = { .role = ETH_ROLE_CTRL, .options = NVME_ETH_OPT_ALL };
   struct eth_conn *ec;
   struct conn *c;
   pthread_attr_t attr;

@@ -163,7 +163,16 @@ check(refused("depth", depth=0) == (1, 32), "depth 0: INVALID_FIELD, byte 32")
 check(refused("frame", max_frame=1000) == (1, 34), "max frame 1000: byte 34")
 check(refused("window", window=0) == (1, 36), "window 0: byte 36")
 check(refused("ka", ka=0) == (1, 40), "keep-alive 0: byte 40")
-check(refused("options", options=1) == (6, 44), "options: UNSUPPORTED, 44")
+check(refused("options", options=4) == (6, 44),
+      "unknown option 4: UNSUPPORTED, 44")
+# The options of docs/nvme-eth.md 7.4 are granted as asked (0: none, so
+# this client, which knows none, gets the frames of the first version).
+for asked in (0, 1, 2, 3):
+    x = EthConn(link, MAC, qid=4)
+    f = x.associate(options=asked)
+    check(struct.unpack("<I", f.spec[20:24])[0] == asked,
+          "options %d asked, %d granted" % (asked, struct.unpack("<I", f.spec[20:24])[0]))
+    check(x.close(), "and the association closes")
 check(refused("version", version=2) == (7, 0), "version 2: VERSION")
 check(refused("hlen", hlen=60) == (1, 3), "HLEN 60: byte 3")
 s = stats()["eth"]

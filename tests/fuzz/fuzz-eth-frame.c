@@ -9,7 +9,9 @@
  *   2  the same for the controller association;
  *   3  the host association as received.
  * The two associations are connected to each other (frames go across at
- * once) and have a read and a write outstanding.  Every input must be
+ * once) and have a read and a write outstanding.  They agree every option
+ * (C2H_DATA_RSP, F_HCRC), or none when bit 2 of the first byte is set at
+ * the input that sets them up.  Every input must be
  * accepted, dropped and counted, or refused with a TERM and a one-line
  * message; never a crash, an endless loop or a read out of bounds.
  *
@@ -50,6 +52,7 @@ struct q {
 static struct q to_ctrl, to_host;
 static struct eth_assoc *host, *ctrl;
 static bool host_closed, ctrl_closed;
+static uint32_t options; /* what the next setup () asks and grants */
 static uint64_t now_us = 1000000;
 static uint8_t rd_buf[4096], wr_buf[20000], r2t_buf[20000];
 
@@ -145,6 +148,7 @@ deliver (struct q *q, bool to_ctrl_side)
                               .rx_window = 32,
                               .tx_window = 32,
                               .icd_max = 4096,
+                              .options = NVME_ETH_OPT_ALL,
                               .local_id = 0x22222222,
                               .isn = 0x80000000,
                               .cb = &ctrl_cb,
@@ -202,6 +206,7 @@ setup (void)
                           .max_frame = 1500,
                           .rx_window = 32,
                           .tx_window = 32,
+                          .options = options,
                           .local_id = 0x11111111,
                           .isn = 0xFFFFFFF8,
                           .peer_mac = { 2, 0, 0, 0, 0, 2 },
@@ -249,7 +254,8 @@ aim (uint8_t *buf, size_t len, const struct eth_assoc *to, uint8_t nudge)
     PUT32 (h->ack, to->snd_una + (nudge >> 4));
   length = GET16 (h->length);
   if (length >= sizeof *h && length <= len && h->hlen <= length)
-    eth_frame_seal (buf, h->hlen, buf + h->hlen, length - h->hlen);
+    eth_frame_seal (buf, h->hlen, buf + h->hlen,
+                    h->flags & NVME_ETH_F_HCRC ? 0 : length - h->hlen);
 }
 
 static void
@@ -305,7 +311,8 @@ parse_only (uint8_t *buf, size_t len)
       uint32_t length = get_le16 (buf + 4), hlen = buf[3];
 
       if (length >= 32 && length <= len && hlen <= length)
-        eth_frame_seal (buf, hlen, buf + hlen, length - hlen);
+        eth_frame_seal (buf, hlen, buf + hlen,
+                        buf[2] & NVME_ETH_F_HCRC ? 0 : length - hlen);
     }
   }
 }
@@ -329,8 +336,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (mode == 0)
     parse_only (copy, size - 2);
   else {
-    if (host == NULL || host_closed || ctrl_closed)
+    if (host == NULL || host_closed || ctrl_closed) {
+      options = data[0] & 4 ? 0 : NVME_ETH_OPT_ALL;
       setup ();
+    }
     if (mode == 2) {
       aim (copy, size - 2, ctrl, nudge);
       eth_assoc_input (ctrl, host_mac, copy, size - 2, now_us);
@@ -367,6 +376,13 @@ frame (uint8_t *buf, uint8_t type, uint8_t flags, uint32_t data_len)
     put_le16 (buf + 32, type == NVME_ETH_C2H_DATA ? 1 : 2);
     put_le32 (buf + 40, data_len);
     break;
+  case NVME_ETH_C2H_DATA_RSP:
+    put_le16 (buf + 32, 1);
+    put_le32 (buf + 36, 4096 - data_len);
+    put_le32 (buf + 40, data_len);
+    put_le16 (buf + 48 + 10, 1);
+    put_le16 (buf + 48 + 12, 1);
+    break;
   case NVME_ETH_RSP:
     put_le16 (buf + 32 + 10, 1);
     put_le16 (buf + 32 + 12, 1);
@@ -389,7 +405,8 @@ frame (uint8_t *buf, uint8_t type, uint8_t flags, uint32_t data_len)
   default:
     break;
   }
-  eth_frame_seal (buf, hlen, buf + hlen, data_len);
+  eth_frame_seal (buf, hlen, buf + hlen,
+                  flags & NVME_ETH_F_HCRC ? 0 : data_len);
   return hlen + data_len;
 }
 
@@ -414,6 +431,12 @@ seed (size_t i, uint8_t *buf, size_t cap)
     { 0, NVME_ETH_ASSOC_REQ, 0, 0 },
     { 0, NVME_ETH_ASSOC_RESP, 0, 0 },
     { 3, NVME_ETH_KEEPALIVE, 0, 0 },
+    { 1, NVME_ETH_C2H_DATA_RSP, 0, 512 },
+    { 1, NVME_ETH_C2H_DATA_RSP, NVME_ETH_F_HCRC, 1000 },
+    { 1, NVME_ETH_C2H_DATA, NVME_ETH_F_HCRC, 512 },
+    { 2, NVME_ETH_H2C_DATA, NVME_ETH_F_HCRC, 700 },
+    { 5, NVME_ETH_C2H_DATA_RSP, 0, 512 }, /* no options agreed */
+    { 0, NVME_ETH_C2H_DATA_RSP, NVME_ETH_F_HCRC, 100 },
   };
   uint8_t tmp[2048];
   size_t n;
@@ -453,9 +476,10 @@ seed (size_t i, uint8_t *buf, size_t cap)
 }
 
 static const char *const tokens[] = {
-  "\x01", "\x10", "\x11", "\x12",     "\x13",     "\x14",
-  "\x05", "\x06", "\x03", "\xff\xff", "\x00\x00", "\x20\x00",
-  "\x40", "\x5a", "\x08", "\xdc\x05", "\x00\x04",
+  "\x01",     "\x10",     "\x11", "\x12",     "\x13",
+  "\x14",     "\x05",     "\x06", "\x03",     "\xff\xff",
+  "\x00\x00", "\x20\x00", "\x40", "\x5a",     "\x08",
+  "\xdc\x05", "\x00\x04", "\x15", "\x10\x40", "\x03\x00\x00\x00",
 };
 
 const struct fuzz_target fuzz_target = {

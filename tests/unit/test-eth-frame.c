@@ -30,6 +30,16 @@ seal (size_t len)
   return len;
 }
 
+/* Seal the header only, as with the data digest off (F_HCRC). */
+static size_t
+seal_hdr (size_t len)
+{
+  const struct nvme_eth_hdr *h = (const void *) fb;
+
+  eth_frame_seal (fb, h->hlen, NULL, 0);
+  return len;
+}
+
 /* ---- eth_frame_parse refusals ------------------------------------------ */
 
 /* Refused with this reason and field offset (drop: silently). */
@@ -65,7 +75,8 @@ raw (uint8_t type, uint8_t flags, uint32_t data_len)
   eth_hdr_fill (fb, type, flags, (uint8_t) hlen, hlen + data_len, 1, 5, 6, 7);
   if (flags & NVME_ETH_F_ACK)
     PUT16 (h->wnd, 16);
-  if (type == NVME_ETH_H2C_DATA || type == NVME_ETH_C2H_DATA)
+  if (type == NVME_ETH_H2C_DATA || type == NVME_ETH_C2H_DATA ||
+      type == NVME_ETH_C2H_DATA_RSP)
     put_le32 (fb + 40, data_len);
   if (type == NVME_ETH_R2T)
     put_le32 (fb + 40, 4096);
@@ -96,17 +107,19 @@ test_parse (void)
   struct eth_error e;
   size_t n;
   static const uint8_t types[] = {
-    NVME_ETH_ASSOC_REQ,  NVME_ETH_ASSOC_RESP, NVME_ETH_TERM, NVME_ETH_TERM_ACK,
-    NVME_ETH_ACK,        NVME_ETH_KEEPALIVE,  NVME_ETH_CMD,  NVME_ETH_RSP,
-    NVME_ETH_H2C_DATA,   NVME_ETH_C2H_DATA,   NVME_ETH_R2T,  NVME_ETH_PROBE,
-    NVME_ETH_PROBE_RESP,
+    NVME_ETH_ASSOC_REQ,  NVME_ETH_ASSOC_RESP,   NVME_ETH_TERM,
+    NVME_ETH_TERM_ACK,   NVME_ETH_ACK,          NVME_ETH_KEEPALIVE,
+    NVME_ETH_CMD,        NVME_ETH_RSP,          NVME_ETH_H2C_DATA,
+    NVME_ETH_C2H_DATA,   NVME_ETH_R2T,          NVME_ETH_PROBE,
+    NVME_ETH_PROBE_RESP, NVME_ETH_C2H_DATA_RSP,
   };
   unsigned i;
 
   /* Each type, well formed, is accepted and decoded. */
   for (i = 0; i < sizeof types; i++) {
     bool data = types[i] == NVME_ETH_CMD || types[i] == NVME_ETH_H2C_DATA ||
-                types[i] == NVME_ETH_C2H_DATA || types[i] == NVME_ETH_TERM;
+                types[i] == NVME_ETH_C2H_DATA || types[i] == NVME_ETH_TERM ||
+                types[i] == NVME_ETH_C2H_DATA_RSP;
 
     n = seal (raw (types[i], NVME_ETH_F_ACK, data ? 8 : 0));
     CHECK (eth_frame_parse (fb, n, &f, &e) == 0 && f.type == types[i] &&
@@ -213,8 +226,59 @@ test_parse (void)
   put_le32 (fb + 40, 0);
   refused (seal (n), NVME_ETH_ERR_INVALID_FIELD, 40, false, "keep-alive 0");
   n = raw (NVME_ETH_ASSOC_REQ, 0, 0);
-  put_le32 (fb + 44, 1);
-  refused (seal (n), NVME_ETH_ERR_UNSUPPORTED, 44, false, "options 1");
+  put_le32 (fb + 44, NVME_ETH_OPT_ALL);
+  CHECK (eth_frame_parse (fb, seal (n), &f, &e) == 0,
+         "ASSOC_REQ asking for every known option: %s", e.msg);
+  n = raw (NVME_ETH_ASSOC_REQ, 0, 0);
+  put_le32 (fb + 44, 4);
+  refused (seal (n), NVME_ETH_ERR_UNSUPPORTED, 44, false, "options 4");
+  n = raw (NVME_ETH_ASSOC_RESP, NVME_ETH_F_ACK, 0);
+  put_le32 (fb + 52, 0x80000000u);
+  refused (seal (n), NVME_ETH_ERR_UNSUPPORTED, 52, false,
+           "ASSOC_RESP granting option 0x80000000");
+
+  /* F_HCRC: the CRC covers the header; data changes go unseen. */
+  n = raw (NVME_ETH_C2H_DATA, NVME_ETH_F_ACK | NVME_ETH_F_HCRC, 100);
+  seal_hdr (n);
+  fb[100] ^= 1;
+  CHECK (eth_frame_parse (fb, n, &f, &e) == 0 && f.data_len == 100 &&
+           (f.flags & NVME_ETH_F_HCRC),
+         "HCRC C2H_DATA with changed data accepted: %s", e.msg);
+  n = raw (NVME_ETH_C2H_DATA, NVME_ETH_F_ACK | NVME_ETH_F_HCRC, 100);
+  seal_hdr (n);
+  fb[44] ^= 1;
+  refused (n, NVME_ETH_ERR_INVALID_FIELD, 28, true, "HCRC, header changed");
+  n = raw (NVME_ETH_C2H_DATA, NVME_ETH_F_ACK | NVME_ETH_F_HCRC, 100);
+  refused (seal (n), NVME_ETH_ERR_INVALID_FIELD, 28, true,
+           "HCRC flag, CRC over the whole frame");
+  n = raw (NVME_ETH_CMD, NVME_ETH_F_ACK | NVME_ETH_F_HCRC, 0);
+  fb[3] = 200;
+  refused (seal (n), NVME_ETH_ERR_INVALID_FIELD, 3, true,
+           "HCRC with HLEN beyond the frame");
+  n = raw (NVME_ETH_KEEPALIVE, NVME_ETH_F_ACK | NVME_ETH_F_HCRC, 0);
+  refused (seal_hdr (n), NVME_ETH_ERR_INVALID_FIELD, 2, false,
+           "HCRC on KEEPALIVE");
+  n = raw (NVME_ETH_ASSOC_REQ, NVME_ETH_F_HCRC, 0);
+  refused (seal_hdr (n), NVME_ETH_ERR_INVALID_FIELD, 2, false,
+           "HCRC on ASSOC_REQ");
+
+  /* C2H_DATA_RSP: DATAL is the data, the CID is the CQE's. */
+  n = raw (NVME_ETH_C2H_DATA_RSP, NVME_ETH_F_ACK, 8);
+  put_le32 (fb + 40, 9);
+  refused (seal (n), NVME_ETH_ERR_INVALID_FIELD, 40, false,
+           "C2H_DATA_RSP DATAL 9 of 8");
+  n = raw (NVME_ETH_C2H_DATA_RSP, NVME_ETH_F_ACK, 0);
+  refused (seal (n), NVME_ETH_ERR_INVALID_FIELD, 40, false,
+           "C2H_DATA_RSP without data");
+  n = raw (NVME_ETH_C2H_DATA_RSP, NVME_ETH_F_ACK, 8);
+  put_le16 (fb + 32, 3);
+  put_le16 (fb + 48 + 12, 4);
+  refused (seal (n), NVME_ETH_ERR_INVALID_FIELD, 32, false,
+           "C2H_DATA_RSP CID 3 with the CQE of 4");
+  n = raw (NVME_ETH_C2H_DATA_RSP, NVME_ETH_F_ACK, 8);
+  fb[3] = 48;
+  refused (seal (n), NVME_ETH_ERR_INVALID_FIELD, 3, false,
+           "C2H_DATA_RSP HLEN 48");
   n = raw (NVME_ETH_ASSOC_RESP, NVME_ETH_F_ACK, 0);
   put_le16 (fb + 34, 0);
   refused (seal (n), NVME_ETH_ERR_INVALID_FIELD, 34, false,

@@ -163,6 +163,9 @@ all_completed (struct sim *s, void *arg)
 
 /* A fresh established pair: depth 8, MTU 1500, windows 64, 4 KiB in the
  * capsule, keep-alive 100 ms. */
+/* The options the next pair's host asks for and its controller grants. */
+static uint32_t opt_host, opt_ctrl;
+
 static void
 pair_try (const struct sim_link *link, bool expect_up)
 {
@@ -179,8 +182,10 @@ pair_try (const struct sim_link *link, bool expect_up)
   h.setup_ms = 500;
   h.local_id = 0x11111111;
   h.isn = 0xFFFFFFF0; /* the sequence numbers wrap during the tests */
+  h.options = opt_host;
   h.cb = &host_cb;
   c = h;
+  c.options = opt_ctrl;
   c.role = ETH_ROLE_CTRL;
   c.icd_max = 4096;
   c.local_id = 0x22222222;
@@ -601,6 +606,117 @@ test_violations (void)
   put_le32 (fb + 40, 100);
   violated (&S.ctrl, seal (n), NVME_ETH_ERR_DATA_RANGE, 36,
             "in-capsule data over the CMD frame's part");
+
+  /* The options' frames, where the association did not agree them. */
+  opt_ctrl = NVME_ETH_OPT_ALL;
+  pair_up (NULL);
+  submit (2, 2, 100, ETH_DIR_C2H);
+  n = craft (NVME_ETH_C2H_DATA_RSP, 0, 100, true);
+  put_le16 (fb + 32, 2);
+  put_le32 (fb + 40, 100);
+  put_le16 (fb + 48 + 12, 2);
+  put_le16 (fb + 48 + 10, 3);
+  violated (&S.host, seal (n), NVME_ETH_ERR_SEQUENCE, 1,
+            "C2H_DATA_RSP without the DATA_RSP option");
+
+  pair_up (NULL);
+  submit (2, 2, 100, ETH_DIR_C2H);
+  n = craft (NVME_ETH_C2H_DATA, NVME_ETH_F_HCRC, 100, true);
+  put_le16 (fb + 32, 2);
+  put_le32 (fb + 40, 100);
+  eth_frame_seal (fb, sizeof (struct nvme_eth_data), NULL, 0);
+  violated (&S.host, n, NVME_ETH_ERR_INVALID_FIELD, 2,
+            "HCRC frame without the NO_DDGST option");
+
+  opt_host = NVME_ETH_OPT_ALL;
+  pair_up (NULL);
+  submit (2, 2, 1000, ETH_DIR_C2H);
+  n = craft (NVME_ETH_C2H_DATA_RSP, 0, 100, true);
+  put_le16 (fb + 32, 2);
+  put_le32 (fb + 40, 100);
+  put_le16 (fb + 48 + 12, 2);
+  put_le16 (fb + 48 + 10, 3);
+  violated (&S.host, seal (n), NVME_ETH_ERR_DATA_RANGE, 36,
+            "C2H_DATA_RSP with success after 100 of 1000 bytes");
+
+  pair_up (NULL);
+  submit (2, 1, 100, ETH_DIR_H2C);
+  n = craft (NVME_ETH_C2H_DATA_RSP, 0, 100, true);
+  put_le16 (fb + 32, 2);
+  put_le32 (fb + 40, 100);
+  put_le16 (fb + 48 + 12, 2);
+  put_le16 (fb + 48 + 10, 3);
+  violated (&S.host, seal (n), NVME_ETH_ERR_INVALID_FIELD, 32,
+            "C2H_DATA_RSP for a write");
+  opt_host = opt_ctrl = 0;
+}
+
+/* ---- Options (spec 7.4) ----------------------------------------------- */
+
+static void
+test_options (void)
+{
+  unsigned from = 0;
+  struct logged *l;
+
+  printf ("options: negotiated as the subset, used, and absent for old "
+          "peers\n");
+  /* Both ends: a read of one frame is C2H_DATA_RSP, sealed over its
+   * header only; one of three frames is C2H_DATA then C2H_DATA_RSP. */
+  opt_host = opt_ctrl = NVME_ETH_OPT_ALL;
+  pair_up (NULL);
+  CHECK (eth_assoc_params (S.host.a)->options == NVME_ETH_OPT_ALL &&
+           eth_assoc_params (S.ctrl.a)->options == NVME_ETH_OPT_ALL,
+         "both options agreed");
+  nlog = 0;
+  submit (1, 2, 1000, ETH_DIR_C2H);
+  run_until_completed (1);
+  l = find (NVME_ETH_C2H_DATA_RSP, false, &from);
+  CHECK (l && (l->buf[2] & NVME_ETH_F_HCRC) && l->len == 64 + 1000 &&
+           find (NVME_ETH_RSP, false, NULL) == NULL &&
+           find (NVME_ETH_C2H_DATA, false, NULL) == NULL,
+         "a 1000-byte read is one C2H_DATA_RSP frame with HCRC");
+  CHECK (APP->host_buf[1][0] == 0x5A && APP->host_buf[1][999] == 0x5A,
+         "its data is in place");
+  nlog = 0;
+  submit (2, 2, 3000, ETH_DIR_C2H);
+  run_until_completed (2);
+  from = 0;
+  CHECK (find (NVME_ETH_C2H_DATA, false, &from) != NULL &&
+           find (NVME_ETH_C2H_DATA, false, &from) != NULL &&
+           find (NVME_ETH_C2H_DATA_RSP, false, &from) != NULL &&
+           find (NVME_ETH_RSP, false, NULL) == NULL &&
+           APP->host_buf[2][2999] == 0x5A,
+         "a 3000-byte read at MTU 1500: two C2H_DATA, one C2H_DATA_RSP");
+  pair_down ();
+
+  /* The host asks, an old controller grants nothing: version 1 frames. */
+  opt_host = NVME_ETH_OPT_ALL;
+  opt_ctrl = 0;
+  pair_up (NULL);
+  CHECK (eth_assoc_params (S.host.a)->options == 0, "nothing granted");
+  nlog = 0;
+  submit (1, 2, 1000, ETH_DIR_C2H);
+  run_until_completed (1);
+  l = find (NVME_ETH_C2H_DATA, false, NULL);
+  CHECK (l && !(l->buf[2] & NVME_ETH_F_HCRC) &&
+           find (NVME_ETH_RSP, false, NULL) != NULL &&
+           find (NVME_ETH_C2H_DATA_RSP, false, NULL) == NULL,
+         "without options: C2H_DATA with its CRC over the data, then RSP");
+  pair_down ();
+
+  /* Only DATA_RSP asked (data-digest=on): the data keeps its CRC. */
+  opt_host = NVME_ETH_OPT_DATA_RSP;
+  opt_ctrl = NVME_ETH_OPT_ALL;
+  pair_up (NULL);
+  nlog = 0;
+  submit (1, 2, 1000, ETH_DIR_C2H);
+  run_until_completed (1);
+  l = find (NVME_ETH_C2H_DATA_RSP, false, NULL);
+  CHECK (l && !(l->buf[2] & NVME_ETH_F_HCRC),
+         "data-digest on: C2H_DATA_RSP sealed over its data");
+  pair_down ();
+  opt_host = opt_ctrl = 0;
 }
 
 /* ---- An association's life --------------------------------------------- */
@@ -700,6 +816,7 @@ main (void)
   test_layout ();
   test_drops ();
   test_violations ();
+  test_options ();
   test_life ();
   free (tx_log);
   free (APP);

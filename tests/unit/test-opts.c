@@ -882,9 +882,15 @@ test_eth (void)
   o->trsvcid[0] = '\0';
   set_ok (o, "hdr-digest", "on");
   CHECK (nvmeof_opts_validate (o) == -1 &&
-           strstr (nvmeof_get_error (), "hdr-digest: NVMe/TCP digests") != NULL,
+           strstr (nvmeof_get_error (), "hdr-digest: NVMe/Ethernet frame "
+                                        "headers always") != NULL,
          "digest: '%s'", nvmeof_get_error ());
   set_ok (o, "hdr-digest", "off");
+  /* data-digest=on asks for the frame CRC over the data too. */
+  set_ok (o, "data-digest", "on");
+  CHECK (nvmeof_opts_validate (o) == 0, "data-digest with eth: %s",
+         nvmeof_get_error ());
+  set_ok (o, "data-digest", "off");
   set_ok (o, "tls", "on");
   CHECK (nvmeof_opts_validate (o) == -1 &&
            strstr (nvmeof_get_error (), "tls: TLS runs over TCP only") != NULL,
