@@ -98,7 +98,9 @@ rx_poll (struct conn *c, void *p, size_t len, uint64_t *start)
   uint32_t window = cfg.poll_us;
 
   *start = now;
-  if (c->last_gap_us > window && window > POLL_SHORT_US)
+  /* Commands in the io_uring ring: their completions wake the thread
+   * from rx_wait, and spinning for a device's I/O would only burn CPU. */
+  if ((c->last_gap_us > window || aio_busy (c)) && window > POLL_SHORT_US)
     window = POLL_SHORT_US;
   end = now + window;
   while (now < end && !atomic_load (&stopping)) {
