@@ -344,12 +344,18 @@ test_hold (void)
          "renewed: generation %u", rd->gen);
   CHECK (done_calls == 1, "none completed");
 
-  /* Fails again, then fast-io-fail-tmo: held commands fail. */
+  /* Fails again, td having been answered with a status (its response
+   * came while its data was still being sent): that is never repeated. */
   atomic_store (&ctrl.failed, true);
   pthread_mutex_lock (&fq.q.lock);
+  td->resp_deferred = true;
+  td->status = NVME_SC_LBA_RANGE;
   queue_fail_all (&fq.q, EIO);
   pthread_mutex_unlock (&fq.q.lock);
-  CHECK (rd->held && nw->held && done_calls == 1, "held again");
+  CHECK (done_calls == 2 && !td->in_use && !td->path_error,
+         "answered with a status: completed with it, not held");
+  CHECK (rd->held && nw->held, "the others held again");
+  /* Then fast-io-fail-tmo: held commands fail. */
   atomic_store (&ctrl.failfast, true);
   queue_release_held (&fq.q);
   CHECK (done_calls == 4 && !rd->in_use && !nw->in_use, "held ones failed");
