@@ -6,7 +6,9 @@
 # namespaces), one nvmeof-target --eth serving both transports, the host
 # side pinned to CPU A and the target to CPU B:
 #   (a) nvmeof bench (async, one queue): 4K random reads at QD32 (IOPS),
-#       128K reads at QD32 (MiB/s);
+#       128K reads at QD32 (MiB/s); NVMe/Ethernet also with data-digest=on
+#       (the frame CRC32C over the data too, docs/nvme-eth.md 7.4) against
+#       its default (off), as a ratio;
 #   (b) fio (nbd engine) -> nbdkit nvmeof: the same two workloads;
 #   (c) NVMe/Ethernet through tests/eth-impair (a third namespace bridging
 #       two veth pairs): lossless, then with 1 % of the frames lost each
@@ -201,11 +203,15 @@ echo "NVMe/Ethernet vs NVMe/TCP: one veth pair at MTU 9000 between two" \
 
 # (a) nvmeof bench.
 run_rounds lib4k "tcp=lib_point $ns_h $url_tcp $pid_t --rw=randread --bs=4k --qd=32" \
-  "eth=lib_point $ns_h $url_eth $pid_t --rw=randread --bs=4k --qd=32"
+  "eth=lib_point $ns_h $url_eth $pid_t --rw=randread --bs=4k --qd=32" \
+  "ethdd=lib_point $ns_h $url_eth $pid_t --rw=randread --bs=4k --qd=32 --data-digest"
 run_rounds lib128k "tcp=lib_point $ns_h $url_tcp $pid_t --rw=read --bs=128k --qd=32" \
-  "eth=lib_point $ns_h $url_eth $pid_t --rw=read --bs=128k --qd=32"
+  "eth=lib_point $ns_h $url_eth $pid_t --rw=read --bs=128k --qd=32" \
+  "ethdd=lib_point $ns_h $url_eth $pid_t --rw=read --bs=128k --qd=32 --data-digest"
 table "(a) nvmeof bench, 1 queue, async" tcp eth TCP Ethernet \
   "lib4k=1" "lib128k=2"
+table "(a') NVMe/Ethernet: data-digest=on against off (the default)" eth \
+  ethdd "off" "on" "lib4k=1" "lib128k=2"
 
 # (b) fio -> nbdkit nvmeof.
 run_rounds fio4k "tcp=fio_point $url_tcp randread 4k" \
