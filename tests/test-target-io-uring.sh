@@ -9,7 +9,8 @@
 # DEAC and Dataset Management deallocate read back as zeroes and free the
 # file's blocks (SEEK_HOLE); nvmeof bench at QD32 verifies its pattern and
 # the statistics show several commands in flight in one queue's ring.
-# NVMEOF_TARGET_NO_IO_URING=1 makes the io_uring backend fall back to the
+# A full file system (root: a small tmpfs) gives Capacity Exceeded with
+# both backends.  NVMEOF_TARGET_NO_IO_URING=1 makes the io_uring backend fall back to the
 # blocking one with one warning line.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 set -e -u -o pipefail
@@ -191,6 +192,32 @@ if [ "$(id -u)" = 0 ] && command -v losetup >/dev/null; then
   run_case io_uring "$loopdev" "$d/loop.img" yes
   run_case io_uring "$loopdev" "$d/loop.img" no --buffered-io
   run_case blocking "$loopdev" "$d/loop.img" no
+
+  # A full file system: ENOSPC maps to Capacity Exceeded with both
+  # backends, as the blocking path always did.
+  mkdir "$d/small"
+  mount -t tmpfs -o size=1M tmpfs "$d/small" || fail "cannot mount tmpfs"
+  cleanup_fn umount "$d/small"
+  truncate -s 8M "$d/small/disk.img"
+  for backend in io_uring blocking; do
+    start_target --backend "$backend" --file "$d/small/disk.img"
+    with_timeout 60 /usr/bin/python3 - "$TARGET_PORT" "$TARGET_NQN" <<'EOF2' ||
+import os, sys
+from target_client import *
+port, nqn = int(sys.argv[1]), sys.argv[2]
+a, cntlid = admin_session(port, nqn)
+io = io_session(port, nqn, cntlid)
+statuses = set()
+for slba in range(0, 8 << 11, 256):
+    statuses.add(io.write(1, slba, os.urandom(131072)).status)
+assert statuses == {0, 0x81}, "statuses %r, expected success and " \
+    "Capacity Exceeded (0x81)" % statuses
+io.close(); a.close()
+EOF2
+      fail "$backend: a full file system: wrong statuses"
+    stop_target
+  done
+  rm -f "$d/small/disk.img"
 else
   echo "$0: not root: the loop block device part did not run" >&2
 fi
