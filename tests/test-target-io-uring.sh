@@ -183,6 +183,39 @@ run_case io_uring "$d/disk.img" "$d/disk.img" no --buffered-io
 run_case blocking "$d/disk.img" "$d/disk.img" no
 run_case fallback "$d/disk.img" "$d/disk.img" no
 
+# The JSON key: "buffered_io" per namespace; a wrong type is refused
+# naming it.
+truncate -s 8M "$d/a.img" "$d/b.img"
+json_config ()
+{
+  cat >"$d/nvmet.json" <<EOF
+{ "ports": [ { "addr": { "adrfam": "ipv4", "traddr": "127.0.0.1",
+    "trsvcid": "$1", "trtype": "tcp" }, "portid": 1,
+    "subsystems": [ "nqn.2026-11.io.test:uring" ] } ],
+  "subsystems": [ { "nqn": "nqn.2026-11.io.test:uring",
+    "attr": { "allow_any_host": "1" },
+    "namespaces": [
+      { "nsid": 1, "enable": 1, "device": { "path": "$d/a.img" },
+        "nvmeof": { "lba_size": 4096 } },
+      { "nsid": 2, "enable": 1, "device": { "path": "$d/b.img" },
+        "nvmeof": { "lba_size": 4096, "buffered_io": $2 } } ] } ] }
+EOF
+}
+port=$(free_port)
+json_config "$port" true
+start_target -v --backend io_uring -c "$d/nvmet.json" -l "127.0.0.1:$port"
+grep -Eq "$d/a.img: (O_DIRECT \(alignment|no O_DIRECT|O_DIRECT needs)" \
+  "$TARGET_LOG" || fail "JSON: no O_DIRECT decision for nsid 1"
+! grep -q "$d/b.img" "$TARGET_LOG" ||
+  fail "JSON: buffered_io namespace opened for O_DIRECT: $(cat "$TARGET_LOG")"
+stop_target
+json_config "$port" '"yes"'
+if "$NVMEOF_TARGET" -f -c "$d/nvmet.json" >"$d/err" 2>&1; then
+  fail "a string for buffered_io was accepted"
+fi
+grep -q "buffered_io" "$d/err" ||
+  fail "the error does not name the key: $(cat "$d/err")"
+
 # A loop block device over a sparse file: deallocation reaches the file.
 if [ "$(id -u)" = 0 ] && command -v losetup >/dev/null; then
   truncate -s 64M "$d/loop.img"
