@@ -134,9 +134,11 @@ between "$(val reorder late)" 450 1050 ||
 
 run delay -- --delay 2000 --jitter 1000 --seed 6
 [ "$(val delay got)" = $N ] || fail "delay: frames lost"
-between "$(val delay delay_ms)" 1.8 3.5 ||
+# Never early, on average at least what was asked; a busy machine only adds
+# to both, so the upper bounds are loose (they catch a wrong unit, not load).
+between "$(val delay delay_ms)" 1.8 50 ||
   fail "delay 2 ms +- 1 ms: mean $(val delay delay_ms) ms"
-between "$(val delay min_ms)" 0.9 2.0 || fail "delay: min $(val delay min_ms)"
+between "$(val delay min_ms)" 0.9 50 || fail "delay: min $(val delay min_ms)"
 
 run only 500 -- --loss 50 --ethertype 0x88b5 --seed 7
 [ "$(val only other)" = 500 ] ||

@@ -6,9 +6,10 @@
 #     ctrl-loss-tmo: a read fails with EIO and a message naming
 #     ctrl-loss-tmo, within the bound stated here (ctrl-loss-tmo + 10 s of
 #     slack for a busy machine), never a hang;
-#  2. both stopped, then one started again within ctrl-loss-tmo: a read
-#     and a write issued while no path was usable wait and then complete,
-#     with the right data.
+#  2. both stopped, then one started again 1.5 s later, well within
+#     ctrl-loss-tmo (10 s there, so that a busy machine's slow reconnect
+#     attempt still falls inside it): a read and a write issued while no
+#     path was usable wait and then complete, with the right data.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 source "$abs_srcdir/functions-plugin.sh"
 source "$abs_srcdir/functions-multipath.sh"
@@ -58,7 +59,8 @@ mp_ctl listener 1 up
 mp_ctl listener 2 up
 
 echo "== every path gone, one back within ctrl-loss-tmo"
-start_plugin -- url="${MP_URL1%/1}" url="${MP_URL2%/1}" "${opts[@]}"
+start_plugin -- url="${MP_URL1%/1}" url="${MP_URL2%/1}" \
+  iopolicy=round-robin ctrl-loss-tmo=10 reconnect-delay=1 keep-alive-tmo=2
 NBD_URI=$NBD_URI nbdsh_sys -c '
 import os
 h.connect_uri(os.environ["NBD_URI"])
