@@ -137,7 +137,8 @@ unsupported (int e)
 }
 
 /* A short read or write (end of file, a signal) is finished with
- * blocking calls, which handle both. */
+ * blocking calls, which handle both; so is one that O_DIRECT refused
+ * (EINVAL: an alignment the file system did not report). */
 static void
 rw_complete (struct conn *c, struct req *r, int res)
 {
@@ -146,7 +147,7 @@ rw_complete (struct conn *c, struct req *r, int res)
   uint64_t off = slba_of (r) << r->ns->lba_shift;
   int ret = 0;
 
-  if (res == -EINTR || res == -EAGAIN)
+  if (res == -EINTR || res == -EAGAIN || (res == -EINVAL && be->dio_fd >= 0))
     res = 0;
   if (res < 0) {
     r->status = errno_status (-res, write);
