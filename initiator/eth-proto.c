@@ -289,6 +289,19 @@ host_resp (struct eth_assoc *a, const struct eth_frame *f)
     return;
   }
   if (status != 0) {
+    /* A controller of the first publication knows no option: ask again
+     * without any (spec 7.4), once. */
+    if (status == NVME_ETH_ERR_UNSUPPORTED &&
+        GET32 (r->fei) == FEI (struct nvme_eth_assoc_req, options) &&
+        a->cfg.options != 0) {
+      a->cfg.options = 0;
+      PUT32 (a->req.options, 0);
+      eth_frame_seal (&a->req, sizeof a->req, NULL, 0);
+      a->req_sent++;
+      a->setup_next_us = a->now + a->setup_rto_us;
+      tx_send_now (a, &a->req, sizeof a->req, NULL, 0);
+      return;
+    }
     if (status == NVME_ETH_ERR_VERSION)
       assoc_end (a, ECONNREFUSED,
                  "the controller refused the association: it speaks NVMe/Eth "

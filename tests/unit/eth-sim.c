@@ -237,6 +237,16 @@ listen_frame (struct sim_end *e, const uint8_t *src, const uint8_t *buf,
   if (eth_frame_parse (buf, len, &f, &err) < 0 ||
       f.type != NVME_ETH_ASSOC_REQ || f.dst_assoc != 0)
     return;
+  if (e->legacy && get_le32 (buf + 44) != 0) {
+    uint8_t r[128];
+    struct eth_tx_frame tf = { .hdr = r };
+
+    tf.hdr_len =
+      (uint32_t) eth_build_assoc_refusal (r, &f, NVME_ETH_ERR_UNSUPPORTED, 44);
+    e->legacy_refusals++;
+    sim_tx (e, &tf, 1);
+    return;
+  }
   e->cfg.qid = f.qid;
   e->a = eth_assoc_new (&e->cfg, msg, sizeof msg);
   if (e->a == NULL) {

@@ -57,6 +57,10 @@ struct sim_end {
   uint64_t overruns; /* frames lost to a full receive queue */
   uint64_t link_lost, link_dup, link_corrupt; /* of frames it sent */
   uint64_t frames_sent;
+  /* Ctrl: its listener refuses an ASSOC_REQ with any option (UNSUPPORTED,
+   * FEI 44), as a controller of the first publication of version 1. */
+  bool legacy;
+  unsigned legacy_refusals;
   void *app;
 };
 

@@ -165,6 +165,7 @@ all_completed (struct sim *s, void *arg)
  * capsule, keep-alive 100 ms. */
 /* The options the next pair's host asks for and its controller grants. */
 static uint32_t opt_host, opt_ctrl;
+static bool legacy_ctrl; /* the controller refuses every option */
 
 static void
 pair_try (const struct sim_link *link, bool expect_up)
@@ -194,6 +195,7 @@ pair_try (const struct sim_link *link, bool expect_up)
   nlog = 0;
   memset (APP, 0, sizeof *APP);
   sim_init (&S, link ? link : &clean, 42, &h, &c, 1024);
+  S.ctrl.legacy = legacy_ctrl;
   S.host.app = S.ctrl.app = APP;
   sim_connect (&S);
   CHECK (sim_run (&S, S.now + 1000000, established, NULL, NULL) == expect_up,
@@ -704,6 +706,21 @@ test_options (void)
            find (NVME_ETH_C2H_DATA_RSP, false, NULL) == NULL,
          "without options: C2H_DATA with its CRC over the data, then RSP");
   pair_down ();
+
+  /* A controller of the first publication refuses any option: the host
+   * asks again without, and works as version 1. */
+  opt_host = NVME_ETH_OPT_ALL;
+  legacy_ctrl = true;
+  pair_up (NULL);
+  CHECK (S.ctrl.legacy_refusals == 1 &&
+           eth_assoc_params (S.host.a)->options == 0,
+         "refused once (%u), then associated without options",
+         S.ctrl.legacy_refusals);
+  submit (1, 2, 1000, ETH_DIR_C2H);
+  run_until_completed (1);
+  CHECK (APP->host_buf[1][999] == 0x5A, "and a read works");
+  pair_down ();
+  legacy_ctrl = false;
 
   /* Only DATA_RSP asked (data-digest=on): the data keeps its CRC. */
   opt_host = NVME_ETH_OPT_DATA_RSP;
