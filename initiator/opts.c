@@ -376,7 +376,9 @@ opts_add_path (struct nvmeof_opts *opts, const char *value)
                shown (value, q, sizeof q), tmp->subnqn, opts->subnqn);
     goto out;
   }
-  if (tmp->nsid != opts->nsid) {
+  /* A further URL naming no namespace takes the one already chosen (by
+   * the first URL or nsid=, in whatever order the options came). */
+  if (tmp->nsid != 0 && tmp->nsid != opts->nsid) {
     set_error (EINVAL,
                "url: every path must name the same namespace "
                "(or none): '%s'",

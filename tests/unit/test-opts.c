@@ -386,9 +386,13 @@ test_url_override (void)
            "every path must name the same subsystem", false);
   set_bad (o, "url", "nvme+tcp://h3/" SPDK "/6",
            "every path must name the same namespace", false);
+  /* nvmeof list-subsys --nsid=5 URL URL: the further URL names none. */
+  set_ok (o, "url", "nvme+tcp://h5/" SPDK);
+  CHECK (o->nr_extra_paths == 2 && o->nsid == 5,
+         "url without a namespace after nsid=: a path, nsid kept");
   printf ("url: a bad url= leaves the options as they were\n");
   set_bad (o, "url", "nvme+tcp://h4:0/" SPDK, "url: port must be", false);
-  CHECK (strcmp (o->traddr, "10.2.2.2") == 0 && o->nr_extra_paths == 1,
+  CHECK (strcmp (o->traddr, "10.2.2.2") == 0 && o->nr_extra_paths == 2,
          "bad url changed the paths");
   CHECK (nvmeof_opts_validate (o) == 0, "validate: %s", nvmeof_get_error ());
   nvmeof_opts_free (o);
