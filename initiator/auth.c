@@ -118,6 +118,20 @@ auth_receive (struct auth_state *st, const char *waiting_for,
                                 "%s: authentication of queue %u: receiving "
                                 "the %s (Authentication Receive) failed",
                                 WHERE (st), waiting_for);
+    else if (strcmp (waiting_for, "DH-HMAC-CHAP_Success1") == 0) {
+      /* Linux's nvmet ends the association when it refuses our reply,
+       * and may close the connection before its Failure1 leaves. */
+      char lost[512];
+
+      snprintf (lost, sizeof lost, "%s", nvmeof_get_error ());
+      set_error (EACCES,
+                 "%s: queue %u (host %s): authentication failed: the "
+                 "connection closed where the answer to our reply was due "
+                 "(Linux's nvmet closes it when it refuses the host's "
+                 "response); check dhchap-secret against the key the "
+                 "target has for this host (%s)",
+                 WHERE (st), st->q->ctrl->opts.hostnqn, lost);
+    }
     return -1;
   }
   if (auth_msg_parse (st->buf, sizeof st->buf, true, msg, st->err,

@@ -129,6 +129,12 @@ auth_queue_free (struct conn_info *ci)
   xchg_free (&ci->auth);
 }
 
+bool
+auth_failure_due (const struct conn_info *ci)
+{
+  return ci->auth.x && ci->auth.x->step == S_FAILURE1;
+}
+
 /* End the controller once this queue's completions are sent: the thread
  * closes the connection and ends the controller (conn-thread.c). */
 static void

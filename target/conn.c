@@ -609,6 +609,16 @@ handle_cmd (struct conn *c, const struct nvme_tcp_ch *ch, uint32_t plen,
   }
   if (fault_hung (&c->fault)) /* swallow the command, never answer */
     return rx_skip (c, icd ? icd + dd : 0);
+  if (cfg.fault.auth_close && auth_failure_due (&c->info)) {
+    const struct nvmf_auth_cmd *ac = (const void *) (c->hdr + sizeof *ch);
+    if (ac->opcode == NVME_ADMIN_FABRICS &&
+        ac->fctype == NVMF_FCTYPE_AUTH_RECV) {
+      /* As Linux's nvmet may: the association ends before Failure1. */
+      log_msg ("%s: fault injection: closing instead of sending Failure1",
+               c->info.peer);
+      return -1;
+    }
+  }
   fault_delay (&c->fault);
 
   r = req_alloc (c);

@@ -78,6 +78,8 @@ usage (void)
     "      --fault-bad-hlen N        wrong HLEN in the Nth response\n"
     "      --fault-bad-pdo N         wrong PDO in the Nth response\n"
     "      --fault-unknown-cid N     unknown CID in the Nth response\n"
+    "      --fault-auth-close        close instead of sending DH-HMAC-CHAP\n"
+    "                                Failure1 (as Linux's nvmet may)\n"
     "      --fault-data-overflow N   512 bytes too many in the Nth read\n"
     "      --fault-once              only the first fault fires\n"
     "      --fault-admin             count admin queues too\n");
@@ -121,6 +123,7 @@ enum {
   OPT_F_CID,
   OPT_F_OVERFLOW,
   OPT_F_ONCE,
+  OPT_F_AUTH_CLOSE,
   OPT_F_ADMIN,
 };
 
@@ -168,6 +171,7 @@ static const struct option long_options[] = {
   { "fault-unknown-cid", required_argument, NULL, OPT_F_CID },
   { "fault-data-overflow", required_argument, NULL, OPT_F_OVERFLOW },
   { "fault-once", no_argument, NULL, OPT_F_ONCE },
+  { "fault-auth-close", no_argument, NULL, OPT_F_AUTH_CLOSE },
   { "fault-admin", no_argument, NULL, OPT_F_ADMIN },
   { NULL, 0, NULL, 0 },
 };
@@ -413,6 +417,9 @@ parse_options (int argc, char **argv, struct quick_opts *q, bool *fg,
 #undef FAULT
     case OPT_F_ONCE:
       cfg.fault.once = true;
+      break;
+    case OPT_F_AUTH_CLOSE:
+      cfg.fault.auth_close = true;
       break;
     case OPT_F_ADMIN:
       cfg.fault.admin = true;

@@ -99,6 +99,15 @@ expect_refused "not allowed" -- --hostnqn="$other" \
 # A failed authentication ends that controller; the next one is fine.
 expect_ok --dhchap-secret="+$d/host.key" --dhchap-ctrl-secret="+$d/ctrl.key"
 stop_target
+# A controller that closes the connection instead of sending Failure1
+# (Linux's nvmet may): still "authentication failed", naming the secret.
+start_target --ram 8M --dhchap-key "$host=+$d/host.key" \
+  --dhchap-dhgroup ffdhe2048 --fault-auth-close
+expect_refused "authentication failed" "connection closed where the answer" \
+  "dhchap-secret" -- --dhchap-secret="+$d/wrong.key"
+grep -qF "closing instead of sending Failure1" "$TARGET_LOG" ||
+  { cat "$TARGET_LOG" >&2; fail "the target did not close at Failure1"; }
+stop_target
 start_target --ram 8M
 expect_refused "dhchap-ctrl-secret is given" "cannot prove its identity" -- \
   --dhchap-secret="+$d/host.key" --dhchap-ctrl-secret="+$d/ctrl.key"
