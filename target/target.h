@@ -146,8 +146,8 @@ struct fault_opts {
   uint64_t termreq_after, bad_plen, bad_hlen, bad_pdo, unknown_cid;
   uint64_t data_overflow, hang_after;
   bool auth_close; /* close instead of sending Failure1 */
-  bool once;  /* fire in the first connection only */
-  bool admin; /* count admin queues too */
+  bool once;       /* fire in the first connection only */
+  bool admin;      /* count admin queues too */
 };
 
 /* A host as nvmet's configfs hosts/ directory describes it: its
