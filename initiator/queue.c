@@ -137,6 +137,29 @@ cid_free (struct nvmeof_queue *q, void *arg)
          refuse_new (q, arg != NULL);
 }
 
+/* What one attempt of a command leaves behind, reset for a new command or
+ * for sending a held one again: a new generation, so that nothing of an
+ * earlier use of the CID (or of the old connection) can match it. */
+static void
+req_reset_attempt (struct nvmeof_req *req)
+{
+  req->gen++;
+  req->owned = true;
+  req->held = false;
+  req->timed_out = false;
+  req->status = 0;
+  req->result = 0;
+  req->err = 0;
+  req->errmsg = NULL;
+  req->inline_len = 0;
+  req->c2h_received = 0;
+  req->r2t_end = 0;
+  req->r2t_outstanding = 0;
+  req->tx_busy = false;
+  req->resp_deferred = false;
+  req->ddgst_error = false;
+}
+
 /* Under q->lock. */
 static struct nvmeof_req *
 req_take (struct nvmeof_queue *q, bool wait)
@@ -168,27 +191,13 @@ req_take (struct nvmeof_queue *q, bool wait)
   __atomic_store_n (&q->nr_free, q->nr_free - 1, __ATOMIC_RELAXED);
   req = &q->reqs[q->free_cids[q->nr_free]];
   req->in_use = true;
-  req->gen++;
   req->dir = REQ_DIR_NONE;
   req->buf = NULL;
   req->len = 0;
-  req->timed_out = false;
   req->bringup = in_bringup;
-  req->owned = true;
-  req->held = false;
   req->not_repeated = false;
   req->path_error = false;
-  req->status = 0;
-  req->result = 0;
-  req->err = 0;
-  req->errmsg = NULL;
-  req->inline_len = 0;
-  req->c2h_received = 0;
-  req->r2t_end = 0;
-  req->r2t_outstanding = 0;
-  req->tx_busy = false;
-  req->resp_deferred = false;
-  req->ddgst_error = false;
+  req_reset_attempt (req);
   memset (&req->sqe, 0, sizeof req->sqe);
   return req;
 }
@@ -370,21 +379,7 @@ queue_release_held (struct nvmeof_queue *q)
 static void
 req_renew (struct nvmeof_req *req)
 {
-  req->held = false;
-  req->owned = true;
-  req->gen++; /* nothing of the old connection may match it */
-  req->timed_out = false;
-  req->status = 0;
-  req->result = 0;
-  req->err = 0;
-  req->errmsg = NULL;
-  req->inline_len = 0;
-  req->c2h_received = 0;
-  req->r2t_end = 0;
-  req->r2t_outstanding = 0;
-  req->tx_busy = false;
-  req->resp_deferred = false;
-  req->ddgst_error = false;
+  req_reset_attempt (req);
   req->deadline_ms = req->timeout_ms ? now_ms_coarse () + req->timeout_ms : 0;
 }
 
