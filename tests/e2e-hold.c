@@ -47,6 +47,8 @@
 #include <unistd.h>
 
 #include "nvmeof.h"
+#define E2E_NAME "e2e-hold"
+#include "e2e-common.h"
 
 static const char *mode, *url, *wait_file;
 static struct nvmeof_opts *opts;
@@ -58,22 +60,6 @@ static int kill_sig = SIGTERM;
 static struct nvmeof_ctrl *ctrl;
 static struct nvmeof_ns *ns;
 static const struct nvmeof_ns_info *info;
-
-#define FAIL(...) \
-  do { \
-    fprintf (stderr, "e2e-hold: FAIL: " __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    exit (1); \
-  } while (0)
-
-static double
-now_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void
 parse_args (int argc, char **argv)
@@ -89,20 +75,10 @@ parse_args (int argc, char **argv)
     FAIL ("url: %s", nvmeof_get_error ());
   for (i = 3; i < argc; i++) {
     const char *a = argv[i];
-    const char *eq = strchr (a, '=');
 
-    if (strncmp (a, "--", 2) != 0 && eq) {
-      char key[64];
-      size_t n = eq - a;
-
-      if (n >= sizeof key)
-        FAIL ("option too long: %s", a);
-      memcpy (key, a, n);
-      key[n] = '\0';
-      if (nvmeof_opts_set (opts, key, eq + 1) < 0)
-        FAIL ("%s", nvmeof_get_error ());
-    }
-    else if (strcmp (a, "--threads") == 0 && i + 1 < argc)
+    if (e2e_set_option (opts, a))
+      continue;
+    if (strcmp (a, "--threads") == 0 && i + 1 < argc)
       threads = strtoul (argv[++i], NULL, 10);
     else if (strcmp (a, "--rounds") == 0 && i + 1 < argc)
       rounds = strtoul (argv[++i], NULL, 10);
@@ -123,25 +99,6 @@ parse_args (int argc, char **argv)
   }
   if (threads == 0 || threads > 16)
     FAIL ("--threads must be 1..16");
-}
-
-/* xorshift64* */
-static uint64_t
-rnd (uint64_t *s)
-{
-  *s ^= *s >> 12;
-  *s ^= *s << 25;
-  *s ^= *s >> 27;
-  return *s * 2685821657736338717ull;
-}
-
-static void
-fill_random (uint64_t *seed, uint8_t *buf, size_t len)
-{
-  size_t i;
-
-  for (i = 0; i < len; i++)
-    buf[i] = (uint8_t) rnd (seed);
 }
 
 static void

@@ -39,6 +39,8 @@
 #include <unistd.h>
 
 #include "nvmeof.h"
+#define E2E_NAME "e2e-io"
+#include "e2e-common.h"
 
 static const char *mode, *url;
 static struct nvmeof_opts *opts;
@@ -54,22 +56,6 @@ static uint32_t expect_count;
 static struct nvmeof_ctrl *ctrl;
 static struct nvmeof_ns *ns;
 static const struct nvmeof_ns_info *info;
-
-#define FAIL(...) \
-  do { \
-    fprintf (stderr, "e2e-io: FAIL: " __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    exit (1); \
-  } while (0)
-
-static double
-now_s (void)
-{
-  struct timespec ts;
-
-  clock_gettime (CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static uint64_t
 parse_size (const char *s)
@@ -116,20 +102,10 @@ parse_args (int argc, char **argv)
     FAIL ("url: %s", nvmeof_get_error ());
   for (i = 3; i < argc; i++) {
     const char *a = argv[i];
-    char *eq = strchr (a, '=');
 
-    if (strncmp (a, "--", 2) != 0 && eq) {
-      char key[64];
-      size_t n = eq - a;
-
-      if (n >= sizeof key)
-        FAIL ("option too long: %s", a);
-      memcpy (key, a, n);
-      key[n] = '\0';
-      if (nvmeof_opts_set (opts, key, eq + 1) < 0)
-        FAIL ("%s", nvmeof_get_error ());
-    }
-    else if (strcmp (a, "--sizes") == 0 && i + 1 < argc) {
+    if (e2e_set_option (opts, a))
+      continue;
+    if (strcmp (a, "--sizes") == 0 && i + 1 < argc) {
       char *list = strdup (argv[++i]), *save, *tok;
 
       for (tok = strtok_r (list, ",", &save); tok && nr_sizes < 64;
@@ -169,29 +145,6 @@ parse_args (int argc, char **argv)
   }
   if (threads == 0 || threads > 64)
     FAIL ("--threads must be 1..64");
-}
-
-/* xorshift64*: fast, seeded per thread. */
-static uint64_t
-rnd (uint64_t *s)
-{
-  *s ^= *s >> 12;
-  *s ^= *s << 25;
-  *s ^= *s >> 27;
-  return *s * 2685821657736338717ull;
-}
-
-static void
-fill_random (uint64_t *seed, uint8_t *buf, size_t len)
-{
-  size_t i;
-
-  for (i = 0; i + 8 <= len; i += 8) {
-    uint64_t v = rnd (seed);
-    memcpy (buf + i, &v, 8);
-  }
-  for (; i < len; i++)
-    buf[i] = rnd (seed);
 }
 
 static void
