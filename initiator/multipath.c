@@ -553,13 +553,39 @@ err : {
   return NULL;
 }
 
-/* A path's controller fails its commands at once while it reconnects
- * (fast-io-fail-tmo=0) rather than holding them: another path may take
- * them now. */
-static void
-path_opts (struct nvmeof_opts *po)
+/* A copy of src for one path's controller, which fails its commands at
+ * once while it reconnects (fast-io-fail-tmo=0) rather than holding them:
+ * another path may take them now. */
+static struct nvmeof_opts *
+path_opts_new (const struct nvmeof_opts *src)
 {
+  struct nvmeof_opts *po = malloc (sizeof *po);
+
+  if (po == NULL) {
+    set_error (ENOMEM, "out of memory");
+    return NULL;
+  }
+  *po = *src;
+  po->nr_extra_paths = 0;
   po->fast_io_fail_tmo_s = 0;
+  return po;
+}
+
+/* Connect the n paths po[] and free them, secrets wiped. */
+static struct nvmeof_ctrl *
+connect_and_free (struct nvmeof_opts **po, size_t n, bool complete)
+{
+  struct nvmeof_ctrl *ctrl = NULL;
+  size_t i;
+
+  if (complete)
+    ctrl = connect_paths ((const struct nvmeof_opts *const *) po, n);
+  for (i = 0; i < n; i++)
+    if (po[i]) {
+      opts_wipe (po[i]);
+      free (po[i]);
+    }
+  return ctrl;
 }
 
 /* The options of each path: the first URL's, then each further URL's
@@ -568,17 +594,12 @@ struct nvmeof_ctrl *
 mpath_connect_opts (const struct nvmeof_opts *opts)
 {
   struct nvmeof_opts *po[OPTS_MAX_PATHS] = { NULL };
-  struct nvmeof_ctrl *ctrl = NULL;
   size_t n = 1 + opts->nr_extra_paths, i;
 
   for (i = 0; i < n; i++) {
-    po[i] = malloc (sizeof *po[i]);
-    if (po[i] == NULL) {
-      set_error (ENOMEM, "out of memory");
-      goto out;
-    }
-    *po[i] = *opts;
-    po[i]->nr_extra_paths = 0;
+    po[i] = path_opts_new (opts);
+    if (po[i] == NULL)
+      return connect_and_free (po, n, false);
     if (i > 0) {
       const struct opts_path *x = &opts->extra_paths[i - 1];
 
@@ -588,23 +609,14 @@ mpath_connect_opts (const struct nvmeof_opts *opts)
       memcpy (po[i]->subnqn, x->subnqn, sizeof x->subnqn);
       memcpy (po[i]->host_iface, x->host_iface, sizeof x->host_iface);
     }
-    path_opts (po[i]);
   }
-  ctrl = connect_paths ((const struct nvmeof_opts *const *) po, n);
-out:
-  for (i = 0; i < n; i++)
-    if (po[i]) {
-      opts_wipe (po[i]);
-      free (po[i]);
-    }
-  return ctrl;
+  return connect_and_free (po, n, true);
 }
 
 struct nvmeof_ctrl *
 nvmeof_connect_paths (const struct nvmeof_opts *const *paths, size_t n)
 {
   struct nvmeof_opts *po[OPTS_MAX_PATHS] = { NULL };
-  struct nvmeof_ctrl *ctrl = NULL;
   size_t i;
 
   if (paths == NULL || n == 0 || n > OPTS_MAX_PATHS) {
@@ -613,28 +625,17 @@ nvmeof_connect_paths (const struct nvmeof_opts *const *paths, size_t n)
   }
   for (i = 0; i < n; i++) {
     if (paths[i] == NULL || nvmeof_opts_validate (paths[i]) < 0)
-      goto out;
+      return connect_and_free (po, n, false);
     if (paths[i]->nr_extra_paths) {
       set_error (EINVAL,
                  "nvmeof_connect_paths: path %zu has url= given "
                  "more than once",
                  i + 1);
-      goto out;
+      return connect_and_free (po, n, false);
     }
-    po[i] = malloc (sizeof *po[i]);
-    if (po[i] == NULL) {
-      set_error (ENOMEM, "out of memory");
-      goto out;
-    }
-    *po[i] = *paths[i];
-    path_opts (po[i]);
+    po[i] = path_opts_new (paths[i]);
+    if (po[i] == NULL)
+      return connect_and_free (po, n, false);
   }
-  ctrl = connect_paths ((const struct nvmeof_opts *const *) po, n);
-out:
-  for (i = 0; i < n; i++)
-    if (po[i]) {
-      opts_wipe (po[i]);
-      free (po[i]);
-    }
-  return ctrl;
+  return connect_and_free (po, n, true);
 }
