@@ -182,6 +182,9 @@ struct nvmeof_path_info {
                           "inaccessible", "persistent-loss", "change";
                           "" if ANA is not reported (or nsid is 0) */
   uint64_t commands;   /* sent on this path by the multipath layer */
+  char reason[256];    /* why a path that never connected is not live
+                          ("connecting": the last attempt; "dead": why it
+                          gave up); "" otherwise */
 };
 /* The paths of ctrl (one for an ordinary controller), with the ANA state
  * of namespace nsid's group on each.  Returns the count (possibly more

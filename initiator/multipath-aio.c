@@ -74,8 +74,22 @@ mpath_aio_init (struct mpath *mp)
     return -1;
   }
   for (i = 0; i < mp->nr_paths; i++) {
-    struct nvmeof_ctrl *c = mp->paths[i].ctrl;
+    struct nvmeof_ctrl *c = atomic_load (&mp->paths[i].ctrl);
 
+    if (c == NULL) { /* joins later: room for its queues, as the first's */
+      size_t j;
+
+      for (j = 0; j < mp->nr_paths; j++) {
+        struct nvmeof_ctrl *f = atomic_load (&mp->paths[j].ctrl);
+
+        if (f) {
+          for (k = 0; k < f->nr_ioq; k++)
+            nr += f->ioq[k]->depth;
+          break;
+        }
+      }
+      continue;
+    }
     ev.data.fd = c->aio_fd;
     if (epoll_ctl (s->epfd, EPOLL_CTL_ADD, c->aio_fd, &ev) < 0) {
       set_error (errno, "multipath: epoll_ctl: %m");
@@ -92,6 +106,18 @@ mpath_aio_init (struct mpath *mp)
   for (i = 0; i < nr; i++)
     s->ops[i].next = i + 1 < nr ? &s->ops[i + 1] : NULL;
   s->free_list = &s->ops[0];
+  return 0;
+}
+
+int
+mpath_aio_add_path (struct mpath *mp, struct nvmeof_ctrl *c)
+{
+  struct epoll_event ev = { .events = EPOLLIN, .data.fd = c->aio_fd };
+
+  if (epoll_ctl (mp->aio->epfd, EPOLL_CTL_ADD, c->aio_fd, &ev) < 0) {
+    set_error (errno, "multipath: epoll_ctl: %m");
+    return -1;
+  }
   return 0;
 }
 
@@ -346,7 +372,8 @@ mpath_process (struct nvmeof_ctrl *ctrl)
     /* EAGAIN: not signalled. */
   }
   for (i = 0; i < mp->nr_paths; i++) {
-    int r = nvmeof_ctrl_process (mp->paths[i].ctrl);
+    struct nvmeof_ctrl *c = atomic_load (&mp->paths[i].ctrl);
+    int r = c ? nvmeof_ctrl_process (c) : 0;
 
     if (r > 0)
       n += r;

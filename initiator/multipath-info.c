@@ -138,8 +138,29 @@ nvmeof_ctrl_get_paths (struct nvmeof_ctrl *ctrl, uint32_t nsid,
     uint32_t grpid = 0;
     bool have = false, live, ana;
 
-    fill_addr (pi, p->ctrl);
-    snprintf (pi->state, sizeof pi->state, "%s", ctrl_state (p->ctrl));
+    struct nvmeof_ctrl *c = atomic_load (&p->ctrl);
+
+    if (c == NULL) { /* not joined yet (multipath-join.c) */
+      const struct nvmeof_opts *o = p->join_opts;
+
+      memset (pi, 0, sizeof *pi);
+      snprintf (pi->transport, sizeof pi->transport, "%s",
+                o->transport == NVMEOF_TRANSPORT_ETH ? "eth" : "tcp");
+      snprintf (pi->traddr, sizeof pi->traddr, "%s", o->traddr);
+      if (o->transport != NVMEOF_TRANSPORT_ETH)
+        snprintf (pi->trsvcid, sizeof pi->trsvcid, "%s", opts_port (o));
+      snprintf (pi->host_iface, sizeof pi->host_iface, "%s", o->host_iface);
+      pthread_mutex_lock (&mp->lock);
+      snprintf (pi->state, sizeof pi->state, "%s",
+                atomic_load (&p->join_dead) ? "dead" : "connecting");
+      snprintf (pi->reason, sizeof pi->reason, "%s", p->join_err);
+      pthread_mutex_unlock (&mp->lock);
+      if (nsid)
+        snprintf (pi->ana_state, sizeof pi->ana_state, "inaccessible");
+      continue;
+    }
+    fill_addr (pi, c);
+    snprintf (pi->state, sizeof pi->state, "%s", ctrl_state (c));
     pi->commands = atomic_load (&p->commands);
     live = strcmp (pi->state, "live") == 0;
     pthread_mutex_lock (&mp->lock);
@@ -156,7 +177,7 @@ nvmeof_ctrl_get_paths (struct nvmeof_ctrl *ctrl, uint32_t nsid,
       }
     pthread_mutex_unlock (&mp->lock);
     if (!have && live)
-      grpid = ns_grpid (p->ctrl, nsid);
+      grpid = ns_grpid (c, nsid);
     pthread_mutex_lock (&mp->lock);
     if (p->ana_valid)
       snprintf (

@@ -29,10 +29,15 @@
 struct mpath_path {
   struct mpath *mp;
   unsigned idx;
-  struct nvmeof_ctrl *ctrl; /* the path's controller */
-  char addr[300];           /* "127.0.0.1:4420" */
-  atomic_uint inflight;     /* commands of ours on it */
-  atomic_bool ana_dirty;    /* read the ANA log again */
+  /* The path's controller; NULL while a path that could not connect at
+   * start waits to join (the joiner thread sets it once). */
+  _Atomic (struct nvmeof_ctrl *) ctrl;
+  char addr[300]; /* "127.0.0.1:4420" */
+  /* A path joining later: its options (the joiner's alone), gave up. */
+  struct nvmeof_opts *join_opts;
+  atomic_bool join_dead;
+  atomic_uint inflight;  /* commands of ours on it */
+  atomic_bool ana_dirty; /* read the ANA log again */
   atomic_bool aer_outstanding;
   atomic_ullong commands; /* sent on this path, for list-subsys */
   /* Under mp->lock. */
@@ -47,6 +52,9 @@ struct mpath_path {
   unsigned reconnects;     /* ctrl->reconnects at the last tick */
   bool aer_unsupported;    /* the controller refused our AER */
   char ana_err[256];       /* why the last ANA log read failed */
+  char join_err[256];      /* why a joining path is not connected */
+  uint64_t join_at;        /* ms: the joiner's next attempt */
+  uint64_t join_until;     /* ms: it gives up then (0: never) */
   uint64_t ana_retry_at;   /* ms: after a failed read, not before */
 };
 
@@ -79,6 +87,8 @@ struct mpath {
   bool stop;
   pthread_t thread;
   bool thread_started;
+  pthread_t joiner; /* connects the paths that could not at start */
+  bool joiner_started;
   struct mpath_aio_state *aio;
 };
 
@@ -115,8 +125,21 @@ void mpath_aer_arm (struct mpath *mp, size_t i);
 /* Wake the path thread. */
 void mpath_kick (struct mpath *mp);
 
+/* multipath-join.c */
+/* Did connecting fail for a reason that may pass (the transport), not
+ * one that will stay (identity, authentication, TLS, an NVMe status)? */
+bool mpath_join_transient (void);
+/* Keep path i, which could not connect with po, to join later. */
+int mpath_join_keep (struct mpath *mp, size_t i, const struct nvmeof_opts *po);
+/* Start the joiner thread if a path waits to join. */
+int mpath_join_start (struct mpath *mp);
+/* Stop it (mp->stop set) and free what waiting paths hold. */
+void mpath_join_stop (struct mpath *mp);
+
 /* multipath-aio.c */
 int mpath_aio_init (struct mpath *mp);
+/* A path joined: its completions are watched too.  0 or -1. */
+int mpath_aio_add_path (struct mpath *mp, struct nvmeof_ctrl *c);
 void mpath_aio_free (struct mpath *mp);
 /* The path thread: operations waiting for a path may be retried. */
 void mpath_aio_wake (struct mpath *mp);

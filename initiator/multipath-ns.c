@@ -97,6 +97,10 @@ open_on_path (struct mpath *mp, struct mpath_ns *mns, size_t i,
   char err[256];
   bool ana;
 
+  if (atomic_load (&p->ctrl) == NULL) {
+    set_error (ENOTCONN, "path %s: not connected yet", p->addr);
+    return -1; /* it opens them when it joins */
+  }
   pns = nvmeof_ns_open (p->ctrl, mns->nsid);
   if (pns == NULL)
     return -1;
@@ -153,7 +157,8 @@ mpath_ns_open (struct nvmeof_ctrl *ctrl, uint32_t nsid)
         msgf (first_err, sizeof first_err, "%s", nvmeof_get_error ());
       }
       /* A path that is up but does not have it: refuse, as above. */
-      if (!atomic_load (&mp->paths[i].ctrl->failed))
+      if (atomic_load (&mp->paths[i].ctrl) &&
+          !atomic_load (&mp->paths[i].ctrl->failed))
         goto err;
       continue; /* down: the path thread opens it when it is back */
     }

@@ -22,7 +22,8 @@
  * sends an Asynchronous Event Request and opens the namespaces that the
  * path could not open while it was down; it reads the log page again when
  * an event or an ANA status asks for it.  The paths' own reconnect threads
- * (reconnect.c) bring broken paths back. */
+ * (reconnect.c) bring broken paths back; a path that could not be
+ * reached at connect joins later (multipath-join.c). */
 #include <config.h>
 
 #include <errno.h>
@@ -51,9 +52,11 @@ mpath_is_path_error (uint16_t status, int err)
 static bool
 path_gone (struct mpath_path *p)
 {
-  struct nvmeof_ctrl *c = p->ctrl;
+  struct nvmeof_ctrl *c = atomic_load (&p->ctrl);
   bool gone;
 
+  if (c == NULL) /* waiting to join */
+    return atomic_load (&p->join_dead);
   if (!atomic_load (&c->failed))
     return false;
   if (c->opts.ctrl_loss_tmo_s == 0)
@@ -80,10 +83,13 @@ mpath_path_usable (struct mpath *mp, struct mpath_ns *mns, size_t i,
                    uint64_t now, bool *optimized)
 {
   struct mpath_path *p = &mp->paths[i];
+  struct nvmeof_ctrl *c = atomic_load (&p->ctrl);
   uint8_t state;
 
   *optimized = false;
-  if (atomic_load (&p->ctrl->failed) || now < p->cooldown_until)
+  /* A joined path is set up (was_failed cleared) before it is used. */
+  if (c == NULL || atomic_load (&c->failed) || p->was_failed ||
+      now < p->cooldown_until)
     return false;
   if (mns && (mns->refused[i] || atomic_load (&mns->pns[i]) == NULL))
     return false;
@@ -144,7 +150,7 @@ mpath_path_failed (struct mpath *mp, int i, uint16_t status)
     if (!p->ana_reporting) /* an ANA status without ANA: do not loop */
       p->cooldown_until = now_ms () + MPATH_COOLDOWN_MS;
   }
-  else if (!atomic_load (&p->ctrl->failed))
+  else if (atomic_load (&p->ctrl) && !atomic_load (&p->ctrl->failed))
     p->cooldown_until = now_ms () + MPATH_COOLDOWN_MS;
   pthread_cond_broadcast (&mp->cond);
   pthread_mutex_unlock (&mp->lock);
@@ -186,12 +192,20 @@ mpath_no_path (struct mpath *mp, struct mpath_ns *mns, const char *what,
   pthread_mutex_unlock (&mp->lock);
   if (last_err[0] == '\0') {
     /* Nothing was tried: say why the first path is down. */
-    struct nvmeof_ctrl *c = mp->paths[0].ctrl;
+    struct nvmeof_ctrl *c = atomic_load (&mp->paths[0].ctrl);
 
-    pthread_mutex_lock (&c->fail_lock);
-    msgf (first, sizeof first, "path %s: %s", mp->paths[0].addr,
-          c->fail_msg[0] ? c->fail_msg : "not usable (ANA state)");
-    pthread_mutex_unlock (&c->fail_lock);
+    if (c == NULL) {
+      pthread_mutex_lock (&mp->lock);
+      msgf (first, sizeof first, "path %s: %s", mp->paths[0].addr,
+            mp->paths[0].join_err);
+      pthread_mutex_unlock (&mp->lock);
+    }
+    else {
+      pthread_mutex_lock (&c->fail_lock);
+      msgf (first, sizeof first, "path %s: %s", mp->paths[0].addr,
+            c->fail_msg[0] ? c->fail_msg : "not usable (ANA state)");
+      pthread_mutex_unlock (&c->fail_lock);
+    }
     last_err = first;
   }
   if (gone == mp->nr_paths)
@@ -325,11 +339,13 @@ static void
 path_tick (struct mpath *mp, size_t i)
 {
   struct mpath_path *p = &mp->paths[i];
-  struct nvmeof_ctrl *c = p->ctrl;
-  bool failed = atomic_load (&c->failed);
-  bool ana, unsupported, valid, wait;
+  struct nvmeof_ctrl *c = atomic_load (&p->ctrl);
+  bool failed, ana, unsupported, valid, wait;
   unsigned rc;
 
+  if (c == NULL)
+    return; /* not joined yet (multipath-join.c) */
+  failed = atomic_load (&c->failed);
   pthread_mutex_lock (&c->fail_lock);
   rc = c->reconnects;
   pthread_mutex_unlock (&c->fail_lock);
@@ -418,10 +434,16 @@ mpath_admin_ctrl (struct nvmeof_ctrl *ctrl)
   if (ctrl == NULL || ctrl->mp == NULL)
     return ctrl;
   mp = ctrl->mp;
-  for (i = 0; i < mp->nr_paths; i++)
-    if (!atomic_load (&mp->paths[i].ctrl->failed))
-      return mp->paths[i].ctrl;
-  return mp->paths[0].ctrl; /* fails with the path's message */
+  for (i = 0; i < mp->nr_paths; i++) {
+    struct nvmeof_ctrl *c = atomic_load (&mp->paths[i].ctrl);
+
+    if (c && !atomic_load (&c->failed))
+      return c;
+  }
+  for (i = 0; i < mp->nr_paths; i++) /* fails with the path's message */
+    if (atomic_load (&mp->paths[i].ctrl))
+      return atomic_load (&mp->paths[i].ctrl);
+  return NULL; /* not reached: one path connected at least */
 }
 
 static void
@@ -439,10 +461,11 @@ mpath_free (struct mpath *mp)
   pthread_mutex_unlock (&mp->lock);
   if (mp->thread_started)
     pthread_join (mp->thread, NULL);
+  mpath_join_stop (mp);
   while (mp->nslist)
     mpath_ns_close (mp->nslist->ns);
   for (i = 0; i < mp->nr_paths; i++)
-    nvmeof_close (mp->paths[i].ctrl);
+    nvmeof_close (atomic_load (&mp->paths[i].ctrl));
   mpath_aio_drain (mp);
   mpath_aio_free (mp);
   pthread_cond_destroy (&mp->cond);
@@ -460,13 +483,17 @@ mpath_close (struct nvmeof_ctrl *ctrl)
   mpath_free (ctrl->mp);
 }
 
-/* Connect the paths; the first failure fails the whole. */
+/* Connect the paths.  One that cannot be reached waits to join later
+ * (multipath-join.c); any other failure fails the whole, and so does
+ * every path failing, with each one's reason. */
 static struct nvmeof_ctrl *
 connect_paths (const struct nvmeof_opts *const *paths, size_t n)
 {
   struct mpath *mp;
   struct nvmeof_ctrl *ctrl;
   pthread_condattr_t attr;
+  struct nvmeof_ctrl *first = NULL;
+  char reasons[2048] = "";
   size_t i;
   int r;
 
@@ -500,15 +527,26 @@ connect_paths (const struct nvmeof_opts *const *paths, size_t n)
   for (i = 0; i < n; i++) {
     struct mpath_path *p = &mp->paths[i];
     const struct nvmeof_ctrl_info *ci;
+    struct nvmeof_ctrl *c;
 
     p->mp = mp;
     p->idx = (unsigned) i;
-    p->ctrl = nvmeof_connect (paths[i]);
-    if (p->ctrl == NULL)
-      goto err;
+    c = nvmeof_connect (paths[i]);
     mp->nr_paths = i + 1;
-    memcpy (p->addr, p->ctrl->addr, sizeof p->addr);
-    ci = &p->ctrl->info;
+    if (c == NULL) {
+      size_t len = strlen (reasons);
+
+      if (!mpath_join_transient ())
+        goto err;
+      if (mpath_join_keep (mp, i, paths[i]) < 0)
+        goto err;
+      msgf (reasons + len, sizeof reasons - len, "%spath %s: %s",
+            len ? "; " : "", p->addr, p->join_err);
+      continue;
+    }
+    atomic_store (&p->ctrl, c);
+    memcpy (p->addr, c->addr, sizeof p->addr);
+    ci = &c->info;
     if (ci->discovery) {
       set_error (EINVAL,
                  "path %s is a discovery controller, not a path "
@@ -516,19 +554,25 @@ connect_paths (const struct nvmeof_opts *const *paths, size_t n)
                  p->addr);
       goto err;
     }
-    if (i > 0 && strcmp (ci->subnqn, mp->paths[0].ctrl->info.subnqn) != 0) {
+    if (first && strcmp (ci->subnqn, first->info.subnqn) != 0) {
       set_error (EINVAL,
                  "path %s leads to subsystem %s, not %s: every path "
                  "must reach the same subsystem",
-                 p->addr, ci->subnqn, mp->paths[0].ctrl->info.subnqn);
+                 p->addr, ci->subnqn, first->info.subnqn);
       goto err;
     }
-    p->reconnects = p->ctrl->reconnects;
+    if (first == NULL)
+      first = c;
+    p->reconnects = c->reconnects;
     if (path_setup (mp, i) < 0)
       goto err;
     mpath_aer_arm (mp, i);
   }
-  ctrl->info = mp->paths[0].ctrl->info;
+  if (first == NULL) {
+    set_error (EIO, "no path to the subsystem could be connected: %s", reasons);
+    goto err;
+  }
+  ctrl->info = first->info;
   msgf (ctrl->addr, sizeof ctrl->addr, "%s and %zu more path%s",
         mp->paths[0].addr, n - 1, n > 2 ? "s" : "");
   if (mpath_aio_init (mp) < 0)
@@ -540,6 +584,8 @@ connect_paths (const struct nvmeof_opts *const *paths, size_t n)
   }
   pthread_setname_np (mp->thread, "nvmeof-mpath");
   mp->thread_started = true;
+  if (mpath_join_start (mp) < 0)
+    goto err;
   return ctrl;
 
 err : {

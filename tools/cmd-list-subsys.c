@@ -145,6 +145,9 @@ cmd_list_subsys (int argc, char **argv)
                               json_object_new_string (paths[i].state));
       json_object_object_add (p, "ANAState",
                               json_object_new_string (paths[i].ana_state));
+      if (paths[i].reason[0])
+        json_object_object_add (p, "Reason",
+                                json_object_new_string (paths[i].reason));
       json_object_array_add (arr, p);
     }
     json_object_object_add (sub, "Paths", arr);
@@ -165,6 +168,8 @@ cmd_list_subsys (int argc, char **argv)
       printf (" +- path%" PRId64 " %s %s cntlid=%u %s %s\n", i,
               paths[i].transport, addr, paths[i].cntlid, paths[i].state,
               paths[i].ana_state[0] ? paths[i].ana_state : "-");
+      if (paths[i].reason[0])
+        printf ("          path%" PRId64 " reason: %s\n", i, paths[i].reason);
     }
   }
 
