@@ -11,7 +11,10 @@
 #     count on port 2 grows), the data still right;
 #  3. listener 1 down: reads and writes go on over path 2 with no error,
 #     checksums equal;
-#  4. every listener down at start: the connect fails, naming each path.
+#  4. the asynchronous API (nvmeof bench --verify, round-robin): path 2
+#     down at start, up 1 s into the run, carries I/O before it ends, no
+#     error, no verify error;
+#  5. every listener down at start: the connect fails, naming each path.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 source "$abs_srcdir/functions-plugin.sh"
 source "$abs_srcdir/functions-multipath.sh"
@@ -97,6 +100,19 @@ check_io 2097152 || fail "I/O failed with path 1 down"
 [ "$(mp_port_io 2)" -gt "$c2" ] || fail "no I/O on port 2"
 stop_plugin
 mp_ctl listener 1 up
+
+echo "== the asynchronous API (nvmeof bench): path 2 joins during the run"
+mp_ctl listener 2 down
+c2=$(mp_port_io 2)
+( sleep 1; mp_ctl listener 2 up ) &
+upper=$!
+mp_bench "$d/bench.json" "$MP_URL1" "$MP_URL2" --iopolicy=round-robin \
+  --time=$((3 + SLACK / 2)) --rw=randrw --qd=16 --reconnect-delay=1
+wait "$upper"
+mp_bench_clean "$d/bench.json"
+[ "$(mp_port_io 2)" -gt "$c2" ] ||
+  { cat "$d/bench.json.err" >&2; fail "path 2 carried no bench I/O after joining"; }
+echo "bench: port 2 counted $(($(mp_port_io 2) - c2)) I/O commands"
 
 echo "== every listener down at start: the connect fails naming each path"
 mp_ctl listener 1 down
