@@ -3,9 +3,9 @@
 # DH-HMAC-CHAP secrets given to the plugin (dhchap-secret=+FILE,
 # dhchap-ctrl-secret=+FILE, dhchap-secret=- on stdin) leak nowhere: not in
 # "ps -ef" while nbdkit runs, not in its -v debug log, not in error
-# messages.  A literal secret is refused without being echoed.
-# nvmeof-target does not authenticate yet, so whether the connection
-# succeeds is not checked here (only that the secrets stay put).
+# messages.  A literal secret is refused without being echoed.  The target
+# knows both secrets, so nbdkit authenticates and keeps serving while ps
+# looks (a refused connection could end nbdkit before ps ever saw it).
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 source "$abs_srcdir/functions-plugin.sh"
 set -e -u -o pipefail
@@ -13,8 +13,7 @@ set -e -u -o pipefail
 requires_plugin
 requires_target
 d=$TMPDIR_TEST
-
-start_target --ram 16M
+host=$(cat "$NVMEOF_HOSTNQN_FILE")
 
 # Random keys, so that a leak anywhere is found by grep: 32 bytes and
 # their CRC-32, little-endian (the last 8 bytes of gzip's output start with
@@ -32,6 +31,8 @@ ctrl_secret=$(gen_key)
 (umask 077
  printf '%s\n' "$host_secret" >"$d/host.key"
  printf '%s\n' "$ctrl_secret" >"$d/ctrl.key")
+start_target --ram 16M --dhchap-key "$host=+$d/host.key" \
+  --dhchap-ctrl-key "$host=+$d/ctrl.key"
 
 # no_secret FILE WHAT: neither secret appears in FILE.
 no_secret ()
@@ -74,14 +75,13 @@ while _alive "$pid" && [ "$SECONDS" -le "$deadline" ]; do
   sleep 0.05
 done
 [ "$seen" -gt 0 ] || fail "nbdkit was never seen in ps -ef: $(cat "$log")"
+[ "$serving" = 1 ] || fail "nbdkit did not serve: $(grep error "$log" || true)"
 if [ "$serving" = 1 ]; then
-  echo "nbdkit serves (the target ignores authentication); asking it once"
+  echo "nbdkit serves (authenticated both ways); asking it once"
   requires_nbdinfo
   with_timeout 60 nbdinfo "nbd+unix:///?socket=$d/nbd.sock" >"$d/nbdinfo" ||
     true
   no_secret "$d/nbdinfo" nbdinfo
-else
-  echo "nbdkit did not serve (not checked yet): $(grep error "$log" || true)"
 fi
 kill -TERM "$pid" 2>/dev/null || true
 _wait_gone "$pid" 20 || true
