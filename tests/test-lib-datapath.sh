@@ -13,6 +13,7 @@
 #    batch when nvmeof_ctrl_process returns);
 #  - the leader's spin on and off (NVMEOF_SPIN_US), the target's polling on
 #    and off (--poll-us), and bad --poll-us values.
+#  - the async engine's per-queue figures (4 queues) adding up to the totals.
 # Not a benchmark: nothing here is timed.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 set -e -u -o pipefail
@@ -65,4 +66,57 @@ for poll in 0 1000; do
   unset NVMEOF_SPIN_US
   stop_target
 done
+
+# Per-queue figures (async engine, 4 queues): one JSON entry and one text
+# line per queue, each with I/Os, and the queues' I/Os and IOPS adding up
+# to the totals; the spread is the slowest queue's IOPS over the fastest's.
+start_target --ram 64M
+bench_ok --queues=4 --qd=8 --rw=randrw --bs=4k
+python3 - "$d/bench.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+q = r["per_queue"]
+if [e["queue"] for e in q] != [1, 2, 3, 4]:
+    sys.exit("FAIL: per_queue entries: %r" % q)
+for e in q:
+    if e["qid"] != 1 or e["ios"] <= 0 or e["errors"] or \
+       not 0 < e["lat_p50_us"] <= e["lat_p99_us"] <= e["lat_max_us"]:
+        sys.exit("FAIL: per_queue entry %r" % e)
+if sum(e["ios"] for e in q) != r["ios"]:
+    sys.exit("FAIL: queues' I/Os %d != total %d" %
+             (sum(e["ios"] for e in q), r["ios"]))
+s = sum(e["iops"] for e in q)
+if abs(s - r["iops"]) > 0.001 * r["iops"] + 1:
+    sys.exit("FAIL: queues' IOPS %.1f != total %.1f" % (s, r["iops"]))
+lo, hi = min(e["iops"] for e in q), max(e["iops"] for e in q)
+if abs(r["queue_iops_min"] - lo) > 1 or abs(r["queue_iops_max"] - hi) > 1 or \
+   abs(r["queue_spread"] - lo / hi) > 0.01:
+    sys.exit("FAIL: spread %r for min %.1f max %.1f" %
+             ((r["queue_iops_min"], r["queue_iops_max"], r["queue_spread"]),
+              lo, hi))
+print("ok: 4 queues, IOPS %s add up to %.0f, spread %.2f" %
+      (" ".join("%.0f" % e["iops"] for e in q), r["iops"], r["queue_spread"]))
+EOF
+with_timeout 120 "$NVMEOF_CLI" bench "$TARGET_URL" --time=0.5 --queues=4 \
+  --qd=8 >"$d/bench.txt" 2>"$d/bench.err" ||
+  { cat "$d/bench.err" >&2; fail "nvmeof bench --queues=4 (text) failed"; }
+cat "$d/bench.txt"
+python3 - "$d/bench.txt" <<'EOF'
+import re, sys
+t = open(sys.argv[1]).read()
+total = int(re.search(r"^  IOPS: +(\d+)$", t, re.M).group(1))
+lines = re.findall(r"^  queue (\d+): +\(cntlid \d+, qid 1\) (\d+) IOPS, "
+                   r"[\d.]+ MiB/s, latency us mean [\d.]+, p50 [\d.]+, "
+                   r"p99 [\d.]+, max [\d.]+$", t, re.M)
+if [int(n) for n, _ in lines] != [1, 2, 3, 4]:
+    sys.exit("FAIL: per-queue lines: %r" % lines)
+s = sum(int(i) for _, i in lines)
+# Each figure is rounded to a whole I/O per second.
+if abs(s - total) > 4:
+    sys.exit("FAIL: queues' IOPS %d != total %d" % (s, total))
+if not re.search(r"^  queue spread: [01]\.\d\d \(", t, re.M):
+    sys.exit("FAIL: no queue spread line")
+print("ok: text: 4 per-queue lines adding up to %d IOPS" % total)
+EOF
+stop_target
 echo "PASS"

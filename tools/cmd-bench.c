@@ -67,7 +67,9 @@ static const struct cli_cmd bench_cmd = {
   .help =
     "Run I/O against a namespace through libnvmeof and print IOPS, MiB/s,\n"
     "latency (mean, p50, p99, p99.9) and the CPU time used, with IOPS per\n"
-    "CPU-second.  Write modes overwrite the namespace.\n"
+    "CPU-second; with the async engine also IOPS, MiB/s and latency (mean,\n"
+    "p50, p99, max) of each I/O queue and their spread (min/max queue\n"
+    "IOPS).  Write modes overwrite the namespace.\n"
     "\n"
     "Options:\n"
     "      --rw=MODE                    randread (default), randwrite, read,\n"
@@ -247,6 +249,124 @@ rusage_s (const struct rusage *r, bool sys)
   return (double) tv->tv_sec + (double) tv->tv_usec / 1e6;
 }
 
+/* Per-queue figures.  Only the async engine has them: its worker i is the
+ * one thread driving I/O queue 1 of connection i, and its counters and
+ * histogram were written by that thread alone (read here after the join).
+ * Sync threads share one connection's queues by CPU, so no thread's
+ * figures belong to one queue. */
+static bool
+have_per_queue (const struct bench *b)
+{
+  return b->engine == ENGINE_ASYNC && b->nr_workers > 0;
+}
+
+struct queue_figures {
+  double iops, mibs, mean, p50, p99, max;
+};
+
+static void
+queue_figures (const struct bench_worker *w, double elapsed,
+               struct queue_figures *f)
+{
+  const struct histogram *h = &w->hist;
+
+  f->iops = elapsed > 0 ? (double) w->ios / elapsed : 0;
+  f->mibs = elapsed > 0 ? (double) w->bytes / elapsed / 1048576.0 : 0;
+  f->mean = hist_mean (h) / 1e3;
+  f->p50 = (double) hist_quantile (h, 0.50) / 1e3;
+  f->p99 = (double) hist_quantile (h, 0.99) / 1e3;
+  f->max = h->count ? (double) h->max / 1e3 : 0;
+}
+
+/* The slowest and fastest queue by I/Os completed; their ratio (1 when
+ * every queue did as much, 0 when one did nothing) shows a starved
+ * queue at a glance. */
+static double
+queue_spread (const struct bench *b, unsigned *lo, unsigned *hi)
+{
+  unsigned i;
+
+  *lo = *hi = 0;
+  for (i = 1; i < b->nr_workers; i++) {
+    if (b->workers[i].ios < b->workers[*lo].ios)
+      *lo = i;
+    if (b->workers[i].ios > b->workers[*hi].ios)
+      *hi = i;
+  }
+  if (b->workers[*hi].ios == 0)
+    return 0;
+  return (double) b->workers[*lo].ios / (double) b->workers[*hi].ios;
+}
+
+static uint16_t
+queue_cntlid (const struct bench_worker *w)
+{
+  const struct nvmeof_ctrl_info *ci = nvmeof_ctrl_get_info (w->ctrl);
+
+  return ci ? ci->cntlid : 0;
+}
+
+static void
+report_queues_json (const struct bench *b, double elapsed, json_object *o)
+{
+  json_object *arr = json_object_new_array ();
+  unsigned i, lo, hi;
+  double spread = queue_spread (b, &lo, &hi);
+
+  for (i = 0; i < b->nr_workers; i++) {
+    const struct bench_worker *w = &b->workers[i];
+    json_object *q = json_object_new_object ();
+    struct queue_figures f;
+
+    queue_figures (w, elapsed, &f);
+    json_object_object_add (q, "queue", json_object_new_int64 (i + 1));
+    json_object_object_add (q, "cntlid",
+                            json_object_new_int64 (queue_cntlid (w)));
+    json_object_object_add (q, "qid", json_object_new_int64 (1));
+    json_object_object_add (q, "ios", json_object_new_uint64 (w->ios));
+    json_object_object_add (q, "errors", json_object_new_uint64 (w->errors));
+    json_object_object_add (q, "iops", json_object_new_double (f.iops));
+    json_object_object_add (q, "mib_per_s", json_object_new_double (f.mibs));
+    json_object_object_add (q, "lat_mean_us", json_object_new_double (f.mean));
+    json_object_object_add (q, "lat_p50_us", json_object_new_double (f.p50));
+    json_object_object_add (q, "lat_p99_us", json_object_new_double (f.p99));
+    json_object_object_add (q, "lat_max_us", json_object_new_double (f.max));
+    json_object_array_add (arr, q);
+  }
+  json_object_object_add (o, "per_queue", arr);
+  json_object_object_add (
+    o, "queue_iops_min",
+    json_object_new_double (elapsed > 0 ? b->workers[lo].ios / elapsed : 0));
+  json_object_object_add (
+    o, "queue_iops_max",
+    json_object_new_double (elapsed > 0 ? b->workers[hi].ios / elapsed : 0));
+  json_object_object_add (o, "queue_spread", json_object_new_double (spread));
+}
+
+static void
+report_queues_text (const struct bench *b, double elapsed)
+{
+  unsigned i, lo, hi;
+  double spread = queue_spread (b, &lo, &hi);
+
+  for (i = 0; i < b->nr_workers; i++) {
+    const struct bench_worker *w = &b->workers[i];
+    struct queue_figures f;
+    char label[24];
+
+    queue_figures (w, elapsed, &f);
+    snprintf (label, sizeof label, "queue %u:", i + 1);
+    printf ("  %-12s (cntlid %u, qid 1) %.0f IOPS, %.2f MiB/s, latency us "
+            "mean %.1f, p50 %.1f, p99 %.1f, max %.1f\n",
+            label, (unsigned) queue_cntlid (w), f.iops, f.mibs, f.mean, f.p50,
+            f.p99, f.max);
+  }
+  printf ("  queue spread: %.2f (min/max IOPS of a queue: queue %u %.0f, "
+          "queue %u %.0f)\n",
+          spread, lo + 1, elapsed > 0 ? b->workers[lo].ios / elapsed : 0,
+          hi + 1, elapsed > 0 ? b->workers[hi].ios / elapsed : 0);
+}
+
 static int
 report (struct bench *b, double elapsed, const struct rusage *r0,
         const struct rusage *r1)
@@ -294,6 +414,8 @@ report (struct bench *b, double elapsed, const struct rusage *r0,
     json_object_object_add (o, "cpu_sys_s", json_object_new_double (sys));
     json_object_object_add (o, "iops_per_cpu_s",
                             json_object_new_double (per_cpu));
+    if (have_per_queue (b))
+      report_queues_json (b, elapsed, o);
     if (output_json (o) == -1)
       return -1;
   }
@@ -316,6 +438,11 @@ report (struct bench *b, double elapsed, const struct rusage *r0,
     printf ("  CPU:         %.2f s (user %.2f, system %.2f), %.0f IOPS per "
             "CPU-second\n",
             cpu, user, sys, per_cpu);
+    if (have_per_queue (b))
+      report_queues_text (b, elapsed);
+    else
+      printf ("  per queue:   not measured with --engine=sync (its threads "
+              "share the queues by CPU)\n");
   }
   return 0;
 }
