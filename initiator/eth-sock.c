@@ -5,7 +5,8 @@
  * nothing until the filter, the ring and the other options are in place;
  * binding it to the interface and the EtherType comes last.
  *
- * Receive: an mmap'd ring, frames read in place.  TPACKET_V2 by default:
+ * Receive: an mmap'd ring, frames read in place (eth-ring.c walks it and
+ * checks what the kernel wrote there).  TPACKET_V2 by default:
  * one slot of the MTU per frame, each handed to userspace (and poll woken)
  * as it arrives, and given back as soon as it was handled.  TPACKET_V3
  * (NVMEOF_ETH_TPACKET=3) packs frames back to back in blocks, but hands a
@@ -48,6 +49,7 @@
 #include <linux/if_packet.h>
 
 #include "eth-sock.h"
+#include "eth-ring.h"
 
 #ifndef PACKET_IGNORE_OUTGOING
 #define PACKET_IGNORE_OUTGOING 23
@@ -70,16 +72,10 @@ struct eth_sock {
   uint8_t mac[6];
   char ifname[IF_NAMESIZE];
 
-  /* Receive ring. */
-  int version; /* TPACKET_V2 or TPACKET_V3 */
-  uint8_t *ring;
+  /* Receive ring (walked by eth-ring.c). */
+  struct eth_ring ring;
   size_t ring_len;
-  unsigned block_size, nr_blocks;
-  unsigned frame_size, nr_frames, frames_per_block; /* V2 */
-  unsigned cur;                   /* the block (V3) or frame (V2) next */
-  const struct tpacket3_hdr *pkt; /* next frame in block cur, if started */
-  unsigned left;                  /* frames of block cur not handled yet */
-  uint64_t drops;                 /* ring full: PACKET_STATISTICS, summed */
+  uint64_t drops; /* ring full: PACKET_STATISTICS, summed */
 
   /* Send batch (under tx_lock). */
   pthread_mutex_t tx_lock;
@@ -229,7 +225,7 @@ pick_block_size (unsigned mtu)
 static int
 setup_ring (struct eth_sock *s, unsigned ring_bytes, char *err, size_t errlen)
 {
-  int v = s->version;
+  int v = s->ring.version;
   union {
     struct tpacket_req req2;
     struct tpacket_req3 req3;
@@ -246,38 +242,41 @@ setup_ring (struct eth_sock *s, unsigned ring_bytes, char *err, size_t errlen)
   if (ring_bytes > RING_MAX)
     ring_bytes = RING_MAX;
   memset (&u, 0, sizeof u);
-  s->block_size = pick_block_size (s->mtu);
-  s->nr_blocks = (ring_bytes + s->block_size - 1) / s->block_size;
-  if (s->nr_blocks < 4)
-    s->nr_blocks = 4;
+  s->ring.block_size = pick_block_size (s->mtu);
+  s->ring.nr_blocks =
+    (ring_bytes + s->ring.block_size - 1) / s->ring.block_size;
+  if (s->ring.nr_blocks < 4)
+    s->ring.nr_blocks = 4;
   if (v == TPACKET_V3) {
-    u.req3.tp_block_size = s->block_size;
-    u.req3.tp_block_nr = s->nr_blocks;
+    u.req3.tp_block_size = s->ring.block_size;
+    u.req3.tp_block_nr = s->ring.nr_blocks;
     /* Not used by V3 but checked: a power of two dividing the block. */
     u.req3.tp_frame_size = TPACKET_ALIGNMENT << 7;
-    u.req3.tp_frame_nr = s->block_size / u.req3.tp_frame_size * s->nr_blocks;
+    u.req3.tp_frame_nr =
+      s->ring.block_size / u.req3.tp_frame_size * s->ring.nr_blocks;
     u.req3.tp_retire_blk_tov = BLOCK_TOV_MS;
   }
   else {
-    s->frame_size = TPACKET_ALIGN (TPACKET2_HDRLEN) + 16 + ETH_HLEN + s->mtu;
-    s->frame_size = TPACKET_ALIGN (s->frame_size);
-    s->frames_per_block = s->block_size / s->frame_size;
-    s->nr_frames = s->frames_per_block * s->nr_blocks;
-    u.req2.tp_block_size = s->block_size;
-    u.req2.tp_block_nr = s->nr_blocks;
-    u.req2.tp_frame_size = s->frame_size;
-    u.req2.tp_frame_nr = s->nr_frames;
+    s->ring.frame_size =
+      TPACKET_ALIGN (TPACKET2_HDRLEN) + 16 + ETH_HLEN + s->mtu;
+    s->ring.frame_size = TPACKET_ALIGN (s->ring.frame_size);
+    s->ring.frames_per_block = s->ring.block_size / s->ring.frame_size;
+    s->ring.nr_frames = s->ring.frames_per_block * s->ring.nr_blocks;
+    u.req2.tp_block_size = s->ring.block_size;
+    u.req2.tp_block_nr = s->ring.nr_blocks;
+    u.req2.tp_frame_size = s->ring.frame_size;
+    u.req2.tp_frame_nr = s->ring.nr_frames;
   }
   if (setsockopt (s->fd, SOL_PACKET, PACKET_RX_RING, &u,
                   v == TPACKET_V3 ? sizeof u.req3 : sizeof u.req2) == -1) {
     sys_err (err, errlen, "PACKET_RX_RING", s->ifname);
     return -1;
   }
-  s->ring_len = (size_t) s->block_size * s->nr_blocks;
-  s->ring =
+  s->ring_len = (size_t) s->ring.block_size * s->ring.nr_blocks;
+  s->ring.base =
     mmap (NULL, s->ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, 0);
-  if (s->ring == MAP_FAILED) {
-    s->ring = NULL;
+  if (s->ring.base == MAP_FAILED) {
+    s->ring.base = NULL;
     sys_err (err, errlen, "mmap of the receive ring", s->ifname);
     return -1;
   }
@@ -346,11 +345,11 @@ eth_sock_open (const struct eth_sock_config *cfg, char *err, size_t errlen)
   s->fd = -1;
   snprintf (s->ifname, sizeof s->ifname, "%s", cfg->ifname);
   s->ethertype = cfg->ethertype ? cfg->ethertype : ETH_DEFAULT_ETHERTYPE;
-  s->version = TPACKET_V2;
+  s->ring.version = TPACKET_V2;
   {
     const char *v = getenv ("NVMEOF_ETH_TPACKET");
     if (v && strcmp (v, "3") == 0)
-      s->version = TPACKET_V3;
+      s->ring.version = TPACKET_V3;
   }
   pthread_mutex_init (&s->tx_lock, NULL);
   s->ifindex = (int) if_nametoindex (cfg->ifname);
@@ -420,8 +419,8 @@ eth_sock_close (struct eth_sock *s)
 {
   if (!s)
     return;
-  if (s->ring)
-    munmap (s->ring, s->ring_len);
+  if (s->ring.base)
+    munmap (s->ring.base, s->ring_len);
   if (s->fd >= 0)
     close (s->fd);
   pthread_mutex_destroy (&s->tx_lock);
@@ -443,8 +442,8 @@ eth_sock_mtu (const struct eth_sock *s)
 unsigned
 eth_sock_rx_frames (const struct eth_sock *s)
 {
-  if (s->version == TPACKET_V2)
-    return s->nr_frames;
+  if (s->ring.version == TPACKET_V2)
+    return s->ring.nr_frames;
   return (unsigned) (s->ring_len / (s->mtu + ETH_HLEN + FRAME_OVERHEAD));
 }
 
@@ -460,105 +459,10 @@ eth_sock_fd (const struct eth_sock *s)
   return s->fd;
 }
 
-static struct tpacket_block_desc *
-block (const struct eth_sock *s, unsigned i)
-{
-  return (struct tpacket_block_desc *) (s->ring + (size_t) i * s->block_size);
-}
-
-static int
-rx_v3 (struct eth_sock *s, eth_sock_rx_fn fn, void *ctx, unsigned max)
-{
-  int handed = 0;
-
-  for (;;) {
-    struct tpacket_block_desc *b = block (s, s->cur);
-    const struct tpacket3_hdr *p;
-
-    if (!s->pkt) {
-      if (!(__atomic_load_n (&b->hdr.bh1.block_status, __ATOMIC_ACQUIRE) &
-            TP_STATUS_USER))
-        return handed;
-      s->left = b->hdr.bh1.num_pkts;
-      s->pkt = (const struct tpacket3_hdr *) ((const uint8_t *) b +
-                                              b->hdr.bh1.offset_to_first_pkt);
-    }
-    while (s->left > 0) {
-      const uint8_t *eth;
-      uint32_t snap;
-
-      if (max && (unsigned) handed >= max)
-        return handed;
-      p = s->pkt;
-      eth = (const uint8_t *) p + p->tp_mac;
-      snap = p->tp_snaplen;
-      s->left--;
-      s->pkt =
-        (const struct tpacket3_hdr *) ((const uint8_t *) p + p->tp_next_offset);
-      /* In the block, whole, with our EtherType (the filter checked). */
-      if ((const uint8_t *) p + p->tp_mac + snap >
-            (const uint8_t *) b + s->block_size ||
-          snap < ETH_HLEN || snap != p->tp_len)
-        continue;
-      fn (ctx, eth + 6, eth + ETH_HLEN, snap - ETH_HLEN);
-      handed++;
-    }
-    s->pkt = NULL;
-    __atomic_store_n (&b->hdr.bh1.block_status, TP_STATUS_KERNEL,
-                      __ATOMIC_RELEASE);
-    s->cur = (s->cur + 1) % s->nr_blocks;
-  }
-}
-
-static struct tpacket2_hdr *
-slot (const struct eth_sock *s, unsigned i)
-{
-  return (
-    struct tpacket2_hdr *) (s->ring +
-                            (size_t) (i / s->frames_per_block) * s->block_size +
-                            (size_t) (i % s->frames_per_block) * s->frame_size);
-}
-
-static int
-rx_v2 (struct eth_sock *s, eth_sock_rx_fn fn, void *ctx, unsigned max)
-{
-  int handed = 0;
-
-  while (!max || (unsigned) handed < max) {
-    struct tpacket2_hdr *h = slot (s, s->cur);
-    const uint8_t *eth = (const uint8_t *) h + h->tp_mac;
-    uint32_t snap;
-
-    if (!(__atomic_load_n (&h->tp_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER))
-      break;
-    snap = h->tp_snaplen;
-    if (h->tp_mac + snap <= s->frame_size && snap >= ETH_HLEN &&
-        snap == h->tp_len) {
-      fn (ctx, eth + 6, eth + ETH_HLEN, snap - ETH_HLEN);
-      handed++;
-    }
-    __atomic_store_n (&h->tp_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
-    s->cur = (s->cur + 1) % s->nr_frames;
-  }
-  return handed;
-}
-
 int
 eth_sock_rx (struct eth_sock *s, eth_sock_rx_fn fn, void *ctx, unsigned max)
 {
-  return s->version == TPACKET_V3 ? rx_v3 (s, fn, ctx, max) :
-                                    rx_v2 (s, fn, ctx, max);
-}
-
-static bool
-rx_ready (struct eth_sock *s)
-{
-  if (s->version == TPACKET_V2)
-    return __atomic_load_n (&slot (s, s->cur)->tp_status, __ATOMIC_ACQUIRE) &
-           TP_STATUS_USER;
-  return s->pkt || (__atomic_load_n (&block (s, s->cur)->hdr.bh1.block_status,
-                                     __ATOMIC_ACQUIRE) &
-                    TP_STATUS_USER);
+  return eth_ring_rx (&s->ring, fn, ctx, max);
 }
 
 uint64_t
@@ -581,7 +485,7 @@ eth_sock_wait (struct eth_sock *s, uint64_t timeout_us)
   struct timespec ts;
   int r;
 
-  if (rx_ready (s))
+  if (eth_ring_ready (&s->ring))
     return 1;
   if (timeout_us == 0)
     return 0;
