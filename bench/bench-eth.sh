@@ -200,6 +200,10 @@ echo "NVMe/Ethernet vs NVMe/TCP: one veth pair at MTU 9000 between two" \
   "network namespaces, $(nproc) CPUs, initiator on CPU $BENCH_CPU_A," \
   "nvmeof-target on CPU $BENCH_CPU_B, $BENCH_TIME s per point, median" \
   "of $rounds"
+# The machine may be shared: its load, before and after, says how far to
+# trust the absolute figures (the ratios of competitors run alternately
+# suffer less).
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # (a) nvmeof bench.
 run_rounds lib4k "tcp=lib_point $ns_h $url_tcp $pid_t --rw=randread --bs=4k --qd=32" \
@@ -271,6 +275,8 @@ goal ()
     ok = (op == ">=") ? (g + 0 >= w + 0) : (g + 0 <= w + 0)
     printf "  %-52s %6s   goal %s %s: %s\n", what, g, op, w, ok ? "met" : "not met" }'
 }
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "The issue's goals (reported, not asserted):"
 goal "Ethernet/TCP IOPS, 4K QD32 (nvmeof bench)" \
