@@ -147,6 +147,21 @@ _free_port ()
   bench_die "no free TCP port found"
 }
 
+# With BENCH_SERVER_SESSION=1 (bench-nbd.sh sets it), servers on CPU B
+# (start_target, and start_nbdkit on $BENCH_CPU_B) run in a session of
+# their own (setsid).  With autogroup scheduling (kernel.sched_autogroup_
+# enabled, the default) the threads of one session share one weight, split
+# between CPUs by their load: a server in the client's session gets less of
+# its CPU the more client threads are runnable on the other (polling
+# waiters, more connections), and other jobs on its CPU then starve it.
+# (setsid does not fork here: a background job of a script without job
+# control is no process group leader, so $! stays the server's pid.)
+_server_session ()
+{
+  [ "${BENCH_SERVER_SESSION:-0}" = 1 ] && echo setsid
+  return 0
+}
+
 # start_target CPU ARGS..: nvmeof-target pinned to CPU; sets TARGET_URL
 # and TARGET_PID.
 start_target ()
@@ -155,8 +170,8 @@ start_target ()
   shift
   port=$(_free_port)
   pidfile=$BENCH_TMP/target-$port.pid
-  taskset -c "$cpu" "$TARGET_BIN" -f -P "$pidfile" -l "127.0.0.1:$port" "$@" \
-    >"$BENCH_TMP/target-$port.log" 2>&1 &
+  $(_server_session) taskset -c "$cpu" "$TARGET_BIN" -f -P "$pidfile" \
+    -l "127.0.0.1:$port" "$@" >"$BENCH_TMP/target-$port.log" 2>&1 &
   TARGET_PID=$!
   _bench_pids+=("$TARGET_PID")
   _wait_pidfile "$pidfile" "$TARGET_PID" ||
@@ -173,8 +188,8 @@ start_nbdkit ()
   pidfile=$BENCH_TMP/$name.pid
   sock=$BENCH_TMP/$name.sock
   rm -f "$pidfile" "$sock"
-  taskset -c "$cpu" nbdkit -f -P "$pidfile" -U "$sock" "$@" \
-    >"$BENCH_TMP/$name.log" 2>&1 &
+  $([ "$cpu" = "$BENCH_CPU_B" ] && _server_session) taskset -c "$cpu" \
+    nbdkit -f -P "$pidfile" -U "$sock" "$@" >"$BENCH_TMP/$name.log" 2>&1 &
   NBDKIT_PID=$!
   _bench_pids+=("$NBDKIT_PID")
   _wait_pidfile "$pidfile" "$NBDKIT_PID" ||

@@ -7,7 +7,7 @@
 #   (b) nvmeof:  fio -> nbdkit nvmeof -> nvmeof-target --ram 1G
 #   (c) proxy:   fio -> nbdkit nbd -> nbdkit memory 1G (Unix socket)
 #   (d) floor:   fio -> nbdkit handoff (bench/nbdkit-handoff-plugin.c):
-#                every request handed to a thread on CPU B that copies
+#                every request handed to a server process on CPU B that copies
 #                RAM, the caller polling for the answer as libnvmeof does;
 #                the best any plugin that waits for a server can do
 # fio and the nbdkit that fio talks to run on CPU A (default 0); the
@@ -19,6 +19,9 @@
 # Usage: bench/bench-nbd.sh [--builddir=DIR] [--time=S] [--cpus=A,B] [--quick]
 #        [--no-grid | --grid-only]
 source "$(dirname "$0")/bench-common.sh"
+# The servers on CPU B in sessions of their own (bench-common.sh says why;
+# BENCH_SERVER_SESSION=0 for round 2's method, everything in one session).
+BENCH_SERVER_SESSION=${BENCH_SERVER_SESSION:-1}
 
 GRID=1
 args=()
@@ -98,6 +101,7 @@ pick ()
 echo "nvmeof NBD benchmark: $(nproc) CPUs, client side on CPU $BENCH_CPU_A," \
   "servers behind it on CPU $BENCH_CPU_B, $BENCH_TIME s per point"
 echo "(fio $(fio --version), nbdkit $(nbdkit --version | awk '{print $2}'))"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "$GRID" != 2 ]; then
 # (a) nbdkit memory.
@@ -157,6 +161,7 @@ done
 echo
 echo "nbdkit nvmeof resident memory after the runs: $((RSS_NOW / 1024)) MiB" \
   "(peak $((RSS_PEAK / 1024)) MiB)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 fi
 [ "$GRID" != 0 ] || exit 0
@@ -189,3 +194,4 @@ for qn in 1 2 3 4; do
   stop_pid "$NBDKIT_PID"
 done
 echo "nbdkit nvmeof peak resident memory in the grid: $((PEAK / 1024)) MiB"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

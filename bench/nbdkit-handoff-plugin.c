@@ -2,7 +2,7 @@
 /* A benchmark-only nbdkit plugin: the floor of every plugin whose reads
  * and writes wait for someone else (a remote target, a backend server).
  *
- * Each pread/pwrite hands its request to a server thread pinned to
+ * Each pread/pwrite hands its request to a server pinned to
  * another CPU, which spins, copies to or from RAM and marks it done.
  * There is no protocol and no network: what the NBD side's CPU pays
  * beyond nbdkit memory is only the waiting of the nbdkit thread, which
@@ -13,6 +13,18 @@
  * bench-nbd.sh compares it with nbdkit memory and nbdkit nvmeof in the
  * same run.
  *
+ * The server is a process of its own in a session of its own (clone with
+ * CLONE_VM, then setsid), not a thread of nbdkit, as nvmeof-target is.
+ * With autogroup scheduling (the default of most distributions) all the
+ * threads of one session share one weight, split between CPUs by their
+ * load: a server thread inside nbdkit would get a smaller share of its CPU
+ * the more of nbdkit's threads are runnable on the other one (as polling
+ * waiters are), and other jobs on its CPU would then starve it.  Sharing
+ * the address space keeps the data path as it was: the server copies
+ * straight to and from nbdkit's buffers.  It runs no C library code that
+ * needs a thread of its own (no errno, no locks): raw system calls,
+ * atomics and memcpy.
+ *
  *   nbdkit ./nbdkit-handoff-plugin.so size=1G cpu=1 wait=poll
  */
 #define _GNU_SOURCE
@@ -20,8 +32,8 @@
 #define THREAD_MODEL       NBDKIT_THREAD_MODEL_PARALLEL
 
 #include <errno.h>
-#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,7 +41,9 @@
 #include <unistd.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <nbdkit-plugin.h>
 
@@ -46,12 +60,13 @@ static int64_t size = 1 << 30;
 static int cpu = 1;
 static int poll_wait; /* wait=poll */
 static char *ram;
-static pthread_t server;
-static int server_started;
+static pid_t server = -1;
+static void *server_stack;
+#define SERVER_STACK (256 * 1024)
 static _Atomic int stopping;
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct req *head, **tail = &head;
-static _Atomic unsigned pending;
+/* Requests waiting for the server: a stack that callers push onto and the
+ * server takes whole (so no lock, and no ABA: nobody pops one entry). */
+static struct req *_Atomic head;
 
 static int
 handoff_config (const char *key, const char *value)
@@ -74,28 +89,28 @@ handoff_config (const char *key, const char *value)
   return -1;
 }
 
-static void *
+static int
 serve (void *arg)
 {
   cpu_set_t set;
 
   (void) arg;
+  /* Raw system calls: this process shares nbdkit's memory, including the
+   * thread-local errno of the thread that cloned it. */
+  syscall (SYS_setsid);
+  /* Never outlive nbdkit (killed, it cannot tell us to stop). */
+  syscall (SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
   CPU_ZERO (&set);
   CPU_SET (cpu, &set);
-  pthread_setaffinity_np (pthread_self (), sizeof set, &set);
+  syscall (SYS_sched_setaffinity, 0, sizeof set, &set);
   while (!atomic_load (&stopping)) {
     struct req *r, *next;
 
-    if (atomic_load_explicit (&pending, memory_order_acquire) == 0) {
+    if (atomic_load_explicit (&head, memory_order_relaxed) == NULL) {
       __builtin_ia32_pause ();
       continue;
     }
-    pthread_mutex_lock (&lock);
-    r = head;
-    head = NULL;
-    tail = &head;
-    atomic_store (&pending, 0);
-    pthread_mutex_unlock (&lock);
+    r = atomic_exchange_explicit (&head, NULL, memory_order_acquire);
     for (; r; r = next) {
       next = r->next;
       if (r->write)
@@ -107,7 +122,7 @@ serve (void *arg)
       syscall (SYS_futex, &r->done, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
     }
   }
-  return NULL;
+  return 0;
 }
 
 static int
@@ -126,12 +141,20 @@ handoff_get_ready (void)
 static int
 handoff_after_fork (void)
 {
-  errno = pthread_create (&server, NULL, serve, NULL);
-  if (errno) {
-    nbdkit_error ("pthread_create: %m");
+  server_stack = mmap (NULL, SERVER_STACK, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (server_stack == MAP_FAILED) {
+    nbdkit_error ("mmap: %m");
     return -1;
   }
-  server_started = 1;
+  /* Not CLONE_THREAD: a process of its own, so that setsid gives it its
+   * own scheduling group (see the top of the file). */
+  server = clone (serve, (char *) server_stack + SERVER_STACK,
+                  CLONE_VM | CLONE_FS | CLONE_FILES | SIGCHLD, NULL);
+  if (server == -1) {
+    nbdkit_error ("clone: %m");
+    return -1;
+  }
   return 0;
 }
 
@@ -139,8 +162,10 @@ static void
 handoff_unload (void)
 {
   atomic_store (&stopping, 1);
-  if (server_started)
-    pthread_join (server, NULL);
+  if (server > 0)
+    waitpid (server, NULL, 0);
+  if (server_stack && server_stack != MAP_FAILED)
+    munmap (server_stack, SERVER_STACK);
   if (ram && ram != MAP_FAILED)
     munmap (ram, size);
 }
@@ -164,11 +189,10 @@ handoff_io (void *buf, uint32_t count, uint64_t off, int write)
 {
   struct req r = { .buf = buf, .off = off, .count = count, .write = write };
 
-  pthread_mutex_lock (&lock);
-  *tail = &r;
-  tail = &r.next;
-  atomic_store_explicit (&pending, 1, memory_order_release);
-  pthread_mutex_unlock (&lock);
+  r.next = atomic_load_explicit (&head, memory_order_relaxed);
+  while (!atomic_compare_exchange_weak_explicit (
+    &head, &r.next, &r, memory_order_release, memory_order_relaxed))
+    ;
   while (atomic_load_explicit (&r.done, memory_order_acquire) == 0) {
     if (poll_wait)
       sched_yield ();
@@ -196,7 +220,7 @@ handoff_pwrite (void *h, const void *buf, uint32_t count, uint64_t off,
 static struct nbdkit_plugin plugin = {
   .name = "handoff",
   .config = handoff_config,
-  .config_help = "size=SIZE cpu=N (the server thread's CPU) wait=sleep|poll",
+  .config_help = "size=SIZE cpu=N (the server's CPU) wait=sleep|poll",
   .get_ready = handoff_get_ready,
   .after_fork = handoff_after_fork,
   .unload = handoff_unload,
