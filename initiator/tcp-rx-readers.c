@@ -76,11 +76,13 @@
 
 /* Did the last recv leave the socket (probably) empty, with nothing left
  * to feed (nor in TLS)?  Then asking again would most likely cost a
- * system call for EAGAIN. */
+ * system call for EAGAIN.  (With io_uring asking costs none, and is what
+ * arms the next receive: read until tcp_rx_once says nothing yet.) */
 static bool
 rx_drained (struct tcp_queue *tq)
 {
-  return tq->rx_short && tq->rx_start >= tq->rx_end && !tcp_rx_pending (tq);
+  return tq->rx_short && tq->rx_start >= tq->rx_end && !tcp_rx_pending (tq) &&
+         !tq->ur_on;
 }
 
 static void
@@ -116,6 +118,24 @@ tcp_send_peer_closed (const struct tcp_queue *tq)
   return tq->tx_err == EPIPE || tq->tx_err == ECONNRESET;
 }
 
+/* Under rx_lock: read until the stream ends (the peer closed), or the
+ * queue is stopped.  With a ring, waits (bounded) for the armed receive
+ * when there is nothing yet. */
+static void
+rx_until_end (struct tcp_queue *tq)
+{
+  unsigned waits = 0;
+
+  while (!tq->rx_failed && !atomic_load (&tq->stopping)) {
+    int r = tcp_rx_once (tq);
+
+    if (r > 0)
+      continue;
+    if (r < 0 || !tq->ur_on || waits++ >= 20 || !tcp_uring_wait (tq, 100))
+      break;
+  }
+}
+
 void
 tcp_read_peer_reason (struct tcp_queue *tq)
 {
@@ -129,8 +149,7 @@ tcp_read_peer_reason (struct tcp_queue *tq)
     return;
   }
   /* Bounded: the peer closed, so the stream ends. */
-  while (!tq->rx_failed && tcp_rx_once (tq) > 0)
-    ;
+  rx_until_end (tq);
   pthread_mutex_unlock (&tq->rx_lock);
 }
 
@@ -138,12 +157,25 @@ tcp_read_peer_reason (struct tcp_queue *tq)
 static int
 rx_poll (struct tcp_queue *tq, int timeout)
 {
-  struct pollfd pfd[2] = {
-    { .fd = tq->fd,
-      .events = POLLIN | (atomic_load (&tq->tx_stalled) ? POLLOUT : 0) },
+  bool stalled = atomic_load (&tq->tx_stalled);
+  struct pollfd pfd[3] = {
+    { .fd = tq->fd, .events = POLLIN | (stalled ? POLLOUT : 0) },
     { .fd = tq->efd, .events = POLLIN },
+    { .fd = -1 },
   };
-  int r = poll (pfd, 2, tcp_rx_pending (tq) ? 0 : timeout);
+  int r;
+
+  if (tq->ur_on) {
+    /* Input is the ring's: the socket only for room (else its POLLHUP
+     * would keep waking us; the armed receive reports the end). */
+    if (tcp_uring_submit (tq))
+      return 0; /* completed while submitted: no CQE left to wake us */
+    pfd[2].fd = tcp_rx_fd (tq);
+    pfd[2].events = POLLIN;
+    pfd[0].fd = stalled ? tq->fd : -1;
+    pfd[0].events = POLLOUT;
+  }
+  r = poll (pfd, 3, tcp_rx_pending (tq) ? 0 : timeout);
 
   if (r < 0 && errno != EINTR) {
     tcp_rx_failf (tq, "poll: %s", strerror (errno));
@@ -197,6 +229,29 @@ tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
   while (!rx_drained (tq) && tcp_rx_once (tq) > 0)
     ;
   pthread_mutex_unlock (&tq->rx_lock);
+  tcp_uring_settle (tq);
+}
+
+void
+tcp_uring_settle (struct tcp_queue *tq)
+{
+  /* Each turn consumes data that arrived: bounded by what is
+   * outstanding. */
+  while (tq->ur && tcp_uring_submit (tq)) {
+    bool failed;
+
+    if (pthread_mutex_trylock (&tq->rx_lock) != 0) {
+      /* The receiver looks again after letting go (here), or wakes. */
+      tcp_kick (tq);
+      return;
+    }
+    while (tq->ur_on && tcp_rx_once (tq) > 0)
+      ;
+    failed = tq->rx_failed || !tq->ur_on;
+    pthread_mutex_unlock (&tq->rx_lock);
+    if (failed)
+      return;
+  }
 }
 
 void
@@ -208,6 +263,7 @@ tcp_progress (struct nvmeof_queue *q)
     while (tcp_rx_once (tq) > 0 && !rx_drained (tq))
       ;
     pthread_mutex_unlock (&tq->rx_lock);
+    tcp_uring_settle (tq);
   }
   if (atomic_load (&tq->tx_pending) > 0 || atomic_load (&tq->tx_stalled))
     tcp_flush (q, false);
@@ -270,8 +326,7 @@ tcp_rx_thread (void *arg)
     pthread_mutex_lock (&tq->rx_lock);
     /* Read what is left: a C2HTermReq says why the peer closed.  (Bounded:
      * it closed, so the stream ends.) */
-    while (!atomic_load (&tq->stopping) && tcp_rx_once (tq) > 0)
-      ;
+    rx_until_end (tq);
   }
   if (!tq->rx_failed)
     tcp_rx_failf (tq, "the connection ended");
