@@ -19,6 +19,7 @@ struct tgt_config cfg = {
   .maxh2cdata = 131072,
   .maxr2t = 4,
   .poll_us = TGT_DEFAULT_POLL,
+  .connect_timeout = TGT_CONNECT_TIMEOUT,
   .backend = IO_BACKEND_IO_URING,
   .mdts = 5,
   .inline_data_size = -1,

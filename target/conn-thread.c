@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Connection lifecycle: one detached thread per accepted TCP connection
  * (which runs the TLS handshake first on a port with TLS: tls.c), the list
- * of live connections (so that SIGTERM can close them all), the cleanup
+ * of live connections (so that SIGTERM can close them all, and the
+ * watchdog can end those that send no ICReq or Connect in time), the cleanup
  * that detaches a queue from its controller before the socket is closed
  * (so that a controller teardown never shuts down a reused fd), and the
  * plain TCP I/O of a connection. */
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,8 @@
 
 #define MAX_CONNS        4096
 #define PRE_CONNECT_REQS 2
+#define SETUP_GRACE_MS   2000 /* to send the C2HTermReq of a late host */
+#define SETUP_CHECK_MS   100  /* how often the watchdog looks */
 
 static ssize_t
 plain_recv (struct conn *c, void *p, size_t len, int flags)
@@ -66,18 +70,51 @@ conn_free (struct conn *c)
   free (c);
 }
 
+void
+conn_setup_arm (struct conn *c, int phase)
+{
+  atomic_store (&c->setup_phase, phase);
+  atomic_store (&c->setup_deadline,
+                cfg.connect_timeout ?
+                  now_ms () + (uint64_t) cfg.connect_timeout * 1000 :
+                  0);
+}
+
+/* The watchdog ended the connection (conn_check_setup): say why, and
+ * after the ICResp tell the host with a C2HTermReq (before it there is
+ * no PDU the host would understand: just close). */
+static void
+setup_expired (struct conn *c, int phase)
+{
+  if (phase == SETUP_ICREQ) {
+    log_msg ("%s: no ICReq within %" PRIu32 " s: closed", c->info.peer,
+             cfg.connect_timeout);
+    return;
+  }
+  log_msg ("%s: no Connect within %" PRIu32 " s of the ICResp: closed",
+           c->info.peer, cfg.connect_timeout);
+  if (!c->closing)
+    send_termreq (c, NVME_TCP_FES_PDU_SEQUENCE, 0, c->hdr, 0);
+}
+
 static void *
 conn_thread (void *arg)
 {
   struct conn *c = arg;
+  int late;
 
   if (tls_conn_start (c) == -1)
     c->closing = true;
+  else /* after a TLS handshake, which has its own limit */
+    conn_setup_arm (c, SETUP_ICREQ);
   while (!c->closing && !c->info.close_after && !atomic_load (&stopping))
     if (conn_recv_pdu (c) == -1)
       break;
   if (!fault_hung (&c->fault))
     tx_flush (c);
+  late = atomic_load (&c->setup_expired);
+  if (late)
+    setup_expired (c, late);
   log_verbose ("%s: connection closed", c->info.peer);
   /* After a failed authentication, once its Failure1 went out. */
   if (c->info.auth.fatal && c->info.ctrl)
@@ -213,6 +250,37 @@ conn_kill_port (const struct tgt_port *port)
   for (c = conns; c; c = c->next)
     if (c->info.port == port)
       shutdown (c->fd, SHUT_RDWR);
+  pthread_mutex_unlock (&conns_lock);
+}
+
+void
+conn_check_setup (uint64_t now)
+{
+  static uint64_t last;
+  struct conn *c;
+
+  if (now - last < SETUP_CHECK_MS)
+    return;
+  last = now;
+  pthread_mutex_lock (&conns_lock);
+  for (c = conns; c; c = c->next) {
+    uint64_t d = atomic_load (&c->setup_deadline);
+
+    /* Still there after the grace: stuck sending to a host that does
+     * not read. */
+    if (c->setup_kill && now >= c->setup_kill) {
+      shutdown (c->fd, SHUT_RDWR);
+      c->setup_kill = 0;
+    }
+    if (d == 0 || now < d ||
+        !atomic_compare_exchange_strong (&c->setup_deadline, &d, 0))
+      continue;
+    /* The thread wakes from its read with end of file, then says why
+     * and closes. */
+    atomic_store (&c->setup_expired, atomic_load (&c->setup_phase));
+    shutdown (c->fd, SHUT_RD);
+    c->setup_kill = now + SETUP_GRACE_MS;
+  }
   pthread_mutex_unlock (&conns_lock);
 }
 

@@ -421,6 +421,7 @@ conn_set_queue (struct conn *c, uint16_t qid, uint16_t sqsize,
   c->info.sqhd_disabled = sqhd_disabled;
   c->info.ctrl = ctrl;
   c->info.connected = true;
+  atomic_store (&c->setup_deadline, 0); /* from now on, KATO */
   c->icd_max = qid == 0 ? TGT_ADMIN_ICD : ctrl->port->inline_data_size;
   return 0;
 }
@@ -455,8 +456,11 @@ handle_icreq (struct conn *c, uint32_t plen)
   c->ic_done = true;
   log_verbose ("%s: ICReq: hdgst %d ddgst %d hpda %u maxr2t %" PRIu64,
                c->info.peer, c->hdgst, c->ddgst, ic.hpda, host_r2t);
-  return send_icresp (c, ic.digest & (NVME_TCP_DIGEST_HDGST_ENABLE |
-                                      NVME_TCP_DIGEST_DDGST_ENABLE));
+  if (send_icresp (c, ic.digest & (NVME_TCP_DIGEST_HDGST_ENABLE |
+                                   NVME_TCP_DIGEST_DDGST_ENABLE)) == -1)
+    return -1;
+  conn_setup_arm (c, SETUP_CONNECT); /* the Connect is due in as long */
+  return 0;
 }
 
 static int

@@ -73,7 +73,19 @@ struct conn {
   atomic_bool wake;
   _Atomic int wake_fd;  /* -1: none */
   uint64_t last_gap_us; /* how long the connection was last idle */
+
+  /* Before Connect: the ICReq, then the Connect, is due by setup_deadline
+   * (CLOCK_MONOTONIC ms, 0: no limit or connected).  The main thread's
+   * watchdog (conn_check_setup) ends a late connection: it sets
+   * setup_expired to the phase it was in and shuts the socket for
+   * reading, then for writing too setup_kill ms later (conns_lock). */
+  _Atomic uint64_t setup_deadline;
+  _Atomic int setup_phase;   /* SETUP_ICREQ, SETUP_CONNECT */
+  _Atomic int setup_expired; /* 0, or the phase that was late */
+  uint64_t setup_kill;
 };
+
+enum { SETUP_ICREQ = 1, SETUP_CONNECT };
 
 /* conn-thread.c */
 extern const struct conn_io conn_plain_io;
@@ -99,6 +111,8 @@ uint16_t req_check_sgl (struct req *r, uint32_t icd);
 
 /* conn-thread.c */
 void conn_free (struct conn *c);
+/* Start the time limit of a phase before Connect (TCP). */
+void conn_setup_arm (struct conn *c, int phase);
 
 /* conn-send.c */
 int tx_queue (struct conn *c, const void *p, size_t len);

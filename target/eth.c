@@ -22,7 +22,10 @@
  * ASSOC_REQ, shutdown) comes.  The engine ends the association on
  * silence (4 keep-alive intervals), a TERM, a protocol violation or an
  * unacknowledged frame; then the queue leaves its controller as a TCP
- * connection's does. */
+ * connection's does.  A host that keeps an established association alive
+ * but sends no successful Connect within --connect-timeout gets a TERM
+ * (TIMEOUT), as a TCP connection without one is closed; one that never
+ * confirms the association is the engine's (its setup time). */
 #include <config.h>
 
 #include <errno.h>
@@ -299,7 +302,7 @@ eth_conn_thread (void *arg)
   struct eth_conn *ec = arg;
   struct conn *c = ec->c;
   struct rx_ctx x = { .ec = ec };
-  uint64_t last_work = now_us ();
+  uint64_t last_work = now_us (), connect_by = 0;
   bool aborted = false;
 
   while (!ec->closed) {
@@ -313,6 +316,20 @@ eth_conn_thread (void *arg)
                        atomic_load (&stopping) ? "the target is shutting down" :
                                                  "its controller is closing");
       break;
+    }
+    /* The Connect is due within --connect-timeout of the host's
+     * confirmation of the association. */
+    if (ec->established && !c->info.connected && cfg.connect_timeout) {
+      if (connect_by == 0)
+        connect_by = x.now + (uint64_t) cfg.connect_timeout * 1000000;
+      else if (x.now >= connect_by) {
+        log_msg ("%s: no Connect within %" PRIu32
+                 " s of the association: ended",
+                 c->info.peer, cfg.connect_timeout);
+        eth_assoc_abort (ec->a, NVME_ETH_ERR_TIMEOUT, ETIMEDOUT,
+                         "no Connect in time");
+        break;
+      }
     }
     if (atomic_exchange (&ec->again, false))
       eth_assoc_input (ec->a, ec->peer, ec->req, sizeof ec->req, x.now);
@@ -335,6 +352,8 @@ eth_conn_thread (void *arg)
     if (ec->closed)
       break;
     eth_conn_publish (ec);
+    if (connect_by && !c->info.connected && connect_by < next)
+      next = connect_by;
     idle (ec, next, &last_work);
   }
   eth_conn_publish (ec);

@@ -3,7 +3,8 @@
  * so that the pidfile appears only when the target is ready, as nbdkit
  * does), signals (a handler and a self-pipe) and the accept loop; the
  * command line is options.c's.  The main thread also runs the keep-alive
- * watchdog; each connection has its own thread (conn.c). */
+ * watchdog and the one for connections without a Connect (conn-thread.c);
+ * each connection has its own thread (conn.c). */
 #include <config.h>
 
 #include <errno.h>
@@ -187,6 +188,7 @@ serve (void)
     n = fill_pollfds (pfd, ports, &np);
     r = poll (pfd, n, 100);
     ctrl_check_kato (now_ms ());
+    conn_check_setup (now_ms ());
     if (r <= 0)
       continue;
     if (pfd[np].revents & POLLIN) {

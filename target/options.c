@@ -57,6 +57,9 @@ usage (void)
     "      --mdts N             MDTS, 2^N 4 KiB pages (default 5, 0 none)\n"
     "      --poll-us N          keep reading an idle connection N us before\n"
     "                           sleeping (default 1000, 0 never)\n"
+    "      --connect-timeout SECONDS   a host must send its ICReq within\n"
+    "                           SECONDS, then its Connect within as long\n"
+    "                           (Ethernet: its Connect; default 10, 0 none)\n"
     "      --stats-file FILE    JSON counters, on SIGUSR1 and at exit\n"
     "      --control PATH       control socket (unix): ANA states, listeners\n"
     "                           down/up, counters (see nvmeof-target(8))\n"
@@ -106,6 +109,7 @@ enum {
   OPT_MAXR2T,
   OPT_MDTS,
   OPT_POLL_US,
+  OPT_CONNECT_TIMEOUT,
   OPT_STATS,
   OPT_CONTROL,
   OPT_HELP,
@@ -152,6 +156,7 @@ static const struct option long_options[] = {
   { "maxr2t", required_argument, NULL, OPT_MAXR2T },
   { "mdts", required_argument, NULL, OPT_MDTS },
   { "poll-us", required_argument, NULL, OPT_POLL_US },
+  { "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
   { "stats-file", required_argument, NULL, OPT_STATS },
   { "control", required_argument, NULL, OPT_CONTROL },
   { "pidfile", required_argument, NULL, 'P' },
@@ -377,6 +382,9 @@ parse_options (int argc, char **argv, struct quick_opts *q, bool *fg,
       break;
     case OPT_POLL_US:
       cfg.poll_us = parse_uint ("poll-us", optarg, 0, 1000000);
+      break;
+    case OPT_CONNECT_TIMEOUT:
+      cfg.connect_timeout = parse_uint ("connect-timeout", optarg, 0, 3600);
       break;
     case OPT_CONTROL:
       cfg.control_path = absolute ("control", optarg);

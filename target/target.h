@@ -34,6 +34,7 @@
 #define TGT_DEFAULT_MAXQID   128   /* nvmet's default qid_max */
 #define TGT_MAX_NSID         8192  /* nvmetcli's MAX_NSID */
 #define TGT_TLS_HANDSHAKE_MS 10000 /* nvmet-tcp's tls_handshake_timeout */
+#define TGT_CONNECT_TIMEOUT  10    /* --connect-timeout, s (as the above) */
 #define TGT_ANAGRP_MAX       128   /* ANA groups: nvmet's NVMET_MAX_ANAGRPS */
 #define TGT_ANATT            10    /* ANA transition time, s (as nvmet) */
 
@@ -176,6 +177,9 @@ struct tgt_config {
   uint32_t maxh2cdata;
   uint32_t maxr2t;
   uint32_t poll_us; /* keep reading an idle connection this long */
+  /* --connect-timeout: s for the ICReq, then as long for the Connect
+   * (NVMe/Ethernet: for the Connect); 0: no limit. */
+  uint32_t connect_timeout;
   uint8_t mdts;
   int backend;           /* IO_BACKEND_*: files and block devices */
   long inline_data_size; /* -1: not given */
@@ -411,6 +415,9 @@ void conn_wake (struct conn *c);
 struct req *conn_find_aer (struct conn *c);
 /* Close every TCP connection of port (a listener taken down). */
 void conn_kill_port (const struct tgt_port *port);
+/* Called periodically (main thread): end the TCP connections that did
+ * not send their ICReq or Connect within cfg.connect_timeout. */
+void conn_check_setup (uint64_t now_ms);
 /* Buffer of at least len bytes attached to the request (not zeroed).
  * NULL on allocation failure. */
 uint8_t *req_buf (struct conn *c, struct req *r, size_t len);

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # nvmeof-target against hostile hosts while a well-behaved host does
 # checksummed I/O on its own connections the whole time: silent and
-# half-open connections (a header cut short, then nothing), a slow host
+# half-open connections (a header cut short, then nothing), which the
+# target closes once --connect-timeout (10 s by default) passes without an
+# ICReq (test-target-connect-timeout.sh checks that bound), a slow host
 # that sends every byte on its own, unknown opcodes and Fabrics types,
 # wrong lengths and ranges, a Connect storm (hundreds of controllers, then
 # more I/O queues than the controller allows), thousands of connections at
@@ -125,14 +127,16 @@ def termreq(c):
         return None
     return None
 
-# ---- silent and half-open connections, kept open throughout -------------
+# ---- silent and half-open connections, left open by the host ------------
 silent = []
+silent_t = time.monotonic()
 for i in range(100):
     c = Conn(port)
     if i % 2:
         c.send(bytes([CMD, 0, 72, 0]))      # half a header, then nothing
     silent.append(c)
-check(True, "100 silent or half-open connections opened (kept open)")
+check(True, "100 silent or half-open connections opened (the host keeps "
+      "them open)")
 
 # ---- unknown opcodes and Fabrics types: a status, the queue goes on ----
 a, cntlid = admin_session(port, N)
@@ -230,8 +234,8 @@ except OSError as e:
     print("note: the flood stopped at %d connections: %s" % (len(flood), e))
 time.sleep(2)
 peak = max(peak, rss_kib())
-print("target: %d threads, VmRSS %d KiB with %d connections open"
-      % (threads(), rss_kib(), len(flood) + len(silent)), flush=True)
+print("target: %d threads, VmRSS %d KiB with %d connections opened"
+      % (threads(), rss_kib(), len(flood)), flush=True)
 check(good.is_alive() and good.error is None,
       "the good host's I/O goes on during the flood")
 for c in flood:
@@ -247,8 +251,17 @@ ok = bio.write(1, AREA + 64, data).status == 0
 cq, got = bio.read(1, AREA + 64, 8)
 check(ok and got == data, "after the flood a new host connects and does I/O")
 bio.close(); b.close(); io.close(); a.close()
+# The silent and half-open ones sent no ICReq: the target closed them
+# (without a byte) at the default bound, 10 s, not the host.
+end = silent_t + 10 + 8
+gone = 0
 for c in silent:
+    closed, fes = c.closed_by_peer(max(0.1, end - time.monotonic()))
+    gone += closed and fes is None
     c.close()
+check(gone == len(silent), "the target closed %d of the %d silent or "
+      "half-open connections, at its 10 s bound for an ICReq"
+      % (gone, len(silent)))
 
 # ---- the good host's verdict ----------------------------------------------
 time.sleep(1)

@@ -46,6 +46,9 @@ expect_error "--maxh2cdata: expected a multiple of 4" --maxh2cdata 4097
 expect_error "--maxr2t" --maxr2t 17
 expect_error "--mdts" --mdts x
 expect_error "--inline-data-size" --inline-data-size 100
+expect_error "--connect-timeout: expected a number from 0 to 3600" \
+  --connect-timeout 3601
+expect_error "--connect-timeout" --connect-timeout 1s
 expect_error "--fault-close-after" --fault-close-after 0
 expect_error "--listen" -l 127.0.0.1
 expect_error "--allow-host" --allow-host ""
