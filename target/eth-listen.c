@@ -253,8 +253,9 @@ on_term (struct eth_port *ep, const uint8_t src[6], const struct eth_frame *f)
   count (&term_acks, 1);
 }
 
-static void
-on_frame (void *ctx, const uint8_t src[6], const uint8_t *frame, size_t len)
+void
+eth_port_frame (void *ctx, const uint8_t src[6], const uint8_t *frame,
+                size_t len)
 {
   struct eth_port *ep = ctx;
   struct eth_frame f;
@@ -311,7 +312,7 @@ listener (void *arg)
       count (&ring_drops, d - drops);
       drops = d;
     }
-    if (eth_sock_rx (ep->sock, on_frame, ep, 0) < 0) {
+    if (eth_sock_rx (ep->sock, eth_port_frame, ep, 0) < 0) {
       log_msg ("%s: the listening socket failed: %s", ep->port->traddr,
                strerror (errno));
       break;

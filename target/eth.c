@@ -296,6 +296,25 @@ idle (struct eth_conn *ec, uint64_t next, uint64_t *last_work)
     drain_wake (ec);
 }
 
+void
+eth_conn_end (struct eth_conn *ec)
+{
+  struct conn *c = ec->c;
+
+  /* After a failed authentication, once its Failure1 went out. */
+  if (c->info.auth.fatal && c->info.ctrl)
+    ctrl_kill (c->info.ctrl, "authentication failed");
+  if (c->info.ctrl)
+    ctrl_remove_queue (c->info.ctrl, c->info.qid);
+  eth_port_forget (ec->ep, ec);
+  eth_sock_close (ec->sock);
+  eth_assoc_free (ec->a);
+  close (ec->wake_fd);
+  pthread_mutex_destroy (&ec->stats_lock);
+  conn_free (c);
+  free (ec);
+}
+
 static void *
 eth_conn_thread (void *arg)
 {
@@ -358,18 +377,7 @@ eth_conn_thread (void *arg)
   }
   eth_conn_publish (ec);
 
-  /* After a failed authentication, once its Failure1 went out. */
-  if (c->info.auth.fatal && c->info.ctrl)
-    ctrl_kill (c->info.ctrl, "authentication failed");
-  if (c->info.ctrl)
-    ctrl_remove_queue (c->info.ctrl, c->info.qid);
-  eth_port_forget (ec->ep, ec);
-  eth_sock_close (ec->sock);
-  eth_assoc_free (ec->a);
-  close (ec->wake_fd);
-  pthread_mutex_destroy (&ec->stats_lock);
-  conn_free (c);
-  free (ec);
+  eth_conn_end (ec);
   return NULL;
 }
 
@@ -409,6 +417,20 @@ free_half (struct eth_conn *ec, struct conn *c)
     conn_free (c);
 }
 
+static int
+start_thread (struct eth_conn *ec)
+{
+  pthread_attr_t attr;
+  pthread_t t;
+  int e;
+
+  pthread_attr_init (&attr);
+  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
+  e = pthread_create (&t, &attr, eth_conn_thread, ec);
+  pthread_attr_destroy (&attr);
+  return e;
+}
+
 struct eth_conn *
 eth_conn_open (struct eth_port *ep, const uint8_t src[6],
                const struct eth_frame *req, uint16_t *refusal)
@@ -423,8 +445,6 @@ eth_conn_open (struct eth_port *ep, const uint8_t src[6],
   struct eth_config ac = { .role = ETH_ROLE_CTRL, .options = NVME_ETH_OPT_ALL };
   struct eth_conn *ec;
   struct conn *c;
-  pthread_attr_t attr;
-  pthread_t t;
   char err[512];
   int e;
 
@@ -502,10 +522,7 @@ eth_conn_open (struct eth_port *ep, const uint8_t src[6],
   if (eth_assoc_accept (ec->a, src, req, now_us ()) == -1)
     goto fail;
 
-  pthread_attr_init (&attr);
-  pthread_attr_setdetachstate (&attr, PTHREAD_CREATE_DETACHED);
-  e = pthread_create (&t, &attr, eth_conn_thread, ec);
-  pthread_attr_destroy (&attr);
+  e = ep->manual ? 0 : start_thread (ec);
   if (e) {
     log_msg ("pthread_create: %s", strerror (e));
     eth_assoc_abort (ec->a, NVME_ETH_ERR_RESOURCES, EAGAIN, "no thread");

@@ -52,6 +52,10 @@ struct eth_port {
   struct eth_sock *sock; /* the listener: association 0, broadcast, TERMs */
   pthread_t thread;
   bool started;
+  /* No thread per association: whoever set it feeds each association's
+   * engine and ends it with eth_conn_end (the fuzz harness,
+   * tests/fuzz/fuzz-target-eth.c). */
+  bool manual;
   int wake_fd;
   pthread_mutex_t lock; /* protects what follows */
   pthread_cond_t cond;
@@ -75,8 +79,14 @@ struct eth_conn *eth_conn_open (struct eth_port *ep, const uint8_t src[6],
 void eth_conn_again (struct eth_conn *ec, const void *frame, size_t len);
 /* Ask the association to end (TERM with SHUTDOWN); any thread. */
 void eth_conn_kill (struct conn *c);
+/* The association's engine has ended (or is let go): its queue leaves
+ * the controller, it leaves the port, and everything is freed. */
+void eth_conn_end (struct eth_conn *ec);
 
 /* eth-listen.c */
+/* A frame the listening socket received (eth_sock_rx_fn; ctx: the port). */
+void eth_port_frame (void *ctx, const uint8_t src[6], const uint8_t *frame,
+                     size_t len);
 /* The association's thread ends: take it off the port's list, add its
  * counters to the totals, wake conn_shutdown's wait. */
 void eth_port_forget (struct eth_port *ep, struct eth_conn *ec);
