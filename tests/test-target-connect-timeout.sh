@@ -5,7 +5,8 @@
 # however busy it keeps itself meanwhile.  With a bound of 2 s: silent
 # connections, a header cut short, ICReq only, a host trickling its ICReq
 # one byte a second, one trickling its Connect, one sending commands
-# that are not a Connect, one whose Connect was refused: each is closed
+# that are not a Connect, one whose Connect was refused, one that reads
+# nothing so that the target's thread is stuck sending: each is closed
 # by the target no sooner than the bound and within 8 s of slack (before
 # the ICResp without a byte, after it with a C2HTermReq, PDU Sequence
 # Error), with one log line naming the phase.  Meanwhile a host that did
@@ -226,6 +227,28 @@ for w in items:
     judge(w)
     w.s.close()
 
+# A host that sends commands and reads nothing: once the answers fill
+# the socket, the connection's thread is stuck sending, so shutting the
+# socket for reading does not reach it; the watchdog cuts it 2 s later.
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", port))
+s.sendall(ICREQ_PDU)
+s.recv(128, socket.MSG_WAITALL)
+t = time.monotonic()
+prop_get = Conn.pdu(busy, CMD, sqe(0x7F, 1, fctype=4))
+blob, cut = prop_get * 20000, None
+s.settimeout(BOUND + 2 + SLACK)
+try:
+    while time.monotonic() - t < BOUND + 2 + SLACK:
+        s.sendall(blob)
+except OSError:
+    cut = time.monotonic() - t
+check(cut is not None and BOUND - 0.2 <= cut <= BOUND + 2 + SLACK,
+      "a host that never reads, stuck in the target's send: cut %s s after "
+      "the ICResp" % ("%.1f" % cut if cut is not None else "never"))
+s.close()
+
 # The connected ones were not cut.
 cq, _ = idle_a.command(sqe(0x06, idle_a.next_cid(), cdw10=1, sgl_len=4096))
 check(cq.status == 0, "an admin queue idle past the bound still works")
@@ -293,7 +316,7 @@ EOF
 n=$(grep -c 'no ICReq within 2 s: closed' "$TARGET_LOG") || :
 [ "$n" = 31 ] || fail "$n 'no ICReq within 2 s' lines in the log, not 31"
 n=$(grep -c 'no Connect within 2 s of the ICResp: closed' "$TARGET_LOG") || :
-[ "$n" = 13 ] || fail "$n 'no Connect within 2 s' lines in the log, not 13"
+[ "$n" = 14 ] || fail "$n 'no Connect within 2 s' lines in the log, not 14"
 grep -q 'too many connections, refused' "$log20" ||
   fail "the 4097th connection was not refused"
 n=$(grep -c 'no ICReq within 20 s: closed' "$log20") || :

@@ -11,7 +11,9 @@
 # PSK, a subsystem the port does not serve, a wrong PSK with either
 # version, the wrong hash); the identity bound to the Connect (another
 # host, another subsystem); no plain I/O queue into a TLS controller; a
-# silent client does not hold others up and is closed; the discovery log's
+# silent client does not hold others up and is closed, and so are TLS
+# clients that send no ICReq or no Connect (--connect-timeout); the
+# discovery log's
 # TREQ and TSAS, discovery over TLS; -v logs identities and ciphers, never
 # keys; the quick options (--tls, --tls-optional, --tls-key NQN=+FILE and
 # NQN=-) and the configuration errors, in one line without the key.
@@ -177,6 +179,12 @@ def admin(c, n, sub=SUB):
 # closed after the handshake time limit (10 s).
 silent = socket.create_connection(("127.0.0.1", P1))
 silent_since = time.monotonic()
+# After a handshake, the ICReq and then the Connect are due within
+# --connect-timeout (10 s by default) each: one client sends no ICReq,
+# one stops after it.
+tls_silent = tls(P1, 1, 1)
+tls_icreq = tls(P1, 1, 1)
+tls_icreq.icreq()
 
 # ---- the data path over TLS, every hash and identity version -----------
 slba = 0
@@ -328,6 +336,14 @@ except socket.timeout:
 check(gone, "a client silent for 10 s is closed (after %.1f s)" %
       (time.monotonic() - silent_since))
 silent.close()
+for c, what, want in ((tls_silent, "no ICReq", None),
+                      (tls_icreq, "an ICReq but no Connect", 2)):
+    closed, fes = c.closed_by_peer(
+        max(1, 18 - (time.monotonic() - silent_since)))
+    check(closed and fes == want,
+          "a TLS client that sent %s is closed (C2HTermReq FES %s, after "
+          "%.1f s)" % (what, fes, time.monotonic() - silent_since))
+    c.close()
 
 open(d + "/derived.hex", "w").write("\n".join(derived) + "\n")
 EOF
@@ -357,6 +373,8 @@ expect_log "Connect as host $(host 2) refused: the TLS PSK identity is host $(ho
 expect_log "Connect to $only refused: the TLS PSK identity names subsystem $sub"
 expect_log "whose admin queue uses TLS: refused"
 expect_log "nothing received within 10 s of connecting: closed"
+expect_log "no ICReq within 10 s: closed"
+expect_log "no Connect within 10 s of the ICResp: closed"
 for k in 1 2 3 4; do
   if grep -qF -- "$(secret "$k")" "$log"; then
     fail "the log shows the configured PSK of host $k"
