@@ -113,6 +113,15 @@ struct nvmeof_ctrl *nvmeof_connect (const struct nvmeof_opts *opts);
 /* Orderly shutdown (CC.SHN, bounded) and free.  Outstanding commands fail. */
 void nvmeof_close (struct nvmeof_ctrl *ctrl);
 
+/* Connect n controllers (1..NVMEOF_CONNECT_MANY_MAX) with the same options
+ * into ctrls[0..n-1]: every admin queue first, then each controller's I/O
+ * queues, so that a target which gives each new connection the next of its
+ * cores in turn (SPDK's nvmf_tgt) spreads the I/O queues over n cores.
+ * 0, or -1 with none left connected. */
+#define NVMEOF_CONNECT_MANY_MAX 256
+int nvmeof_connect_many (const struct nvmeof_opts *opts, unsigned n,
+                         struct nvmeof_ctrl **ctrls);
+
 struct nvmeof_ctrl_info {
   char model[41];   /* Identify MN, trailing spaces removed */
   char serial[21];  /* SN */

@@ -414,15 +414,13 @@ connect_failed (struct nvmeof_ctrl *ctrl)
   set_error (e ? e : EIO, "%s", msg);
 }
 
-struct nvmeof_ctrl *
-nvmeof_connect (const struct nvmeof_opts *opts)
+/* The first half of a connection: the admin queue, enabled and
+ * identified.  NULL (error set) if it fails. */
+static struct nvmeof_ctrl *
+connect_admin (const struct nvmeof_opts *opts)
 {
   struct nvmeof_ctrl *ctrl;
 
-  if (nvmeof_opts_validate (opts) < 0)
-    return NULL;
-  if (opts->nr_extra_paths > 0) /* url= given more than once */
-    return mpath_connect_opts (opts);
   ctrl = calloc (1, sizeof *ctrl);
   if (ctrl == NULL) {
     set_error (ENOMEM, "out of memory");
@@ -469,15 +467,100 @@ nvmeof_connect (const struct nvmeof_opts *opts)
     ctrl->ka_interval_ms = ctrl->info.kato_ms / 4;
     pthread_mutex_unlock (&ctrl->timer_lock);
   }
-  if (!ctrl->info.discovery && setup_io_queues (ctrl) < 0)
-    goto err;
-  if (aio_init (ctrl) < 0 || reconnect_start (ctrl) < 0)
-    goto err;
   return ctrl;
 
 err:
   connect_failed (ctrl);
   return NULL;
+}
+
+/* The second half: the I/O queues, the asynchronous API's pool and
+ * reconnection.  Tears the controller down if it fails. */
+static int
+connect_io (struct nvmeof_ctrl *ctrl)
+{
+  if ((!ctrl->info.discovery && setup_io_queues (ctrl) < 0) ||
+      aio_init (ctrl) < 0 || reconnect_start (ctrl) < 0) {
+    connect_failed (ctrl);
+    return -1;
+  }
+  return 0;
+}
+
+struct nvmeof_ctrl *
+nvmeof_connect (const struct nvmeof_opts *opts)
+{
+  struct nvmeof_ctrl *ctrl;
+
+  if (nvmeof_opts_validate (opts) < 0)
+    return NULL;
+  if (opts->nr_extra_paths > 0) /* url= given more than once */
+    return mpath_connect_opts (opts);
+  ctrl = connect_admin (opts);
+  if (ctrl == NULL || connect_io (ctrl) < 0)
+    return NULL;
+  return ctrl;
+}
+
+/* Close ctrls[0..n-1] after a failure, keeping the failure's message. */
+static void
+close_many (struct nvmeof_ctrl **ctrls, unsigned n)
+{
+  char msg[1024];
+  int e = nvmeof_get_errno ();
+  unsigned i;
+
+  msgf (msg, sizeof msg, "%s", nvmeof_get_error ());
+  for (i = 0; i < n; i++) {
+    nvmeof_close (ctrls[i]);
+    ctrls[i] = NULL;
+  }
+  set_error (e ? e : EIO, "%s", msg);
+}
+
+/* Every admin queue first, then each controller's I/O queues: a target
+ * that gives each new connection the next of its cores in turn (SPDK's
+ * nvmf_tgt does) then spreads the I/O queues over consecutive cores.
+ * Connected one by one, admin and I/O queues alternate, and with an even
+ * number of cores every I/O queue lands on every other core. */
+int
+nvmeof_connect_many (const struct nvmeof_opts *opts, unsigned n,
+                     struct nvmeof_ctrl **ctrls)
+{
+  unsigned i;
+
+  if (ctrls == NULL || n == 0 || n > NVMEOF_CONNECT_MANY_MAX) {
+    set_error (EINVAL,
+               "nvmeof_connect_many: expected 1 to %u controllers and an "
+               "array for them",
+               NVMEOF_CONNECT_MANY_MAX);
+    return -1;
+  }
+  if (nvmeof_opts_validate (opts) < 0)
+    return -1;
+  for (i = 0; i < n; i++)
+    ctrls[i] = NULL;
+  if (opts->nr_extra_paths > 0) {
+    /* Multipath: each path has its own queues; one after another. */
+    for (i = 0; i < n; i++)
+      if ((ctrls[i] = mpath_connect_opts (opts)) == NULL) {
+        close_many (ctrls, i);
+        return -1;
+      }
+    return 0;
+  }
+  for (i = 0; i < n; i++)
+    if ((ctrls[i] = connect_admin (opts)) == NULL) {
+      close_many (ctrls, i);
+      return -1;
+    }
+  for (i = 0; i < n; i++)
+    if (connect_io (ctrls[i]) < 0) {
+      ctrls[i] = NULL; /* torn down already */
+      close_many (ctrls, n);
+      return -1;
+    }
+  return 0;
 }
 
 static void

@@ -70,8 +70,23 @@ done
 # Per-queue figures (async engine, 4 queues): one JSON entry and one text
 # line per queue, each with I/Os, and the queues' I/Os and IOPS adding up
 # to the totals; the spread is the slowest queue's IOPS over the fastest's.
-start_target --ram 64M
+# The queues' connections are made by nvmeof_connect_many: after the first
+# connection (admin queue, I/O queue), the 4 admin queues, then the 4 I/O
+# queues of the same controllers in the same order (the target's log).
+start_target --ram 64M -v
 bench_ok --queues=4 --qd=8 --rw=randrw --bs=4k
+sed -n 's/.*connected queue \([0-9]*\) of controller \([0-9]*\) .*/\1:\2/p' \
+  "$TARGET_LOG" | tr '\n' ' ' >"$d/order"
+echo "connect order (qid:cntlid): $(cat "$d/order")"
+python3 - "$d/order" <<'EOF'
+import sys
+o = [tuple(map(int, x.split(":"))) for x in open(sys.argv[1]).read().split()]
+if len(o) != 10 or [q for q, _ in o] != [0, 1, 0, 0, 0, 0, 1, 1, 1, 1] or \
+   o[0][1] != o[1][1] or [c for _, c in o[2:6]] != [c for _, c in o[6:]] or \
+   len(set(c for _, c in o)) != 5:
+    sys.exit("FAIL: connect order %r" % o)
+print("ok: admin queues first, then the I/O queues in the same order")
+EOF
 python3 - "$d/bench.json" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))

@@ -354,6 +354,39 @@ worker_init (struct bench *b, struct bench_worker *w, unsigned idx,
   return 0;
 }
 
+/* Async with several queues: a connection for each worker, all made
+ * together by nvmeof_connect_many (admin queues first, then the I/O
+ * queues one after another) so that a target placing each new connection
+ * on its next core gives every worker's queue a core of its own.  The
+ * first connection (b->ctrl, for setup and --verify) stays aside: its
+ * admin and I/O queue came before, one after the other. */
+static int
+connect_workers (struct bench *b)
+{
+  struct nvmeof_ctrl **ctrls;
+  unsigned i;
+
+  ctrls = calloc (b->nr_workers, sizeof *ctrls);
+  if (ctrls == NULL)
+    return cli_error (&b->cli, "out of memory"), -1;
+  if (nvmeof_connect_many (b->opts, b->nr_workers, ctrls) == -1) {
+    free (ctrls);
+    return cli_lib_error (&b->cli, "connections for the queues"), -1;
+  }
+  for (i = 0; i < b->nr_workers; i++) {
+    b->workers[i].ctrl = ctrls[i];
+    b->workers[i].owns_ctrl = true;
+  }
+  free (ctrls);
+  for (i = 0; i < b->nr_workers; i++) {
+    struct bench_worker *w = &b->workers[i];
+    w->ns = nvmeof_ns_open (w->ctrl, b->nsid);
+    if (w->ns == NULL)
+      return cli_lib_error (&b->cli, "namespace"), -1;
+  }
+  return 0;
+}
+
 int
 bench_setup (struct bench *b, bench_check_fn check)
 {
@@ -409,19 +442,11 @@ bench_setup (struct bench *b, bench_check_fn check)
     struct bench_worker *w = &b->workers[i];
     if (worker_init (b, w, i, b->engine == ENGINE_ASYNC ? b->qd : 1) == -1)
       return -1;
-    if (b->engine == ENGINE_SYNC || i == 0) {
-      w->ctrl = b->ctrl;
-      w->ns = b->ns;
-      continue;
-    }
-    w->ctrl = nvmeof_connect (b->opts);
-    if (w->ctrl == NULL)
-      return cli_lib_error (&b->cli, "connection for queue"), -1;
-    w->owns_ctrl = true;
-    w->ns = nvmeof_ns_open (w->ctrl, b->nsid);
-    if (w->ns == NULL)
-      return cli_lib_error (&b->cli, "namespace"), -1;
+    w->ctrl = b->ctrl;
+    w->ns = b->ns;
   }
+  if (b->engine == ENGINE_ASYNC && b->queues > 1)
+    return connect_workers (b);
   return 0;
 }
 
