@@ -9,7 +9,11 @@
  * nbdkit's synchronous plugin calls make unavoidable:
  *   wait=sleep  it sleeps on a futex and the server wakes it;
  *   wait=poll   it looks at its flag, calling sched_yield in between (how
- *               libnvmeof waits for NVMEOF_SPIN_US before it sleeps).
+ *               libnvmeof waits for NVMEOF_SPIN_US before it sleeps);
+ *               with spin-us=N it sleeps as wait=sleep after N us, as
+ *               libnvmeof does (without, it polls until done: cheapest
+ *               when the server's CPU is its own, but on a shared one a
+ *               slow answer then costs the caller's CPU 10-20 yields).
  * bench-nbd.sh compares it with nbdkit memory and nbdkit nvmeof in the
  * same run.
  *
@@ -38,6 +42,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
@@ -58,7 +63,8 @@ struct req {
 
 static int64_t size = 1 << 30;
 static int cpu = 1;
-static int poll_wait; /* wait=poll */
+static int poll_wait;        /* wait=poll */
+static int64_t spin_ns = -1; /* spin-us=N: poll that long, then sleep */
 static char *ram;
 static pid_t server = -1;
 static void *server_stack;
@@ -77,6 +83,14 @@ handoff_config (const char *key, const char *value)
   }
   if (strcmp (key, "cpu") == 0)
     return nbdkit_parse_int ("cpu", value, &cpu);
+  if (strcmp (key, "spin-us") == 0) {
+    unsigned us;
+
+    if (nbdkit_parse_unsigned ("spin-us", value, &us) == -1)
+      return -1;
+    spin_ns = (int64_t) us * 1000;
+    return 0;
+  }
   if (strcmp (key, "wait") == 0) {
     if (strcmp (value, "poll") == 0 || strcmp (value, "sleep") == 0) {
       poll_wait = strcmp (value, "poll") == 0;
@@ -184,6 +198,15 @@ handoff_get_size (void *h)
   return size;
 }
 
+static int64_t
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static int
 handoff_io (void *buf, uint32_t count, uint64_t off, int write)
 {
@@ -193,12 +216,15 @@ handoff_io (void *buf, uint32_t count, uint64_t off, int write)
   while (!atomic_compare_exchange_weak_explicit (
     &head, &r.next, &r, memory_order_release, memory_order_relaxed))
     ;
-  while (atomic_load_explicit (&r.done, memory_order_acquire) == 0) {
-    if (poll_wait)
+  if (poll_wait) {
+    int64_t end = spin_ns >= 0 ? now_ns () + spin_ns : INT64_MAX;
+
+    while (atomic_load_explicit (&r.done, memory_order_acquire) == 0 &&
+           now_ns () < end)
       sched_yield ();
-    else
-      syscall (SYS_futex, &r.done, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
   }
+  while (atomic_load_explicit (&r.done, memory_order_acquire) == 0)
+    syscall (SYS_futex, &r.done, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
   return 0;
 }
 
@@ -220,7 +246,7 @@ handoff_pwrite (void *h, const void *buf, uint32_t count, uint64_t off,
 static struct nbdkit_plugin plugin = {
   .name = "handoff",
   .config = handoff_config,
-  .config_help = "size=SIZE cpu=N (the server's CPU) wait=sleep|poll",
+  .config_help = "size=SIZE cpu=N (the server's CPU) wait=sleep|poll spin-us=N",
   .get_ready = handoff_get_ready,
   .after_fork = handoff_after_fork,
   .unload = handoff_unload,
