@@ -191,10 +191,14 @@ static const struct eth_callbacks ctrl_cb = {
 static void
 deliver (struct q *q, bool to_ctrl_side)
 {
-  static struct q copy;
+  static struct q copy; /* what is delivered may queue more frames */
   unsigned i;
 
-  copy = *q;
+  for (i = 0; i < q->n; i++) {
+    memcpy (copy.buf[i], q->buf[i], q->len[i]);
+    copy.len[i] = q->len[i];
+  }
+  copy.n = q->n;
   q->n = 0;
   for (i = 0; i < copy.n; i++) {
     if (to_ctrl_side && ctrl == NULL) {

@@ -166,6 +166,21 @@ put (struct q *q, const uint8_t mac[6], const void *a, size_t alen,
   q->len[q->n++] = (uint32_t) (alen + blen);
 }
 
+/* Move the frames of q to copy (delivering them may queue more). */
+static void
+take (struct q *copy, struct q *q)
+{
+  unsigned i;
+
+  for (i = 0; i < q->n; i++) {
+    memcpy (copy->buf[i], q->buf[i], q->len[i]);
+    memcpy (copy->mac[i], q->mac[i], 6);
+    copy->len[i] = q->len[i];
+  }
+  copy->n = q->n;
+  q->n = 0;
+}
+
 /* A frame the target sends: well-formed, of a controller's type, to a
  * unicast MAC that is not its own. */
 static void
@@ -507,12 +522,10 @@ pump (void)
     run_conns ();
     if (to_tgt.n == 0 && to_host.n == 0)
       break;
-    copy = to_tgt;
-    to_tgt.n = 0;
+    take (&copy, &to_tgt);
     for (i = 0; i < copy.n; i++)
       to_target (copy.mac[i], copy.buf[i], copy.len[i]);
-    copy = to_host;
-    to_host.n = 0;
+    take (&copy, &to_host);
     for (i = 0; i < copy.n; i++)
       to_hosts (copy.mac[i], copy.buf[i], copy.len[i]);
   }
