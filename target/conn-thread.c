@@ -105,8 +105,8 @@ conn_thread (void *arg)
 
   if (tls_conn_start (c) == -1)
     c->closing = true;
-  else /* after a TLS handshake, which has its own limit */
-    conn_setup_arm (c, SETUP_ICREQ);
+  else if (port_tls (c->info.port) != TGT_TLS_NONE)
+    conn_setup_arm (c, SETUP_ICREQ); /* after the handshake (its own limit) */
   while (!c->closing && !c->info.close_after && !atomic_load (&stopping))
     if (conn_recv_pdu (c) == -1)
       break;
@@ -180,6 +180,10 @@ conn_start (int fd, struct tgt_port *port)
                        ((struct sockaddr_in *) &peer)->sin_port));
   }
   fault_init (&c->fault, false);
+  /* Plain: the ICReq is due from now, however long the thread takes to
+   * start.  With TLS, from the end of the handshake (conn_thread). */
+  if (port_tls (port) == TGT_TLS_NONE)
+    conn_setup_arm (c, SETUP_ICREQ);
 
   pthread_mutex_lock (&conns_lock);
   if (nr_conns >= MAX_CONNS || atomic_load (&stopping)) {
