@@ -37,7 +37,8 @@
  * and the first to look becomes the leader of the new connection.
  *
  * The futex.  A follower first polls its word for up to NVMEOF_SPIN_US
- * (sched_yield between looks), then stores sleeping = 1 and, if the word
+ * (sched_yield between looks; not if SPINNERS_PER_CPU others poll on its
+ * CPU already, queue-wait.c), then stores sleeping = 1 and, if the word
  * is still what it saw, calls FUTEX_WAIT on it.  The waker bumps the word
  * and then loads sleeping, both sequentially consistent: either the
  * waiter sees the new word and does not sleep, or the waker sees it
@@ -229,15 +230,15 @@ tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
   while (!rx_drained (tq) && tcp_rx_once (tq) > 0)
     ;
   pthread_mutex_unlock (&tq->rx_lock);
-  tcp_uring_settle (tq);
+  tcp_uring_settle (tq, true);
 }
 
 void
-tcp_uring_settle (struct tcp_queue *tq)
+tcp_uring_settle (struct tcp_queue *tq, bool submit)
 {
   /* Each turn consumes data that arrived: bounded by what is
    * outstanding. */
-  while (tq->ur && tcp_uring_submit (tq)) {
+  while (tq->ur && tcp_uring_check (tq, submit)) {
     bool failed;
 
     if (pthread_mutex_trylock (&tq->rx_lock) != 0) {
@@ -263,7 +264,8 @@ tcp_progress (struct nvmeof_queue *q)
     while (tcp_rx_once (tq) > 0 && !rx_drained (tq))
       ;
     pthread_mutex_unlock (&tq->rx_lock);
-    tcp_uring_settle (tq);
+    /* (nvmeof_ctrl_process flushes next: the send carries the receive.) */
+    tcp_uring_settle (tq, false);
   }
   if (atomic_load (&tq->tx_pending) > 0 || atomic_load (&tq->tx_stalled))
     tcp_flush (q, false);

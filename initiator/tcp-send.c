@@ -152,7 +152,7 @@ out:
         /* EAGAIN: drained by another */
       }
     }
-    tcp_uring_settle (tq);
+    tcp_uring_settle (tq, true);
   }
   return r;
 }
@@ -547,7 +547,7 @@ tcp_flush (struct nvmeof_queue *q, bool lazy)
 
   /* A receive armed (tcp-uring.c) and not carried by a send goes now:
    * the caller may sleep next. */
-  tcp_uring_settle (to_tcp (q));
+  tcp_uring_settle (to_tcp (q), true);
   return r;
 }
 

@@ -256,13 +256,19 @@ out:
 bool
 tcp_uring_submit (struct tcp_queue *tq)
 {
+  return tcp_uring_check (tq, true);
+}
+
+bool
+tcp_uring_check (struct tcp_queue *tq, bool and_submit)
+{
   struct tcp_uring *ur = tq->ur;
   bool done;
 
   if (ur == NULL)
     return false;
   pthread_mutex_lock (&ur->lock);
-  if (ur->unsubmitted)
+  if (and_submit && ur->unsubmitted)
     submit (ur);
   done = ur->rx_done;
   pthread_mutex_unlock (&ur->lock);

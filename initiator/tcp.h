@@ -247,6 +247,8 @@ ssize_t tcp_uring_sendmsg (struct tcp_queue *tq, struct msghdr *m);
  * while submitted, so its CQE is gone and the ring's descriptor will not
  * say so (see tcp_uring_settle). */
 bool tcp_uring_submit (struct tcp_queue *tq);
+/* The same, submitting only if and_submit. */
+bool tcp_uring_check (struct tcp_queue *tq, bool and_submit);
 /* Submit, and wait up to timeout_ms for the armed receive: true if its
  * result waits for tcp_uring_recvv.  Under rx_lock. */
 bool tcp_uring_wait (struct tcp_queue *tq, int timeout_ms);
@@ -274,6 +276,12 @@ static inline bool
 tcp_uring_submit (struct tcp_queue *tq)
 {
   (void) tq;
+  return false;
+}
+static inline bool
+tcp_uring_check (struct tcp_queue *tq, bool and_submit)
+{
+  (void) tq, (void) and_submit;
   return false;
 }
 static inline bool
@@ -356,8 +364,10 @@ void *tcp_rx_thread (void *arg);
 /* With io_uring, after a submission or letting go of rx_lock (no lock
  * held): a receive's result taken off the ring by someone who could not
  * act on it is acted on now (or the receiver that holds rx_lock is
- * kicked), so that nobody sleeps on a ring whose news was read. */
-void tcp_uring_settle (struct tcp_queue *tq);
+ * kicked), so that nobody sleeps on a ring whose news was read.  With
+ * submit, an armed receive is submitted first (before sleeping); without,
+ * it waits for the next send to carry it. */
+void tcp_uring_settle (struct tcp_queue *tq, bool submit);
 void tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg);
 void tcp_progress (struct nvmeof_queue *q);
 /* The last failed send failed because the peer closed (EPIPE,
