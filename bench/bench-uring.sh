@@ -100,7 +100,7 @@ workload ()
   a=$(stats "$BENCH_TMP/syscalls" 4)
   b=$(stats "$BENCH_TMP/uring" 4)
   awk -v a="${a% *}" -v b="${b% *}" -v n="$name" \
-    'BEGIN { printf "%-20s uring/syscalls IOPS per CPU-second: %.2f\n", n, a > 0 ? b / a : 0 }'
+    'BEGIN { printf "%-20s uring/syscalls IOPS per CPU-second: %.2f\n", n, (a > 0 ? b / a : 0) }'
 }
 
 workload "4K randread QD32" --rw=randread --bs=4k --qd=32
