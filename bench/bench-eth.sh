@@ -23,6 +23,10 @@
 # Usage: bench/bench-eth.sh [--builddir=DIR] [--time=S] [--cpus=A,B]
 #                           [--quick] [--rounds=N]
 source "$(dirname "$0")/bench-common.sh"
+# The target in a session of its own, as bench-nbd.sh's servers
+# (bench-common.sh, _server_session: with autogroup scheduling a target in
+# the client's session gets less of its CPU when other jobs run there).
+BENCH_SERVER_SESSION=${BENCH_SERVER_SESSION:-1}
 
 rounds=3
 args=()
@@ -72,7 +76,8 @@ start_ns_target ()
 {
   local ns=$1 ifname=$2 pidfile=$BENCH_TMP/target-$1.pid
   shift 2
-  taskset -c "$BENCH_CPU_B" ip netns exec "$ns" "$TARGET_BIN" -f \
+  $(_server_session) taskset -c "$BENCH_CPU_B" ip netns exec "$ns" \
+    "$TARGET_BIN" -f \
     -P "$pidfile" --eth "$ifname" --ram 1G "$@" \
     >"$BENCH_TMP/target-$ns.log" 2>&1 &
   TARGET_PID=$!
