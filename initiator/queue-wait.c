@@ -21,6 +21,11 @@
  * trip to the target, and yielding lets the CPU's other threads (nbdkit's,
  * reading the next requests; the NBD client) run meanwhile.  A waker
  * makes the futex system call only for a waiter that really sleeps.
+ * At most SPINNERS_PER_CPU followers poll on one CPU at a time; the others
+ * sleep at once.  Every poller is a runnable thread that the CPU turns to
+ * between looks (each a context switch), so 16-64 of them (nbdkit's
+ * threads of 1-4 connections on one CPU) delay the thread that reads the
+ * connection, and the NBD client, by a round of switches each time.
  */
 #include <config.h>
 
@@ -89,22 +94,45 @@ queue_spin_ns (void)
   return (uint64_t) v;
 }
 
+/* Followers polling, per CPU (CPUs beyond SPIN_CPUS share counters, which
+ * only makes the cap stricter for them).  Padded: each CPU writes its own
+ * line. */
+#define SPINNERS_PER_CPU 4
+#define SPIN_CPUS        256
+
+static struct {
+  atomic_uint n;
+  char pad[64 - sizeof (atomic_uint)];
+} spinners[SPIN_CPUS];
+
 /* Poll *word for a change from seen, yielding between looks, for up to
- * the spin time.  True if it changed. */
+ * the spin time, unless SPINNERS_PER_CPU others poll on this CPU already.
+ * True if it changed. */
 static bool
 spin_until_changed (uint32_t *word, uint32_t seen)
 {
   uint64_t spin = queue_spin_ns (), end;
+  int cpu = sched_getcpu ();
+  atomic_uint *n = &spinners[cpu > 0 ? (unsigned) cpu % SPIN_CPUS : 0].n;
+  bool changed = false;
 
   if (spin == 0)
     return false;
+  if (atomic_fetch_add_explicit (n, 1, memory_order_relaxed) >=
+      SPINNERS_PER_CPU) {
+    atomic_fetch_sub_explicit (n, 1, memory_order_relaxed);
+    return false;
+  }
   end = now_ns () + spin;
   do {
     sched_yield ();
-    if (__atomic_load_n (word, __ATOMIC_ACQUIRE) != seen)
-      return true;
+    if (__atomic_load_n (word, __ATOMIC_ACQUIRE) != seen) {
+      changed = true;
+      break;
+    }
   } while (now_ns () < end);
-  return false;
+  atomic_fetch_sub_explicit (n, 1, memory_order_relaxed);
+  return changed;
 }
 
 /* Do the wakes noted so far (without q->lock). */
