@@ -99,10 +99,7 @@ rx_fail (struct tcp_queue *tq)
     return;
   tq->rx_failed = true;
   if (!tq->threaded_rx)
-    aio_watch (q->ctrl, tcp_rx_fd (tq), false);
-  /* An armed io_uring receive may name a command's buffer: it ends
-   * before the command does. */
-  tcp_uring_cancel (tq);
+    aio_watch (q->ctrl, tq->fd, false);
   /* No sender may be inside a request's buffer when it is failed.  (The
    * socket is shut down by now, so a sender waiting for room gives up.) */
   locked = tcp_send_lock (tq);

@@ -37,8 +37,7 @@
  * and the first to look becomes the leader of the new connection.
  *
  * The futex.  A follower first polls its word for up to NVMEOF_SPIN_US
- * (sched_yield between looks; not if SPINNERS_PER_CPU others poll on its
- * CPU already, queue-wait.c), then stores sleeping = 1 and, if the word
+ * (sched_yield between looks), then stores sleeping = 1 and, if the word
  * is still what it saw, calls FUTEX_WAIT on it.  The waker bumps the word
  * and then loads sleeping, both sequentially consistent: either the
  * waiter sees the new word and does not sleep, or the waker sees it
@@ -77,13 +76,11 @@
 
 /* Did the last recv leave the socket (probably) empty, with nothing left
  * to feed (nor in TLS)?  Then asking again would most likely cost a
- * system call for EAGAIN.  (With io_uring asking costs none, and is what
- * arms the next receive: read until tcp_rx_once says nothing yet.) */
+ * system call for EAGAIN. */
 static bool
 rx_drained (struct tcp_queue *tq)
 {
-  return tq->rx_short && tq->rx_start >= tq->rx_end && !tcp_rx_pending (tq) &&
-         !tq->ur_on;
+  return tq->rx_short && tq->rx_start >= tq->rx_end && !tcp_rx_pending (tq);
 }
 
 static void
@@ -119,24 +116,6 @@ tcp_send_peer_closed (const struct tcp_queue *tq)
   return tq->tx_err == EPIPE || tq->tx_err == ECONNRESET;
 }
 
-/* Under rx_lock: read until the stream ends (the peer closed), or the
- * queue is stopped.  With a ring, waits (bounded) for the armed receive
- * when there is nothing yet. */
-static void
-rx_until_end (struct tcp_queue *tq)
-{
-  unsigned waits = 0;
-
-  while (!tq->rx_failed && !atomic_load (&tq->stopping)) {
-    int r = tcp_rx_once (tq);
-
-    if (r > 0)
-      continue;
-    if (r < 0 || !tq->ur_on || waits++ >= 20 || !tcp_uring_wait (tq, 100))
-      break;
-  }
-}
-
 void
 tcp_read_peer_reason (struct tcp_queue *tq)
 {
@@ -150,7 +129,8 @@ tcp_read_peer_reason (struct tcp_queue *tq)
     return;
   }
   /* Bounded: the peer closed, so the stream ends. */
-  rx_until_end (tq);
+  while (!tq->rx_failed && tcp_rx_once (tq) > 0)
+    ;
   pthread_mutex_unlock (&tq->rx_lock);
 }
 
@@ -158,25 +138,12 @@ tcp_read_peer_reason (struct tcp_queue *tq)
 static int
 rx_poll (struct tcp_queue *tq, int timeout)
 {
-  bool stalled = atomic_load (&tq->tx_stalled);
-  struct pollfd pfd[3] = {
-    { .fd = tq->fd, .events = POLLIN | (stalled ? POLLOUT : 0) },
+  struct pollfd pfd[2] = {
+    { .fd = tq->fd,
+      .events = POLLIN | (atomic_load (&tq->tx_stalled) ? POLLOUT : 0) },
     { .fd = tq->efd, .events = POLLIN },
-    { .fd = -1 },
   };
-  int r;
-
-  if (tq->ur_on) {
-    /* Input is the ring's: the socket only for room (else its POLLHUP
-     * would keep waking us; the armed receive reports the end). */
-    if (tcp_uring_submit (tq))
-      return 0; /* completed while submitted: no CQE left to wake us */
-    pfd[2].fd = tcp_rx_fd (tq);
-    pfd[2].events = POLLIN;
-    pfd[0].fd = stalled ? tq->fd : -1;
-    pfd[0].events = POLLOUT;
-  }
-  r = poll (pfd, 3, tcp_rx_pending (tq) ? 0 : timeout);
+  int r = poll (pfd, 2, tcp_rx_pending (tq) ? 0 : timeout);
 
   if (r < 0 && errno != EINTR) {
     tcp_rx_failf (tq, "poll: %s", strerror (errno));
@@ -230,29 +197,6 @@ tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
   while (!rx_drained (tq) && tcp_rx_once (tq) > 0)
     ;
   pthread_mutex_unlock (&tq->rx_lock);
-  tcp_uring_settle (tq, true);
-}
-
-void
-tcp_uring_settle (struct tcp_queue *tq, bool submit)
-{
-  /* Each turn consumes data that arrived: bounded by what is
-   * outstanding. */
-  while (tq->ur && tcp_uring_check (tq, submit)) {
-    bool failed;
-
-    if (pthread_mutex_trylock (&tq->rx_lock) != 0) {
-      /* The receiver looks again after letting go (here), or wakes. */
-      tcp_kick (tq);
-      return;
-    }
-    while (tq->ur_on && tcp_rx_once (tq) > 0)
-      ;
-    failed = tq->rx_failed || !tq->ur_on;
-    pthread_mutex_unlock (&tq->rx_lock);
-    if (failed)
-      return;
-  }
 }
 
 void
@@ -264,8 +208,6 @@ tcp_progress (struct nvmeof_queue *q)
     while (tcp_rx_once (tq) > 0 && !rx_drained (tq))
       ;
     pthread_mutex_unlock (&tq->rx_lock);
-    /* (nvmeof_ctrl_process flushes next: the send carries the receive.) */
-    tcp_uring_settle (tq, false);
   }
   if (atomic_load (&tq->tx_pending) > 0 || atomic_load (&tq->tx_stalled))
     tcp_flush (q, false);
@@ -328,7 +270,8 @@ tcp_rx_thread (void *arg)
     pthread_mutex_lock (&tq->rx_lock);
     /* Read what is left: a C2HTermReq says why the peer closed.  (Bounded:
      * it closed, so the stream ends.) */
-    rx_until_end (tq);
+    while (!atomic_load (&tq->stopping) && tcp_rx_once (tq) > 0)
+      ;
   }
   if (!tq->rx_failed)
     tcp_rx_failf (tq, "the connection ended");

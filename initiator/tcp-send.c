@@ -100,13 +100,7 @@ tcp_wait_room (struct tcp_queue *tq, uint64_t deadline, char *why,
 {
   bool rx =
     tq->live && !tq->threaded_rx && pthread_mutex_trylock (&tq->rx_lock) == 0;
-  /* Input: the socket's, or with io_uring the ring's (its armed receive
-   * submitted first). */
-  struct pollfd pfd[3] = {
-    { .fd = tq->fd, .events = POLLOUT | (rx && !tq->ur_on ? POLLIN : 0) },
-    { .fd = rx && tq->ur_on ? tcp_rx_fd (tq) : -1, .events = POLLIN },
-    { .fd = rx && tq->ur_on ? tq->efd : -1, .events = POLLIN }, /* settle */
-  };
+  struct pollfd pfd = { .fd = tq->fd, .events = POLLOUT | (rx ? POLLIN : 0) };
   uint64_t now = now_ms ();
   int r;
 
@@ -116,20 +110,15 @@ tcp_wait_room (struct tcp_queue *tq, uint64_t deadline, char *why,
   }
   if (rx && tcp_rx_pending (tq)) {
     r = 1; /* TLS holds what to read: no poll */
-    pfd[0].revents = POLLIN;
-  }
-  else if (pfd[1].fd >= 0 && tcp_uring_submit (tq)) {
-    r = 1; /* a receive completed while submitted */
-    pfd[1].revents = POLLIN;
+    pfd.revents = POLLIN;
   }
   else
-    r = poll (pfd, 3, (int) (deadline - now));
+    r = poll (&pfd, 1, (int) (deadline - now));
   if (r < 0 && errno == EINTR)
     r = 1; /* look again */
   else if (r < 0)
     msgf (why, whylen, "poll: %s", strerror (errno));
-  else if (r > 0 && rx && ((pfd[0].revents | pfd[1].revents) & POLLIN) &&
-           tcp_rx_once (tq) < 0) {
+  else if (r > 0 && rx && (pfd.revents & POLLIN) && tcp_rx_once (tq) < 0) {
     msgf (why, whylen, "the connection failed");
     r = -1;
   }
@@ -138,21 +127,11 @@ tcp_wait_room (struct tcp_queue *tq, uint64_t deadline, char *why,
           tq->q.ctrl->timeout_ms / 1000);
 out:
   if (rx) {
-    /* Leave nothing read and not handled: a poller would sleep on it.
-     * (With io_uring, read until the next receive is armed.) */
-    while (r > 0 &&
-           (tq->rx_start < tq->rx_end || tcp_rx_pending (tq) || tq->ur_on) &&
+    /* Leave nothing read and not handled: a poller would sleep on it. */
+    while (r > 0 && (tq->rx_start < tq->rx_end || tcp_rx_pending (tq)) &&
            tcp_rx_once (tq) > 0)
       ;
     pthread_mutex_unlock (&tq->rx_lock);
-    if (pfd[2].revents & POLLIN) {
-      uint64_t v;
-
-      if (read (tq->efd, &v, sizeof v) < 0) {
-        /* EAGAIN: drained by another */
-      }
-    }
-    tcp_uring_settle (tq, true);
   }
   return r;
 }
@@ -173,12 +152,7 @@ tcp_tx_write (struct tcp_queue *tq, bool block, char *why, size_t whylen)
     };
     ssize_t n;
 
-#ifdef HAVE_LIBURING
-    if (tq->ur_on)
-      n = tcp_uring_sendmsg (tq, &m);
-    else
-#endif
-      n = sendmsg (tq->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
+    n = sendmsg (tq->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0) {
       if (errno == EINTR)
         continue;
@@ -496,8 +470,8 @@ tcp_enqueue (struct nvmeof_queue *q, struct nvmeof_req *req)
  * these with whatever else was queued meanwhile: one system call instead
  * of one per submitting thread.  (If the leader leaves instead, the
  * caller becomes the leader and sends them before it sleeps.) */
-static int
-flush_1 (struct nvmeof_queue *q, bool lazy)
+int
+tcp_flush (struct nvmeof_queue *q, bool lazy)
 {
   struct tcp_queue *tq = to_tcp (q);
   char why[128];
@@ -538,17 +512,6 @@ flush_1 (struct nvmeof_queue *q, bool lazy)
     }
   }
   return 0;
-}
-
-int
-tcp_flush (struct nvmeof_queue *q, bool lazy)
-{
-  int r = flush_1 (q, lazy);
-
-  /* A receive armed (tcp-uring.c) and not carried by a send goes now:
-   * the caller may sleep next. */
-  tcp_uring_settle (to_tcp (q), true);
-  return r;
 }
 
 int

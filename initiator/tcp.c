@@ -327,14 +327,8 @@ tcp_queue_connect (struct nvmeof_ctrl *ctrl, uint16_t qid, uint16_t size)
       (tcp_tls_wanted (ctrl) && tcp_tls_start (tq, deadline) < 0) ||
       tcp_icreq (tq, deadline) < 0)
     goto err;
-  /* io_uring if asked for, for plain I/O queues, where the kernel has it
-   * (else the system calls). */
-  if (!tq->threaded_rx && !tq->tls && tcp_uring_wanted ()) {
-    tq->ur = tcp_uring_new ();
-    tq->ur_on = tq->ur != NULL;
-  }
   if (!tq->threaded_rx)
-    aio_watch (ctrl, tcp_rx_fd (tq), true);
+    aio_watch (ctrl, tq->fd, true);
   return &tq->q;
 
 err:
@@ -398,10 +392,6 @@ tcp_queue_reconnect (struct nvmeof_queue *q)
   locked = tcp_send_lock (tq);
   tcp_tx_kill (tq);
   tcp_tls_stop (tq);
-  /* (rx_fail cancelled the ring's receive; the new connection's ICReq
-   * goes by the system calls.) */
-  tcp_uring_cancel (tq);
-  tq->ur_on = false;
   pthread_mutex_lock (&tq->fd_lock);
   if (tq->fd >= 0)
     close (tq->fd);
@@ -429,9 +419,8 @@ tcp_queue_reconnect (struct nvmeof_queue *q)
     tq->tx_dead = false;
     tq->tx_err = 0;
     tq->rx_failed = false;
-    tq->ur_on = tq->ur && !tq->tls;
     if (!tq->threaded_rx)
-      aio_watch (ctrl, tcp_rx_fd (tq), true);
+      aio_watch (ctrl, tq->fd, true);
   }
   tcp_send_unlock (tq, locked);
   pthread_mutex_unlock (&tq->rx_lock);
@@ -457,9 +446,6 @@ tcp_destroy (struct nvmeof_queue *q)
     queue_unlock (q);
   }
   tcp_tls_stop (tq);
-  /* The receive armed in rxbuf or a caller's buffer ends first. */
-  tcp_uring_cancel (tq);
-  tcp_uring_free (tq->ur);
   if (tq->fd >= 0)
     close (tq->fd);
   if (tq->efd >= 0)

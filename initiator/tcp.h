@@ -8,8 +8,6 @@
  *               (leader, nvmeof_ctrl_process) and the queue's thread
  *   tcp-tls.c   TLS: the handshake after the TCP connect, the send path
  *               through it (tls-session.c does TLS itself)
- *   tcp-uring.c the receives and sends of plain I/O queues through
- *               io_uring, when NVMEOF_TCP_ENGINE=uring
  * (PDU building and validation are in tcp-pdu.c.)
  *
  * Who reads the connection (the protocol in full, with the lock order:
@@ -93,11 +91,6 @@ struct tcp_queue {
   /* TLS over fd, or NULL: plain TCP.  Set up with fd; changed only with
    * send_lock and rx_lock held (reconnecting). */
   struct tls_session *tls;
-  /* io_uring for this queue's receives and sends (tcp-uring.c), or NULL;
-   * used while ur_on, which changes only with send_lock and rx_lock held
-   * and the ring idle (connected, reconnecting). */
-  struct tcp_uring *ur;
-  bool ur_on;
   struct tcp_params p;
   pthread_t rx_thread;
   bool rx_started;
@@ -222,82 +215,6 @@ tcp_req_lookup (struct nvmeof_queue *q, uint16_t wire,
   return req;
 }
 
-/* tcp-uring.c (built only with HAVE_LIBURING; without, no queue has a
- * ring, ur_on is never set and these are never reached) */
-struct tcp_uring;
-#ifdef HAVE_LIBURING
-/* NVMEOF_TCP_ENGINE=uring (and the library built with liburing). */
-bool tcp_uring_wanted (void);
-/* A ring, or NULL: the kernel lacks what is needed (use the system
- * calls). */
-struct tcp_uring *tcp_uring_new (void);
-void tcp_uring_free (struct tcp_uring *ur);
-/* The ring's descriptor: readable when a receive has completed. */
-int tcp_uring_fd (const struct tcp_uring *ur);
-/* As recvmsg with MSG_DONTWAIT, but EAGAIN arms a receive into iov (sent
- * with the next submission) and a later call with the same iov returns
- * its result.  Under rx_lock. */
-ssize_t tcp_uring_recvv (struct tcp_queue *tq, const struct iovec *iov,
-                         int iovcnt);
-/* As sendmsg with MSG_NOSIGNAL | MSG_DONTWAIT; submits an armed receive
- * too.  Under send_lock. */
-ssize_t tcp_uring_sendmsg (struct tcp_queue *tq, struct msghdr *m);
-/* Submit an armed receive not yet submitted (no-op without a ring).
- * True if a receive's result waits to be taken: it may have completed
- * while submitted, so its CQE is gone and the ring's descriptor will not
- * say so (see tcp_uring_settle). */
-bool tcp_uring_submit (struct tcp_queue *tq);
-/* The same, submitting only if and_submit. */
-bool tcp_uring_check (struct tcp_queue *tq, bool and_submit);
-/* Submit, and wait up to timeout_ms for the armed receive: true if its
- * result waits for tcp_uring_recvv.  Under rx_lock. */
-bool tcp_uring_wait (struct tcp_queue *tq, int timeout_ms);
-/* Cancel the armed receive and wait (bounded) for it to end, so that no
- * buffer it names is written any more: false if it did not end.  Under
- * rx_lock, or with the receivers gone. */
-bool tcp_uring_cancel (struct tcp_queue *tq);
-#else
-static inline bool
-tcp_uring_wanted (void)
-{
-  return false;
-}
-static inline struct tcp_uring *
-tcp_uring_new (void)
-{
-  return NULL;
-}
-static inline void
-tcp_uring_free (struct tcp_uring *ur)
-{
-  (void) ur;
-}
-static inline bool
-tcp_uring_submit (struct tcp_queue *tq)
-{
-  (void) tq;
-  return false;
-}
-static inline bool
-tcp_uring_check (struct tcp_queue *tq, bool and_submit)
-{
-  (void) tq, (void) and_submit;
-  return false;
-}
-static inline bool
-tcp_uring_wait (struct tcp_queue *tq, int timeout_ms)
-{
-  (void) tq, (void) timeout_ms;
-  return false;
-}
-static inline bool
-tcp_uring_cancel (struct tcp_queue *tq)
-{
-  (void) tq;
-  return true;
-}
-#endif
-
 /* The socket's receive calls, plain or through TLS: one predictable branch
  * for the plain path, no copy, nothing allocated.  As recv/recvmsg with
  * MSG_DONTWAIT (TLS: 0 also at close_notify, EPROTO for a TLS failure). */
@@ -306,13 +223,6 @@ tcp_sock_recv (struct tcp_queue *tq, void *buf, size_t len)
 {
   if (tq->tls)
     return tls_recv (tq->tls, buf, len);
-#ifdef HAVE_LIBURING
-  if (tq->ur_on) {
-    struct iovec iov = { .iov_base = buf, .iov_len = len };
-
-    return tcp_uring_recvv (tq, &iov, 1);
-  }
-#endif
   return recv (tq->fd, buf, len, MSG_DONTWAIT);
 }
 
@@ -323,23 +233,7 @@ tcp_sock_recvv (struct tcp_queue *tq, struct iovec *iov, int iovcnt)
 
   if (tq->tls)
     return tls_recvv (tq->tls, iov, iovcnt);
-#ifdef HAVE_LIBURING
-  if (tq->ur_on)
-    return tcp_uring_recvv (tq, iov, iovcnt);
-#endif
   return recvmsg (tq->fd, &m, MSG_DONTWAIT);
-}
-
-/* The descriptor that is readable when the receiver has something to
- * do: the ring's, or the socket's. */
-static inline int
-tcp_rx_fd (const struct tcp_queue *tq)
-{
-#ifdef HAVE_LIBURING
-  if (tq->ur_on)
-    return tcp_uring_fd (tq->ur);
-#endif
-  return tq->fd;
 }
 
 /* Bytes wait inside TLS: read them before polling the socket. */
@@ -361,13 +255,6 @@ void tcp_rx_failf (struct tcp_queue *tq, const char *fmt, ...)
 
 /* tcp-rx-readers.c */
 void *tcp_rx_thread (void *arg);
-/* With io_uring, after a submission or letting go of rx_lock (no lock
- * held): a receive's result taken off the ring by someone who could not
- * act on it is acted on now (or the receiver that holds rx_lock is
- * kicked), so that nobody sleeps on a ring whose news was read.  With
- * submit, an armed receive is submitted first (before sleeping); without,
- * it waits for the next send to carry it. */
-void tcp_uring_settle (struct tcp_queue *tq, bool submit);
 void tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg);
 void tcp_progress (struct nvmeof_queue *q);
 /* The last failed send failed because the peer closed (EPIPE,
