@@ -11,10 +11,10 @@
 # The keep-it rule of issue 13: io_uring stays only where it wins >= 10 %
 # IOPS per CPU-second.
 #
-# The engine exists in the commit that added this script (070c135) and
-# was taken out again after the measurement (docs/performance.md): on a
-# later tree NVMEOF_TCP_ENGINE is ignored and both columns measure the
-# system calls.
+# The engine was taken out again after the measurement (commit 18c6608,
+# docs/performance.md): build commit a169ffd (the engine as measured) to
+# run this.  On any other tree NVMEOF_TCP_ENGINE is ignored and both
+# columns measure the system calls.
 #
 # Usage: bench/bench-uring.sh [--builddir=DIR] [--time=S] [--cpus=A,B]
 #          [--quick] [--rounds=N]   (default 5 s per run, 4 rounds)
