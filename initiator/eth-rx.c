@@ -5,6 +5,10 @@
  * data straight into the command's buffer, then runs eth_assoc_poll:
  * acknowledgements, retransmissions, and what the window let out.
  *
+ * nvmeof_ctrl_process (eth_progress) reads for asynchronous requests;
+ * when the last frame it read was C2H data, it looks at the ring for the
+ * next one for up to NVMEOF_SPIN_US per call before it returns.
+ *
  * The waiting callers (leader/follower, as for TCP) read an I/O queue's
  * ring; the queue's thread sleeps until the engine's next deadline and
  * runs its timers, reading the ring first when no leader does, so that
@@ -77,6 +81,7 @@ on_frame (void *ctx, const uint8_t src[6], const uint8_t *frame, size_t len)
   /* (The engine checks everything; this only decides when to poll.) */
   if (len > 2 && (frame[2] & NVME_ETH_F_ACK_REQ))
     eq->ack_now = true;
+  eq->more_c2h = len > 1 && frame[1] == NVME_ETH_C2H_DATA;
   eth_assoc_input (eq->a, src, frame, len, eq->rx_now);
 }
 
@@ -273,12 +278,28 @@ eth_progress (struct nvmeof_queue *q)
   struct eth_queue *eq = to_eth (q);
 
   if (pthread_mutex_trylock (&eq->rx_lock) == 0) {
+    uint64_t spin = queue_spin_ns () / 1000, end = 0;
     int n;
 
     /* nvmeof_ctrl_process flushes every queue at its end: the acks go
      * with the commands its callbacks submit. */
-    while ((n = eth_round (eq, true)) == ETH_RX_BATCH)
-      ;
+    for (;;) {
+      while ((n = eth_round (eq, true)) == ETH_RX_BATCH)
+        ;
+      /* A transfer's data is coming in: its next frame follows within
+       * microseconds.  Look for it, rather than let the caller sleep and
+       * be woken for each frame (the wake-up, which the sender pays,
+       * costs more than the wait).  Bounded per call, so that the
+       * completions' callbacks run. */
+      if (n < 0 || !eq->more_c2h || spin == 0)
+        break;
+      if (end == 0)
+        end = eth_now_us () + spin;
+      while (eth_sock_wait (eq->sock, 0) == 0 && eth_now_us () < end)
+        ;
+      if (eth_now_us () >= end)
+        break;
+    }
     if (n < 0 || must_fail (eq))
       eth_fail (eq);
     pthread_mutex_unlock (&eq->rx_lock);

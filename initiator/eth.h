@@ -100,6 +100,7 @@ struct eth_queue {
   unsigned rx_unacked; /* ... this many ... */
   uint64_t ack_by;     /* ... and it must run by then (their acks) */
   bool ack_now;        /* one of them asked for an ack at once (F_ACK_REQ) */
+  bool more_c2h; /* the last frame read was C2H data, more of it to come */
   int end_err;
   char end_msg[256];
   char tx_err[128]; /* the last send error, for messages */
