@@ -13,6 +13,9 @@
 # Usage: bench/bench-tls.sh [--builddir=DIR] [--time=S] [--cpus=A,B]
 #                           [--quick] [--rounds=N]
 source "$(dirname "$0")/bench-common.sh"
+# The targets in a session of their own, as in bench-eth.sh and
+# bench-nbd.sh (bench-common.sh, _server_session); 0 for the old method.
+BENCH_SERVER_SESSION=${BENCH_SERVER_SESSION:-1}
 
 rounds=3
 args=()
