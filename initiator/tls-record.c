@@ -522,6 +522,14 @@ next_record (struct tls_session *s, const struct iovec *iov, int iovcnt, int *i,
   if (content < 0)
     return -1;
   s->dec_start = s->dec_end = 0;
+  /* A message split over records has no other record between its parts
+   * (RFC 8446 5.1). */
+  if (s->hs_len > 0 && type != CT_HANDSHAKE) {
+    tls_set_last_error ("a TLS record of content type %u inside a split "
+                        "post-handshake message (unexpected_message)",
+                        type);
+    return fail (s, EPROTO);
+  }
   switch (type) {
   case CT_APPDATA:
     given = (size_t) content < placed ? (size_t) content : placed;

@@ -204,6 +204,10 @@ model_record (struct run *r, const uint8_t *inner, size_t len)
     return;
   }
   type = inner[pos - 1];
+  if (r->hs_len > 0 && type != 22) { /* inside a split message (5.1) */
+    r->end = ERROR;
+    return;
+  }
   switch (type) {
   case 23:
     buf_add (&r->expected, inner, pos - 1);
@@ -296,7 +300,9 @@ send_appdata (struct run *r, const uint8_t *p, size_t len)
     FAILED ("tls_record_send: %s", tls_last_error ());
   buf_add (&r->stream, r->tx->out, r->tx->out_end);
   r->tx->out_start = r->tx->out_end = 0;
-  if (r->end == OPEN)
+  if (r->end == OPEN && r->hs_len > 0)
+    r->end = ERROR; /* inside a split message */
+  else if (r->end == OPEN)
     buf_add (&r->expected, p, len);
 }
 
@@ -670,6 +676,12 @@ static const struct {
   S ("\x00"
      "\x0c\x07"
      "\x00\x01x"),
+  /* Data inside a split ticket (RFC 8446 5.1: refused). */
+  S ("\x02"
+     "\x06\x04\x08\x02"
+     "ab"
+     "\x00\x02"
+     "hi"),
   /* Another handshake message; one whose length lies. */
   S ("\x00"
      "\x06\x01\x05\x02"
