@@ -15,9 +15,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/crypto.h>
 
 #include "conn.h"
 
@@ -129,14 +131,22 @@ conn_thread (void *arg)
     conns = c->next;
   if (c->next)
     c->next->prev = c->prev;
-  nr_conns--;
-  pthread_cond_broadcast (&conns_cond);
   pthread_mutex_unlock (&conns_lock);
   tls_conn_end (c);
   close (c->fd);
   if (c->wake_fd >= 0)
     close (c->wake_fd);
   conn_free (c);
+  /* OpenSSL's state for this thread (TLS, DH-HMAC-CHAP), now rather than
+   * in a destructor after the thread has been counted out. */
+  OPENSSL_thread_stop ();
+  /* Counted out only now that everything is freed: conn_shutdown_all
+   * waits for the count, and the process may exit as soon as it is 0
+   * (an SSL object half freed at exit was a leak report). */
+  pthread_mutex_lock (&conns_lock);
+  nr_conns--;
+  pthread_cond_broadcast (&conns_cond);
+  pthread_mutex_unlock (&conns_lock);
   return NULL;
 }
 
