@@ -117,7 +117,11 @@ failed=0
 for src in "${harnesses[@]}"; do
   name=$(basename "$src" .c)
   bin=$work/$name
-  if ! "$CC" "${cflags[@]}" -fsanitize=fuzzer "$src" \
+  # Fixture files the harness shares with another (its _SOURCES in
+  # tests/Makefile.am but itself and the built-in driver).
+  mapfile -t extra < <(am_sources tests "unit_${name//-/_}" |
+                       grep -v -e "/$name\.c\$" -e "/driver\.c\$")
+  if ! "$CC" "${cflags[@]}" -fsanitize=fuzzer "$src" "${extra[@]}" \
     "$work/libfz-target.a" "$work/libfz-nvmeof.a" "${libs[@]}" \
     -o "$bin" 2>"$work/$name.build.log"; then
     echo "FAIL: $name: build failed ($work/$name.build.log):"
