@@ -4,7 +4,8 @@
  * check, the inner content type and padding, alerts and post-handshake
  * messages (KeyUpdate, NewSessionTicket, others, split or truncated).
  *
- * Two sessions without a handshake: each is made by tls_session_new and
+ * Two sessions without a handshake (made once per hash, every input starting
+ * from the same kept state: see session): each is made by tls_session_new and
  * given the same traffic secrets as the key log would, then switched to
  * our record layer by tls_record_start (the library's key derivation).
  * The client end receives on one end of a socketpair; the server end's
@@ -455,20 +456,37 @@ struct rx_state {
   int terminal; /* 0, or 1: returned 0, 2: returned -1 EPROTO */
 };
 
+/* The guard bytes around the pieces: set before an input, checked after
+ * each drain (a stray write stays until then; a check per call made a
+ * stream read a byte at a time cost most of the run). */
+static void
+set_guards (void)
+{
+  int k;
+
+  for (k = 0; k < 3; k++) {
+    memset (pieces[k], 0xA5, GUARD);
+    memset (pieces[k] + GUARD + PIECE_MAX, 0xA5, GUARD);
+  }
+}
+
 static void
 check_guards (void)
 {
-  int k, j;
+  static const uint8_t guard[GUARD] = {
+    [0 ... GUARD - 1] = 0xA5,
+  };
+  int k;
 
   for (k = 0; k < 3; k++)
-    for (j = 0; j < GUARD; j++)
-      if (pieces[k][j] != 0xA5 || pieces[k][GUARD + PIECE_MAX + j] != 0xA5)
-        FAILED ("a byte written outside the caller's buffer %d", k);
+    if (memcmp (pieces[k], guard, GUARD) != 0 ||
+        memcmp (pieces[k] + GUARD + PIECE_MAX, guard, GUARD) != 0)
+      FAILED ("a byte written outside the caller's buffer %d", k);
 }
 
 /* Read until the receiver has nothing more (or has ended). */
 static void
-drain (struct run *r, struct rx_state *st, uint8_t layout)
+drain_some (struct run *r, struct rx_state *st, uint8_t layout)
 {
   int calls;
 
@@ -484,7 +502,6 @@ drain (struct run *r, struct rx_state *st, uint8_t layout)
     }
     errno = 0;
     n = tls_recvv (r->rx, iov, cnt);
-    check_guards ();
     if (n > 0) {
       if (st->terminal)
         FAILED ("%zd bytes after the %s", n,
@@ -548,24 +565,66 @@ drain (struct run *r, struct rx_state *st, uint8_t layout)
   FAILED ("tls_recvv does not stop");
 }
 
+static void
+drain (struct run *r, struct rx_state *st, uint8_t layout)
+{
+  drain_some (r, st, layout);
+  check_guards ();
+}
+
+/* Making a session costs an SSL_CTX and an SSL object (freed again by
+ * tls_record_start): far more than an input's records.  So one session
+ * per hash and end is made once, its state just after tls_record_start
+ * kept, and every input starts from a copy of that state with the
+ * AES-GCM contexts copied back from pristine ones (a KeyUpdate re-keys
+ * them in place): the same start for every input, as a reproducer
+ * needs. */
+struct kept {
+  struct tls_session *s;
+  struct tls_session start; /* *s as tls_record_start left it */
+  EVP_CIPHER_CTX *tx0, *rx0;
+};
+static struct kept kept[2][2]; /* [SHA-384][server] */
+
+static EVP_CIPHER_CTX *
+ctx_copy (EVP_CIPHER_CTX *to, const EVP_CIPHER_CTX *from)
+{
+  if (to == NULL)
+    to = EVP_CIPHER_CTX_new ();
+  if (to == NULL || !EVP_CIPHER_CTX_copy (to, from))
+    FAILED ("cannot copy an AES-GCM context");
+  return to;
+}
+
 static struct tls_session *
 session (int fd, bool server, uint8_t hmac)
 {
-  char err[256];
-  struct tls_session *s = tls_session_new (fd, server, err, sizeof err);
+  struct kept *k = &kept[hmac - 1][server];
   size_t i;
 
-  if (s == NULL)
-    FAILED ("tls_session_new: %s", err);
-  s->psk.hmac = hmac;
-  for (i = 0; i < sizeof s->cts; i++) {
-    s->cts[i] = (uint8_t) (0x11 + i * 3);
-    s->sts[i] = (uint8_t) (0x5c ^ i * 7);
+  if (k->s == NULL) {
+    char err[256];
+
+    k->s = tls_session_new (fd, server, err, sizeof err);
+    if (k->s == NULL)
+      FAILED ("tls_session_new: %s", err);
+    k->s->psk.hmac = hmac;
+    for (i = 0; i < sizeof k->s->cts; i++) {
+      k->s->cts[i] = (uint8_t) (0x11 + i * 3);
+      k->s->sts[i] = (uint8_t) (0x5c ^ i * 7);
+    }
+    k->s->have_cts = k->s->have_sts = true;
+    if (tls_record_start (k->s) != 0)
+      FAILED ("tls_record_start: %s", tls_last_error ());
+    memcpy (&k->start, k->s, sizeof k->start);
+    k->tx0 = ctx_copy (NULL, k->s->tx.ctx);
+    k->rx0 = ctx_copy (NULL, k->s->rx.ctx);
   }
-  s->have_cts = s->have_sts = true;
-  if (tls_record_start (s) != 0)
-    FAILED ("tls_record_start: %s", tls_last_error ());
-  return s;
+  memcpy (k->s, &k->start, sizeof *k->s);
+  k->s->fd = fd;
+  ctx_copy (k->s->tx.ctx, k->tx0);
+  ctx_copy (k->s->rx.ctx, k->rx0);
+  return k->s;
 }
 
 int
@@ -580,7 +639,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   if (size > 65536)
     return 0;
-  memset (pieces, 0xA5, sizeof pieces);
+  set_guards ();
   r.stream.len = r.expected.len = 0;
   r.end = OPEN;
   r.hs_len = 0;
@@ -590,7 +649,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   r.sched[0].chunk = 16 * 1024;
   r.sched[0].layout = 6 * 3; /* one piece of 64 KiB */
   r.nsched = 1;
-  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, r.fds) < 0)
+  /* (Non-blocking, as tls_session_new would make them.) */
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+                  r.fds) < 0)
     FAILED ("socketpair: %s", strerror (errno));
   r.rx = session (r.fds[0], false, mode & 1 ? 2 : 1);
   r.tx = session (r.fds[1], true, mode & 1 ? 2 : 1);
@@ -633,9 +694,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       FAILED ("%zu of %zu bytes handed up", st.got, r.expected.len);
   }
 
-  tls_session_free (r.rx);
-  tls_session_free (r.tx);
-  close (r.fds[0]);
+  close (r.fds[0]); /* (the sessions are kept: see session) */
   close (r.fds[1]);
   return 0;
 }
