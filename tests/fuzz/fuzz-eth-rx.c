@@ -5,9 +5,9 @@
  * kernel writes the ring; here plain memory shaped like it is written by
  * a fake kernel from the input, with any header field or block descriptor
  * field overwritten on request, then walked by the real code, which hands
- * each frame to an established host association (connected, as in
- * fuzz-eth-frame, to a controller engine) with a read and a write
- * outstanding.
+ * each frame to an established host association (connected to a
+ * controller association by a link in memory: eth-link-mem.c) with a
+ * read and a write outstanding.
  *
  * The input: a mode byte, then records [ctl, len (le16), frame, value];
  * a record of len 0xFFFF has no frame: its value (le32) overwrites field
@@ -51,7 +51,7 @@
 #include <net/ethernet.h>
 #include <linux/if_packet.h>
 
-#include "eth-int.h"
+#include "eth-link-mem.h"
 #include "eth-ring.h"
 #include "driver.h"
 
@@ -71,40 +71,17 @@
 #define UNPOISON(p, n) ((void) (p), (void) (n))
 #endif
 
-#define FAILED(...) \
-  do { \
-    fprintf (stderr, "fuzz-eth-rx: invariant failed at line %d: ", __LINE__); \
-    fprintf (stderr, __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    abort (); \
-  } while (0)
-
-#define MTU       1500
 #define V2_MACOFF 66 /* where the kernel puts the Ethernet header */
 #define V3_MACOFF 82
 #define V3_O2FP   48 /* the block descriptor, aligned */
 #define GUARD     64
 #define NO_FRAME  0xFFFF
 
-static const uint8_t host_mac[6] = { 2, 0, 0, 0, 0, 1 };
-static const uint8_t ctrl_mac[6] = { 2, 0, 0, 0, 0, 2 };
 static const uint8_t other_mac[6] = { 2, 0, 0, 0, 0, 9 };
 
-/* ---- the two associations, as in fuzz-eth-frame ------------------------ */
+/* ---- the commands' buffers -------------------------------------------- */
 
-#define QMAX 64
-struct q {
-  uint8_t buf[QMAX][1600];
-  uint32_t len[QMAX];
-  unsigned n;
-};
-static struct q to_ctrl, to_host;
-static struct eth_assoc *host, *ctrl;
-static bool host_closed, ctrl_closed;
-static uint32_t options;
-static uint64_t now_us = 1000000;
-
-/* The commands' buffers, between guard bytes. */
+/* Between guard bytes. */
 static struct {
   uint8_t pre[GUARD];
   uint8_t rd[4096];
@@ -112,182 +89,13 @@ static struct {
   uint8_t wr[20000];
   uint8_t post[GUARD];
 } bufs;
-static uint8_t r2t_buf[20000];
-
-static unsigned
-tx (void *ctx, const struct eth_tx_frame *f, unsigned n)
-{
-  struct q *q = ctx == &host ? &to_ctrl : &to_host;
-  unsigned i;
-
-  for (i = 0; i < n && q->n < QMAX; i++) {
-    uint32_t len = f[i].hdr_len + f[i].data_len;
-
-    if (len > sizeof q->buf[0])
-      continue;
-    memcpy (q->buf[q->n], f[i].hdr, f[i].hdr_len);
-    if (f[i].data_len)
-      memcpy (q->buf[q->n] + f[i].hdr_len, f[i].data, f[i].data_len);
-    q->len[q->n++] = len;
-  }
-  return n;
-}
 
 static void
-closed (void *ctx, int err, const char *msg)
+setup (uint32_t options)
 {
-  size_t n = strlen (msg);
-
-  (void) err;
-  if (n == 0 || n >= 256 || strchr (msg, '\n'))
-    FAILED ("closed message '%s'", msg);
-  if (ctx == &host)
-    host_closed = true;
-  else
-    ctrl_closed = true;
-}
-
-static void
-complete (void *ctx, uint16_t cid, const struct nvme_cqe *cqe)
-{
-  (void) ctx;
-  (void) cqe;
-  if (cid >= 8)
-    FAILED ("completion of CID %u on a queue of 8", cid);
-}
-
-static void
-capsule (void *ctx, const struct nvme_sqe *sqe, const void *icd, uint32_t n)
-{
-  uint16_t cid = GET16 (sqe->cid);
-  uint32_t len = GET32 (sqe->dptr.sgl.length);
-
-  (void) ctx;
-  (void) icd;
-  (void) n;
-  if (sqe->opcode == 1 && n == 0 && len && len <= sizeof r2t_buf)
-    eth_ctrl_r2t (ctrl, cid, r2t_buf, len);
-}
-
-static void
-data_ready (void *ctx, uint16_t cid)
-{
-  (void) ctx;
-  (void) cid;
-}
-
-static const struct eth_callbacks host_cb = {
-  .tx = tx,
-  .closed = closed,
-  .complete = complete,
-};
-static const struct eth_callbacks ctrl_cb = {
-  .tx = tx,
-  .closed = closed,
-  .capsule = capsule,
-  .data_ready = data_ready,
-};
-
-static void
-deliver (struct q *q, bool to_ctrl_side)
-{
-  static struct q copy; /* what is delivered may queue more frames */
-  unsigned i;
-
-  for (i = 0; i < q->n; i++) {
-    memcpy (copy.buf[i], q->buf[i], q->len[i]);
-    copy.len[i] = q->len[i];
-  }
-  copy.n = q->n;
-  q->n = 0;
-  for (i = 0; i < copy.n; i++) {
-    if (to_ctrl_side && ctrl == NULL) {
-      struct eth_config c = { .role = ETH_ROLE_CTRL,
-                              .qid = 1,
-                              .queue_depth = 8,
-                              .max_frame = MTU,
-                              .rx_window = 32,
-                              .tx_window = 32,
-                              .icd_max = 4096,
-                              .options = NVME_ETH_OPT_ALL,
-                              .local_id = 0x22222222,
-                              .isn = 0x80000000,
-                              .cb = &ctrl_cb,
-                              .ctx = &ctrl };
-      struct eth_frame f;
-      struct eth_error e;
-      char err[256];
-
-      if (eth_frame_parse (copy.buf[i], copy.len[i], &f, &e) < 0 ||
-          f.type != NVME_ETH_ASSOC_REQ)
-        continue;
-      ctrl = eth_assoc_new (&c, err, sizeof err);
-      if (ctrl == NULL)
-        FAILED ("%s", err);
-      eth_assoc_accept (ctrl, host_mac, &f, now_us);
-      continue;
-    }
-    if (to_ctrl_side)
-      eth_assoc_input (ctrl, host_mac, copy.buf[i], copy.len[i], now_us);
-    else
-      eth_assoc_input (host, ctrl_mac, copy.buf[i], copy.len[i], now_us);
-  }
-}
-
-static void
-pump (void)
-{
-  unsigned round;
-
-  for (round = 0; round < 32 && (to_ctrl.n || to_host.n); round++) {
-    deliver (&to_ctrl, true);
-    deliver (&to_host, false);
-    eth_assoc_poll (host, now_us);
-    if (ctrl)
-      eth_assoc_poll (ctrl, now_us);
-  }
-}
-
-static void
-setup (void)
-{
-  struct eth_config h = { .role = ETH_ROLE_HOST,
-                          .qid = 1,
-                          .queue_depth = 8,
-                          .max_frame = MTU,
-                          .rx_window = 32,
-                          .tx_window = 32,
-                          .options = options,
-                          .local_id = 0x11111111,
-                          .isn = 0xFFFFFFF8,
-                          .peer_mac = { 2, 0, 0, 0, 0, 2 },
-                          .cb = &host_cb,
-                          .ctx = &host };
-  struct nvme_sqe sqe;
-  char err[256];
-
-  eth_assoc_free (host);
-  eth_assoc_free (ctrl);
-  host = ctrl = NULL;
-  to_ctrl.n = to_host.n = 0;
-  host_closed = ctrl_closed = false;
+  pair_teardown (); /* before the guards are written */
   memset (&bufs, 0xA5, sizeof bufs);
-  host = eth_assoc_new (&h, err, sizeof err);
-  if (host == NULL)
-    FAILED ("%s", err);
-  eth_assoc_connect (host, now_us);
-  pump ();
-  if (ctrl == NULL || eth_assoc_state (host) != ETH_S_ESTABLISHED)
-    FAILED ("the pair did not establish");
-  memset (&sqe, 0, sizeof sqe);
-  sqe.opcode = 2;
-  PUT16 (sqe.cid, 1);
-  eth_host_submit (host, &sqe, bufs.rd, sizeof bufs.rd, ETH_DIR_C2H);
-  sqe.opcode = 1;
-  PUT16 (sqe.cid, 2);
-  eth_host_submit (host, &sqe, bufs.wr, sizeof bufs.wr, ETH_DIR_H2C);
-  eth_assoc_poll (host, now_us);
-  pump ();
+  pair_setup (options, bufs.rd, sizeof bufs.rd, bufs.wr, sizeof bufs.wr);
 }
 
 static void
@@ -557,7 +365,7 @@ on_frame (void *ctx, const uint8_t src[6], const uint8_t *frame, size_t len)
             ring.version == TPACKET_V2 ? "slot" : "block", ring.cur);
   handed++;
   handed_bytes += len;
-  eth_assoc_input (host, src, frame, len, now_us);
+  eth_assoc_input (pair.host, src, frame, len, pair.now_us);
 }
 
 /* Hand what waits to the association, a round at a time, as eth_round. */
@@ -568,8 +376,8 @@ walk (unsigned max)
 
   last_cur = UINT32_MAX;
   for (round = 0; round < 64; round++) {
-    uint64_t rx = eth_assoc_stats (host)->rx_frames;
-    uint64_t bytes = eth_assoc_stats (host)->rx_bytes;
+    uint64_t rx = eth_assoc_stats (pair.host)->rx_frames;
+    uint64_t bytes = eth_assoc_stats (pair.host)->rx_bytes;
     int n;
 
     handed = handed_bytes = 0;
@@ -579,36 +387,16 @@ walk (unsigned max)
     if (n < 0 || (uint64_t) n != handed || (max && (unsigned) n > max))
       FAILED ("eth_ring_rx returned %d, handed %" PRIu64 " (max %u)", n, handed,
               max);
-    if (eth_assoc_stats (host)->rx_frames - rx != handed ||
-        eth_assoc_stats (host)->rx_bytes - bytes != handed_bytes)
+    if (eth_assoc_stats (pair.host)->rx_frames - rx != handed ||
+        eth_assoc_stats (pair.host)->rx_bytes - bytes != handed_bytes)
       FAILED ("the association counted %" PRIu64 " frames of %" PRIu64
               " handed",
-              eth_assoc_stats (host)->rx_frames - rx, handed);
-    eth_assoc_poll (host, now_us);
-    pump ();
+              eth_assoc_stats (pair.host)->rx_frames - rx, handed);
+    eth_assoc_poll (pair.host, pair.now_us);
+    pair_pump ();
     if (n == 0)
       break;
   }
-}
-
-/* Make the frame the next the host expects (as fuzz-eth-frame's aim). */
-static void
-aim (uint8_t *buf, size_t len, uint32_t nth)
-{
-  struct nvme_eth_hdr *h = (struct nvme_eth_hdr *) buf;
-  uint32_t length;
-
-  if (len < sizeof *h)
-    return;
-  PUT32 (h->dst_assoc, host->params.local_id);
-  PUT32 (h->src_assoc, host->peer_id);
-  PUT16 (h->qid, host->cfg.qid);
-  PUT32 (h->seq, host->rcv_nxt + nth);
-  PUT32 (h->ack, host->snd_una);
-  length = GET16 (h->length);
-  if (length >= sizeof *h && length <= len && h->hlen <= length)
-    eth_frame_seal (buf, h->hlen, buf + h->hlen,
-                    h->flags & NVME_ETH_F_HCRC ? 0 : length - h->hlen);
 }
 
 static void
@@ -620,8 +408,8 @@ ring_new (uint8_t mode)
   ring.nr_blocks = 1u + (mode >> 1 & 3);
   ring.block_size = mode & 0x80 ? 4096 : 8192;
   if (ring.version == TPACKET_V2) {
-    ring.frame_size =
-      TPACKET_ALIGN (TPACKET_ALIGN (TPACKET2_HDRLEN) + 16 + ETH_HLEN + MTU);
+    ring.frame_size = TPACKET_ALIGN (TPACKET_ALIGN (TPACKET2_HDRLEN) + 16 +
+                                     ETH_HLEN + PAIR_MTU);
     ring.frames_per_block = ring.block_size / ring.frame_size;
     ring.nr_frames = ring.frames_per_block * ring.nr_blocks;
   }
@@ -645,12 +433,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   mode = data[0];
   max = mode >> 4 & 7;
-  now_us += 1000;
-  if (host == NULL || host_closed || ctrl_closed ||
-      (options == 0) != ((mode & 8) != 0)) {
-    options = mode & 8 ? 0 : NVME_ETH_OPT_ALL;
-    setup ();
-  }
+  pair.now_us += 1000;
+  if (pair.host == NULL || pair.host_closed || pair.ctrl_closed ||
+      (pair.options == 0) != ((mode & 8) != 0))
+    setup (mode & 8 ? 0 : NVME_ETH_OPT_ALL);
   ring_new (mode);
   while (pos + 3 <= size) {
     uint8_t ctl = data[pos];
@@ -670,8 +456,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       len = size - pos;
     if (len > sizeof eth - ETH_HLEN)
       len = sizeof eth - ETH_HLEN;
-    memcpy (eth, host_mac, 6);
-    memcpy (eth + 6, ctl & 0x80 ? other_mac : ctrl_mac, 6);
+    memcpy (eth, pair_host_mac, 6);
+    memcpy (eth + 6, ctl & 0x80 ? other_mac : pair_ctrl_mac, 6);
     eth[12] = 0x88;
     eth[13] = 0xB5;
     memcpy (eth + ETH_HLEN, data + pos, len);
@@ -681,7 +467,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       pos += 4;
     }
     if (ctl & 0x10)
-      aim (eth + ETH_HLEN, len, aimed++);
+      pair_aim (eth + ETH_HLEN, len, pair.host, aimed++, true, 0);
     kernel_put (eth, (uint32_t) (ETH_HLEN + len), ctl & 8, ctl & 7, value);
     if ((ctl & 0x20) && ring.version == TPACKET_V3)
       close_block ();
@@ -693,8 +479,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (ring.version == TPACKET_V3)
     close_block ();
   walk (max);
-  eth_assoc_poll (host, now_us);
-  pump ();
+  eth_assoc_poll (pair.host, pair.now_us);
+  pair_pump ();
   check_guards ();
   return 0;
 }
@@ -703,36 +489,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 /* ---- Seeds for the built-in driver (driver.c): rings of frames the host
  * takes, in both versions, and the field overwrites that once read
  * outside the ring. */
-
-static size_t
-frame (uint8_t *buf, uint8_t type, uint32_t data_len)
-{
-  unsigned hlen = nvme_eth_hlen (type);
-
-  memset (buf, 0, hlen + data_len);
-  eth_hdr_fill (buf, type, NVME_ETH_F_ACK, (uint8_t) hlen, hlen + data_len, 1,
-                0, 0, 0);
-  put_le16 (buf + 24, 32);
-  switch (type) {
-  case NVME_ETH_C2H_DATA:
-    put_le16 (buf + 32, 1);
-    put_le32 (buf + 40, data_len);
-    break;
-  case NVME_ETH_RSP:
-    put_le16 (buf + 32 + 10, 1);
-    put_le16 (buf + 32 + 12, 1);
-    put_le32 (buf + 48, 4096);
-    break;
-  case NVME_ETH_R2T:
-    put_le16 (buf + 32, 2);
-    put_le32 (buf + 40, 20000);
-    break;
-  default:
-    break;
-  }
-  eth_frame_seal (buf, hlen, buf + hlen, data_len);
-  return hlen + data_len;
-}
 
 #define ONLY 0xFF /* a record without a frame, only the overwrite */
 
@@ -749,7 +505,7 @@ record (uint8_t *p, uint8_t ctl, uint8_t type, uint32_t data_len,
     put_le32 (p + 3, value);
     return 7;
   }
-  n = frame (p + 3, type, data_len);
+  n = pair_frame (p + 3, type, 0, data_len);
 
   p[0] = ctl;
   put_le16 (p + 1, (uint16_t) n);
