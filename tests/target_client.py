@@ -6,8 +6,13 @@ AUTH_Receive (target_auth.py does DH-HMAC-CHAP with them), digests, and the
 ability to send malformed PDUs.  Python standard library only; run with
 /usr/bin/python3.  Used by tests/test-target-*.sh."""
 
+import json
+import os
+import signal
 import socket
 import struct
+import sys
+import time
 
 # ---- CRC32C (Castagnoli), as the digests use it ----------------------
 _T = []
@@ -348,3 +353,31 @@ def disc_entries(log):
             "traddr": e[512:768].decode().rstrip(" \0"),
         })
     return genctr, out
+
+
+# ---- test helpers ------------------------------------------------------
+def check(cond, what):
+    """One line per check: ok, or FAIL and the end of the test."""
+    if not cond:
+        sys.exit("FAIL: " + what)
+    print("ok:", what, flush=True)
+
+
+def fresh_stats(path, pid, timeout=10):
+    """nvmeof-target's statistics file (--stats-file), rewritten after
+    now: SIGUSR1 asks for it, and its "seq" must move on."""
+    def seq():
+        try:
+            with open(path) as f:
+                return json.load(f)["seq"]
+        except (OSError, ValueError, KeyError):
+            return 0
+    old = seq()
+    os.kill(pid, signal.SIGUSR1)
+    end = time.monotonic() + timeout
+    while seq() <= old:
+        if time.monotonic() > end:
+            sys.exit("FAIL: no fresh statistics file")
+        time.sleep(0.02)
+    with open(path) as f:
+        return json.load(f)

@@ -106,11 +106,6 @@ p1, p2, N, CTL = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 OPT, NONOPT, INACC, PLOSS, CHANGE = 1, 2, 3, 4, 15
 AEN_ANA = 0x2 | 0x03 << 8 | 0x0C << 16
 
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
-
 ctl = socket.socket(socket.AF_UNIX)
 ctl.connect(CTL)
 ctlf = ctl.makefile("rw")

@@ -225,10 +225,6 @@ import target_auth as ta
 
 port, d, SUB, H1, H2 = int(sys.argv[1]), sys.argv[2], sys.argv[3], \
     sys.argv[4], sys.argv[5]
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
 key = lambda n: open("%s/%s" % (d, n)).read()
 
 h = ta.Host(H1, SUB, key("k1"), key("k1c"))
@@ -262,10 +258,6 @@ import target_auth as ta
 
 port, d, SUB, H1, H2, H3 = int(sys.argv[1]), sys.argv[2], sys.argv[3], \
     sys.argv[4], sys.argv[5], sys.argv[6]
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
 key = lambda n: open("%s/%s" % (d, n)).read()
 def connect(hostnqn):
     c = Conn(port); c.icreq()

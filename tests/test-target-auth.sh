@@ -87,11 +87,6 @@ import target_auth as ta
 port, d, SUB, OPEN = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 DISC = "nqn.2014-08.org.nvmexpress.discovery"
 
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
-
 def host(n):
     return "nqn.2014-08.org.nvmexpress:uuid:00000000-0000-0000-0000-00000000000%d" % n
 

@@ -85,11 +85,6 @@ import target_tls as tt
 
 d, P1, P2, SUB = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
-
 def host(n):
     return "nqn.2014-08.org.nvmexpress:uuid:c0ca7000-0000-0000-0000-00000000000%d" % n
 

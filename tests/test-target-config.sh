@@ -130,11 +130,6 @@ from target_client import *
 port, hosta, hostb, d = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 ONE, TWO = "nqn.2026-11.io.test:one", "nqn.2026-11.io.test:two"
 
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
-
 def discover(host):
     a, _ = admin_session(port, DISC_NQN, hostnqn=host)
     c, log = a.get_log(0x70, 8192)

@@ -29,10 +29,7 @@ IFACE, MAC, CTL = sys.argv[1], mac_bytes(sys.argv[2]), sys.argv[3]
 N = "nqn.2026-11.io.nvmeof:target"
 link = Link(IFACE)
 
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
+check = tc.check
 
 def control(line):
     s = socket.socket(socket.AF_UNIX)

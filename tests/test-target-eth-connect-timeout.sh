@@ -32,25 +32,10 @@ IFACE, MAC, TPID, SF = sys.argv[1], mac_bytes(sys.argv[2]), \
 N = "nqn.2026-11.io.nvmeof:target"
 BOUND, SLACK, TIMEOUT = 2.0, 8.0, 9        # TERM reason TIMEOUT
 
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what, flush=True)
+check = tc.check
 
 def live_associations():
-    def seq():
-        try:
-            with open(SF) as f:
-                return json.load(f)["seq"]
-        except (OSError, ValueError, KeyError):
-            return 0
-    old = seq()
-    os.kill(TPID, signal.SIGUSR1)
-    end = time.monotonic() + 10
-    while seq() <= old and time.monotonic() < end:
-        time.sleep(0.02)
-    with open(SF) as f:
-        return json.load(f)["eth"]["associations"]
+    return tc.fresh_stats(SF, TPID)["eth"]["associations"]
 
 # ---- a host whose queues connected: checksummed I/O throughout -----------
 class Good(threading.Thread):

@@ -38,29 +38,12 @@ N = "nqn.2026-11.io.nvmeof:target"
 link = Link(IFACE)
 
 
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
+check = tc.check
 
 
 def stats():
     """The target's statistics, freshly written (SIGUSR1)."""
-    def seq():
-        try:
-            with open(SF) as f:
-                return json.load(f)["seq"]
-        except (OSError, ValueError, KeyError):
-            return 0
-    old = seq()
-    os.kill(TPID, signal.SIGUSR1)
-    end = time.monotonic() + 10
-    while seq() <= old:
-        if time.monotonic() > end:
-            sys.exit("FAIL: no fresh statistics file")
-        time.sleep(0.02)
-    with open(SF) as f:
-        return json.load(f)
+    return tc.fresh_stats(SF, TPID)
 EOF
 
 run_py ()

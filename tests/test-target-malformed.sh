@@ -21,11 +21,6 @@ from target_client import *
 port = int(sys.argv[1])
 N = "nqn.2026-11.io.nvmeof:target"
 
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
-
 def term(c):
     """(fes, fei) of the C2HTermReq that must come, then the close."""
     c.s.settimeout(5)

@@ -23,11 +23,6 @@ from target_client import *
 port = int(sys.argv[1])
 N = "nqn.2026-11.io.nvmeof:target"
 
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
-
 # ---- properties, enable, shutdown -----------------------------------
 a = Conn(port); a.icreq()
 check(a.maxh2cdata == 4096, "ICResp MAXH2CDATA")

@@ -123,11 +123,6 @@ SUB, ONLY, OPEN = sys.argv[5:8]
 INVALID_HOST, INVALID_PARAM = 0x184, 0x182
 IATTR = 1 << 16
 
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
-
 def host(n):
     return "nqn.2014-08.org.nvmexpress:uuid:7e570000-0000-0000-0000-00000000000%d" % n
 
@@ -395,10 +390,6 @@ from target_client import *
 import target_tls as tt
 
 d, port, SUB = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-def check(cond, what):
-    if not cond:
-        sys.exit("FAIL: " + what)
-    print("ok:", what)
 def host(n):
     return "nqn.2014-08.org.nvmexpress:uuid:7e570000-0000-0000-0000-00000000000%d" % n
 
