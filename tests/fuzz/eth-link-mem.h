@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The fixture fuzz-eth-frame and fuzz-eth-rx share: a host and a
  * controller NVMe/Eth association (initiator/eth-proto.c) joined by a
- * link in memory, lossless and instant: what one sends is queued and
- * handed to the other by pair_pump.  The controller is made when the
- * host's ASSOC_REQ reaches it, keeps commands outstanding and answers a
- * write with an R2T.  Any close must come with a one-line message, any
- * completion with a CID of the queue, or the fuzzer aborts (FAILED). */
+ * link in memory: what one sends is queued and handed to the other by
+ * pair_pump, nothing lost but a frame over 1600 bytes or past 64 in
+ * flight one way.  The controller is made when the host's ASSOC_REQ
+ * reaches it, keeps commands outstanding and answers a write without
+ * in-capsule data with an R2T for all of it.  A close must come with a
+ * one-line message, a completion with a CID of the queue, a capsule's
+ * data with a pointer, or the fuzzer aborts (FAILED). */
 #ifndef NVMEOF_FUZZ_ETH_LINK_MEM_H
 #define NVMEOF_FUZZ_ETH_LINK_MEM_H
 
