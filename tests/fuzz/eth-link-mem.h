@@ -5,9 +5,10 @@
  * pair_pump, nothing lost but a frame over 1600 bytes or past 64 in
  * flight one way.  The controller is made when the host's ASSOC_REQ
  * reaches it, keeps commands outstanding and answers a write without
- * in-capsule data with an R2T for all of it.  A close must come with a
- * one-line message, a completion with a CID of the queue, a capsule's
- * data with a pointer, or the fuzzer aborts (FAILED). */
+ * in-capsule data (up to 20000 bytes) with an R2T for all of it.  A
+ * close must come with a one-line message, a completion with a CID of
+ * the queue, a capsule's data with a pointer, or the fuzzer aborts
+ * (FAILED). */
 #ifndef NVMEOF_FUZZ_ETH_LINK_MEM_H
 #define NVMEOF_FUZZ_ETH_LINK_MEM_H
 
