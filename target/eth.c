@@ -495,6 +495,10 @@ eth_conn_open (struct eth_port *ep, const uint8_t src[6],
   ac.max_frame = mtu;
   ac.rx_window = window;
   ac.tx_window = req->qid == 0 ? 64 : NVME_ETH_MAX_WINDOW;
+  /* The host's window (static: docs/nvme-eth.md, 9) bounds what is in
+   * flight: a send ring (a slot per frame in flight) beyond it is unused. */
+  if (ac.tx_window > GET16 (q->rx_window))
+    ac.tx_window = GET16 (q->rx_window);
   ac.icd_max = req->qid == 0 ? TGT_ADMIN_ICD : port->inline_data_size;
   ac.ka_interval_ms = ETH_KA_MS;
   ac.local_id = ec->local_id;
