@@ -27,92 +27,26 @@
  * types a controller sends, nothing after a C2HTermReq; no crash, leak,
  * hang or read out of bounds.
  *
+ * Every input starts from the same state: the target's configuration is
+ * built once (target-fixture.c, shared with fuzz-target-eth.c), what an
+ * input can leave in it (RAM namespace bytes, write protection) is reset
+ * before the next, and its connections and controllers are freed.
+ *
  * libFuzzer: scripts/fuzz.sh (it links target/ but main.c, whose globals
- * are defined here).  Built-in driver (the unit test
+ * target-fixture.c defines).  Built-in driver (the unit test
  * "unit/fuzz-target-conn"): see driver.c. */
 #include <config.h>
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/mman.h>
 
 #include "conn.h"
 #include "crc32c.h"
 #include "auth-msg.h"
 #include "driver.h"
-
-#define FAILED(...) \
-  do { \
-    fprintf (stderr, \
-             "fuzz-target-conn: invariant failed at line %d: ", __LINE__); \
-    fprintf (stderr, __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    abort (); \
-  } while (0)
-
-#define SUBNQN   "nqn.2026-11.io.nvmeof:fuzz"
-#define HOSTNQN  "nqn.2014-08.org.nvmexpress:uuid:fuzz"
-#define AUTHNQN  "nqn.2026-11.io.nvmeof:fuzz-auth"
-#define AUTHHOST "nqn.2014-08.org.nvmexpress:uuid:fuzz-auth"
-
-/* ---- what main.c defines for the rest of nvmeof-target ---------------- */
-atomic_bool stopping;
-
-/* Quiet, but for FUZZ_TARGET_LOG=1 (when replaying an input). */
-static void
-vlog (const char *fmt, va_list ap)
-{
-  static int on = -1;
-
-  if (on == -1)
-    on = getenv ("FUZZ_TARGET_LOG") != NULL;
-  if (on) {
-    fputs ("nvmeof-target: ", stderr);
-    vfprintf (stderr, fmt, ap);
-    fputc ('\n', stderr);
-  }
-}
-
-void
-log_msg (const char *fmt, ...)
-{
-  va_list ap;
-
-  va_start (ap, fmt);
-  vlog (fmt, ap);
-  va_end (ap);
-}
-
-void
-log_verbose (const char *fmt, ...)
-{
-  va_list ap;
-
-  va_start (ap, fmt);
-  vlog (fmt, ap);
-  va_end (ap);
-}
-
-bool
-stop_requested (void)
-{
-  return false;
-}
-
-void
-die (const char *fmt, ...)
-{
-  va_list ap;
-
-  va_start (ap, fmt);
-  vfprintf (stderr, fmt, ap);
-  va_end (ap);
-  abort ();
-}
+#include "target-fixture.h"
 
 /* ---- the fake connection ------------------------------------------------ */
 
@@ -404,42 +338,6 @@ seal (uint8_t *buf, size_t len)
 
 /* ---- the harness -------------------------------------------------------- */
 
-/* The target's configuration: a subsystem any host may use and one whose
- * host must authenticate, on one port (a JSON file, as --config reads). */
-static void
-setup (void)
-{
-  static bool done;
-  static const char json[] =
-    "{\"hosts\": [{\"nqn\": \"" AUTHHOST "\", \"dhchap_key\": "
-    "\"DHHC-1:00:ia6zGodOr4SEG0Zzaw398rpY0wqipUWj4jWjUh4HWUz6aQ2n:\"}],"
-    " \"ports\": [{\"addr\": {\"trtype\": \"tcp\", \"adrfam\": \"ipv4\","
-    " \"traddr\": \"127.0.0.1\", \"trsvcid\": \"4420\"}, \"portid\": 1,"
-    " \"subsystems\": [\"" SUBNQN "\", \"" AUTHNQN "\"]}],"
-    " \"subsystems\": [{\"nqn\": \"" SUBNQN "\", \"attr\": "
-    "{\"allow_any_host\": \"1\"}, \"namespaces\": [{\"nsid\": 1, "
-    "\"enable\": 1, \"device\": {\"path\": \"ram:1M\"}}]},"
-    " {\"nqn\": \"" AUTHNQN "\", \"allowed_hosts\": [\"" AUTHHOST "\"],"
-    " \"namespaces\": [{\"nsid\": 1, \"enable\": 1, \"device\": "
-    "{\"path\": \"ram:64K\"}}]}]}";
-  struct quick_opts q = { 0 };
-  char path[64];
-  int fd;
-
-  if (done)
-    return;
-  done = true;
-  cfg.poll_us = 0;
-  fd = memfd_create ("fuzz-target-conn.json", MFD_CLOEXEC);
-  if (fd == -1 || write (fd, json, sizeof json - 1) != sizeof json - 1)
-    FAILED ("cannot write the configuration: %m");
-  snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
-  q.config_file = path;
-  if (config_build (&q) == -1 || cfg.nr_ports == 0)
-    FAILED ("the target's configuration did not build");
-  close (fd);
-}
-
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -451,7 +349,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 
   if (size < 1)
     return 0;
-  setup ();
+  fixture_setup ("\"addr\": {\"trtype\": \"tcp\", \"adrfam\": \"ipv4\","
+                 " \"traddr\": \"127.0.0.1\", \"trsvcid\": \"4420\"}");
+  fixture_reset ();
   mode = data[0];
   hd = mode & 4;
   dd = mode & 8;
