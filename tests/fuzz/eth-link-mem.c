@@ -31,20 +31,22 @@ eth_link_failed (const char *file, int line, const char *fmt, ...)
   abort ();
 }
 
-/* Frames in flight between the two (one direction each). */
+/* Frames in flight between the two (a queue for each direction), and a
+ * spare that deliver () swaps in. */
 #define QMAX 64
 struct q {
   uint8_t buf[QMAX][1600];
   uint32_t len[QMAX];
   unsigned n;
 };
-static struct q to_ctrl, to_host;
+static struct q qbuf[3];
+static struct q *to_ctrl = &qbuf[0], *to_host = &qbuf[1], *spare = &qbuf[2];
 static uint8_t r2t_buf[20000];
 
 static unsigned
 tx (void *ctx, const struct eth_tx_frame *f, unsigned n)
 {
-  struct q *q = ctx == &pair.host ? &to_ctrl : &to_host;
+  struct q *q = ctx == &pair.host ? to_ctrl : to_host;
   unsigned i;
 
   for (i = 0; i < n && q->n < QMAX; i++) {
@@ -151,32 +153,31 @@ accept_ctrl (const struct eth_frame *f)
   eth_assoc_accept (pair.ctrl, pair_host_mac, f, pair.now_us);
 }
 
+/* Hand the frames queued in *qp to one end.  What the ends send
+ * meanwhile is queued in the spare queue, which takes *qp's place. */
 static void
-deliver (struct q *q, bool to_ctrl_side)
+deliver (struct q **qp, bool to_ctrl_side)
 {
-  static struct q copy; /* what is delivered may queue more frames */
+  struct q *q = *qp;
   unsigned i;
 
+  *qp = spare;
+  spare->n = 0;
+  spare = q;
   for (i = 0; i < q->n; i++) {
-    memcpy (copy.buf[i], q->buf[i], q->len[i]);
-    copy.len[i] = q->len[i];
-  }
-  copy.n = q->n;
-  q->n = 0;
-  for (i = 0; i < copy.n; i++) {
     if (to_ctrl_side && pair.ctrl == NULL) {
       struct eth_frame f;
       struct eth_error e;
 
-      if (eth_frame_parse (copy.buf[i], copy.len[i], &f, &e) == 0 &&
+      if (eth_frame_parse (q->buf[i], q->len[i], &f, &e) == 0 &&
           f.type == NVME_ETH_ASSOC_REQ)
         accept_ctrl (&f);
     }
     else if (to_ctrl_side)
-      eth_assoc_input (pair.ctrl, pair_host_mac, copy.buf[i], copy.len[i],
+      eth_assoc_input (pair.ctrl, pair_host_mac, q->buf[i], q->len[i],
                        pair.now_us);
     else
-      eth_assoc_input (pair.host, pair_ctrl_mac, copy.buf[i], copy.len[i],
+      eth_assoc_input (pair.host, pair_ctrl_mac, q->buf[i], q->len[i],
                        pair.now_us);
   }
 }
@@ -186,7 +187,7 @@ pair_pump (void)
 {
   unsigned round;
 
-  for (round = 0; round < 32 && (to_ctrl.n || to_host.n); round++) {
+  for (round = 0; round < 32 && (to_ctrl->n || to_host->n); round++) {
     deliver (&to_ctrl, true);
     deliver (&to_host, false);
     eth_assoc_poll (pair.host, pair.now_us);
@@ -201,7 +202,7 @@ pair_teardown (void)
   eth_assoc_free (pair.host);
   eth_assoc_free (pair.ctrl);
   pair.host = pair.ctrl = NULL;
-  to_ctrl.n = to_host.n = 0;
+  to_ctrl->n = to_host->n = 0;
 }
 
 void
