@@ -39,8 +39,8 @@
  *
  * Every input starts from the same state: the target's configuration and
  * port are built once (target-fixture.c, shared with fuzz-target-conn.c),
- * what an input can leave in them (RAM namespace bytes, write protection)
- * is reset before the next, and its associations, hosts and controllers
+ * what an input can leave in them (RAM namespace bytes, write protection,
+ * the port's record of probers it answered) is reset before the next, and its associations, hosts and controllers
  * are created for it and freed after it.
  *
  * libFuzzer: scripts/fuzz.sh (it links target/ but main.c, whose globals
@@ -653,6 +653,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   setup ();
   fixture_reset ();
+  /* The port's own: a PROBE an earlier input had answered would hold the
+   * answer to this one's back for 100 ms. */
+  memset (ep->probed, 0, sizeof ep->probed);
+  ep->probed_next = 0;
   mode = data[0];
   auth = mode & 4;
   moved = 0;
