@@ -3,7 +3,6 @@
  * fixture of fuzz-eth-frame and fuzz-eth-rx (see eth-link-mem.h). */
 #include <config.h>
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,21 +14,6 @@
 struct eth_pair pair = { .now_us = 1000000 };
 const uint8_t pair_host_mac[6] = { 2, 0, 0, 0, 0, 1 };
 const uint8_t pair_ctrl_mac[6] = { 2, 0, 0, 0, 0, 2 };
-
-void
-eth_link_failed (const char *file, int line, const char *fmt, ...)
-{
-  const char *base = strrchr (file, '/');
-  va_list ap;
-
-  fprintf (stderr, "%s: invariant failed at line %d: ", base ? base + 1 : file,
-           line);
-  va_start (ap, fmt);
-  vfprintf (stderr, fmt, ap);
-  va_end (ap);
-  fprintf (stderr, "\n");
-  abort ();
-}
 
 /* Frames in flight between the two (a queue for each direction), and a
  * spare that deliver () swaps in. */

@@ -16,12 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "driver.h" /* FAILED */
 #include "eth-int.h"
-
-/* An invariant failed: say in which file and line, and abort. */
-void eth_link_failed (const char *file, int line, const char *fmt, ...)
-  __attribute__ ((noreturn, format (printf, 3, 4)));
-#define FAILED(...) eth_link_failed (__FILE__, __LINE__, __VA_ARGS__)
 
 #define PAIR_MTU 1500
 

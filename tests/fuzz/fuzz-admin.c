@@ -26,14 +26,6 @@
 #include "errors.h"
 #include "driver.h"
 
-#define FAILED(...) \
-  do { \
-    fprintf (stderr, "fuzz-admin: invariant failed at line %d: ", __LINE__); \
-    fprintf (stderr, __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    abort (); \
-  } while (0)
-
 #define MAX_COMMANDS 4096 /* far more than any call should send */
 
 static const uint8_t *in;

@@ -23,15 +23,6 @@
 #include "nvmf-wire.h"
 #include "driver.h"
 
-#define FAILED(...) \
-  do { \
-    fprintf (stderr, \
-             "fuzz-auth-msg: invariant failed at line %d: ", __LINE__); \
-    fprintf (stderr, __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    abort (); \
-  } while (0)
-
 /* p[0..n) lies inside buf[0..len). */
 static void
 inside (const uint8_t *buf, size_t len, const uint8_t *p, size_t n,

@@ -21,15 +21,6 @@
 #include "dhchap.h"
 #include "driver.h"
 
-#define FAILED(...) \
-  do { \
-    fprintf (stderr, \
-             "fuzz-dhchap-key: invariant failed at line %d: ", __LINE__); \
-    fprintf (stderr, __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    abort (); \
-  } while (0)
-
 static bool
 is_b64 (char c)
 {

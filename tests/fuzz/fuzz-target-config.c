@@ -24,15 +24,6 @@
 #include "target.h"
 #include "driver.h"
 
-#define FAILED(...) \
-  do { \
-    fprintf (stderr, \
-             "fuzz-target-config: invariant failed at line %d: ", __LINE__); \
-    fprintf (stderr, __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    abort (); \
-  } while (0)
-
 /* ---- what main.c defines for the rest of nvmeof-target ---------------- */
 atomic_bool stopping;
 

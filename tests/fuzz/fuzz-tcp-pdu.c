@@ -29,14 +29,6 @@
 #include "crc32c.h"
 #include "driver.h"
 
-#define FAILED(...) \
-  do { \
-    fprintf (stderr, "fuzz-tcp-pdu: invariant failed at line %d: ", __LINE__); \
-    fprintf (stderr, __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    abort (); \
-  } while (0)
-
 #define XFER_BYTES 16
 
 static void

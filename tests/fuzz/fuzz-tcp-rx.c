@@ -30,14 +30,6 @@
 #include "crc32c.h"
 #include "driver.h"
 
-#define FAILED(...) \
-  do { \
-    fprintf (stderr, "fuzz-tcp-rx: invariant failed at line %d: ", __LINE__); \
-    fprintf (stderr, __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    abort (); \
-  } while (0)
-
 #define NR_CMDS 4
 #define GUARD   64
 static const uint32_t cmd_len[NR_CMDS] = { 8192, 16384, 0, 512 };

@@ -25,14 +25,6 @@
 #include "tls-psk.h"
 #include "driver.h"
 
-#define FAILED(...) \
-  do { \
-    fprintf (stderr, "fuzz-tls-psk: invariant failed at line %d: ", __LINE__); \
-    fprintf (stderr, __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    abort (); \
-  } while (0)
-
 #define HOSTNQN "nqn.2014-08.org.nvmexpress:uuid:f81d4fae-7dec-11d0-a765-0"
 #define SUBNQN  "nqn.2014-08.org.example:fuzz"
 

@@ -45,15 +45,6 @@
 #include "tls-session-int.h"
 #include "driver.h"
 
-#define FAILED(...) \
-  do { \
-    fprintf (stderr, \
-             "fuzz-tls-record: invariant failed at line %d: ", __LINE__); \
-    fprintf (stderr, __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    abort (); \
-  } while (0)
-
 #define HDR         5
 #define TAG         16
 #define CIPHER_MAX  (RECORD_MAX + 256)

@@ -26,14 +26,6 @@
 #include "uri.h"
 #include "driver.h"
 
-#define FAILED(...) \
-  do { \
-    fprintf (stderr, "fuzz-uri: invariant failed at line %d: ", __LINE__); \
-    fprintf (stderr, __VA_ARGS__); \
-    fprintf (stderr, "\n"); \
-    abort (); \
-  } while (0)
-
 /* A refusal: EINVAL and one non-empty line of bounded length. */
 static void
 check_refusal (const char *what)

@@ -70,20 +70,6 @@ die (const char *fmt, ...)
 /* ---- the fixture --------------------------------------------------------- */
 
 void
-fixture_failed (const char *file, int line, const char *fmt, ...)
-{
-  const char *base = strrchr (file, '/');
-  va_list ap;
-
-  fprintf (stderr, "%s:%d: invariant failed: ", base ? base + 1 : file, line);
-  va_start (ap, fmt);
-  vfprintf (stderr, fmt, ap);
-  va_end (ap);
-  fputc ('\n', stderr);
-  abort ();
-}
-
-void
 fixture_setup (const char *port_json)
 {
   static bool done;

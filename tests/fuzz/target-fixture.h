@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* What the fuzz harnesses of nvmeof-target (fuzz-target-conn.c,
  * fuzz-target-eth.c) share: the globals main.c defines for the rest of
- * the target, its configuration (two subsystems on one port), the reset
- * that makes every input start from the same state, and the report of a
- * failed invariant. */
+ * the target, its configuration (two subsystems on one port) and the reset
+ * that makes every input start from the same state. */
 #ifndef NVMEOF_FUZZ_TARGET_FIXTURE_H
 #define NVMEOF_FUZZ_TARGET_FIXTURE_H
 
+#include "driver.h" /* FAILED */
 #include "target.h"
 
 /* A subsystem any host may use; one whose host must authenticate
@@ -15,12 +15,6 @@
 #define HOSTNQN  "nqn.2014-08.org.nvmexpress:uuid:fuzz"
 #define AUTHNQN  "nqn.2026-11.io.nvmeof:fuzz-auth"
 #define AUTHHOST "nqn.2014-08.org.nvmexpress:uuid:fuzz-auth"
-
-/* An invariant failed: one line naming the harness's file and line, then
- * abort (libFuzzer keeps the input). */
-#define FAILED(...) fixture_failed (__FILE__, __LINE__, __VA_ARGS__)
-void fixture_failed (const char *file, int line, const char *fmt, ...)
-  __attribute__ ((__format__ (__printf__, 3, 4), __noreturn__));
 
 /* Build the target's configuration (once; later calls return at once):
  * the subsystems above, exposed on one port whose "addr" and "param"
