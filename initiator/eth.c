@@ -22,6 +22,7 @@
 
 #include "eth.h"
 #include "errors.h"
+#include "lib-thread.h"
 
 void
 eth_kick (int fd)
@@ -409,7 +410,7 @@ eth_queue_start (struct nvmeof_queue *q)
   char name[16];
   int r;
 
-  r = pthread_create (&eq->thread, NULL, eth_thread, eq);
+  r = lib_thread_create (&eq->thread, eth_thread, eq);
   if (r != 0) {
     set_error (r, "queue %u: cannot start its thread: %s", q->qid,
                strerror (r));

@@ -29,6 +29,7 @@
 #include "internal.h"
 #include "errors.h"
 #include "multipath-int.h"
+#include "lib-thread.h"
 
 bool
 mpath_join_transient (void)
@@ -192,7 +193,7 @@ mpath_join_start (struct mpath *mp)
       break;
   if (i == mp->nr_paths)
     return 0;
-  r = pthread_create (&mp->joiner, NULL, joiner_thread, mp);
+  r = lib_thread_create (&mp->joiner, joiner_thread, mp);
   if (r != 0) {
     set_error (r, "cannot start the multipath joiner thread: %s", strerror (r));
     return -1;

@@ -36,6 +36,7 @@
 #include "internal.h"
 #include "errors.h"
 #include "multipath-int.h"
+#include "lib-thread.h"
 
 bool
 mpath_is_path_error (uint16_t status, int err)
@@ -577,7 +578,7 @@ connect_paths (const struct nvmeof_opts *const *paths, size_t n)
         mp->paths[0].addr, n - 1, n > 2 ? "s" : "");
   if (mpath_aio_init (mp) < 0)
     goto err;
-  r = pthread_create (&mp->thread, NULL, path_thread, mp);
+  r = lib_thread_create (&mp->thread, path_thread, mp);
   if (r != 0) {
     set_error (r, "cannot start the multipath thread: %s", strerror (r));
     goto err;

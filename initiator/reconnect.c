@@ -45,6 +45,7 @@
 
 #include "internal.h"
 #include "errors.h"
+#include "lib-thread.h"
 
 static bool
 stop_requested (struct nvmeof_ctrl *ctrl)
@@ -223,7 +224,7 @@ reconnect_start (struct nvmeof_ctrl *ctrl)
   pthread_cond_init (&ctrl->rc_cond, &attr);
   pthread_condattr_destroy (&attr);
   pthread_mutex_init (&ctrl->rc_lock, NULL);
-  r = pthread_create (&ctrl->rc_thread, NULL, reconnect_thread, ctrl);
+  r = lib_thread_create (&ctrl->rc_thread, reconnect_thread, ctrl);
   if (r != 0) {
     pthread_cond_destroy (&ctrl->rc_cond);
     pthread_mutex_destroy (&ctrl->rc_lock);

@@ -25,6 +25,7 @@
 #include "tcp.h"
 #include "crc32c.h"
 #include "errors.h"
+#include "lib-thread.h"
 
 /* ---- Connection and initialisation ------------------------------------- */
 
@@ -343,7 +344,7 @@ tcp_queue_start (struct nvmeof_queue *q)
   char name[16];
   int r;
 
-  r = pthread_create (&tq->rx_thread, NULL, tcp_rx_thread, tq);
+  r = lib_thread_create (&tq->rx_thread, tcp_rx_thread, tq);
   if (r != 0) {
     set_error (r, "queue %u: cannot start the receive thread: %s", q->qid,
                strerror (r));

@@ -14,6 +14,7 @@
 
 #include "internal.h"
 #include "errors.h"
+#include "lib-thread.h"
 
 #define SCAN_INTERVAL_MS 1000
 
@@ -114,7 +115,7 @@ timer_start (struct nvmeof_ctrl *ctrl)
   pthread_cond_init (&ctrl->timer_cond, &attr);
   pthread_condattr_destroy (&attr);
   ctrl->timer_stop = false;
-  r = pthread_create (&ctrl->timer_thread, NULL, timer_thread, ctrl);
+  r = lib_thread_create (&ctrl->timer_thread, timer_thread, ctrl);
   if (r != 0) {
     pthread_cond_destroy (&ctrl->timer_cond);
     pthread_mutex_destroy (&ctrl->timer_lock);

@@ -4,7 +4,8 @@
 # while a file is open fusermount3 -u refuses (busy) and the mount goes on
 # working; SIGTERM while a writer is busy ends it cleanly (status 0,
 # within seconds, the mount detached, the writer gets an error, not a
-# hang); SIGHUP the same while idle.
+# hang); SIGHUP the same while idle, and it reaches a FUSE thread, not
+# one of libnvmeof's (which block it).
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
 source "$abs_srcdir/functions-fuse.sh"
 set -e -u -o pipefail
@@ -71,6 +72,22 @@ echo "SIGTERM took $((SECONDS - t0)) s; the writer exited $rc: $(cat "$FUSE_DIR/
 
 echo "== idle: SIGHUP (SIGINT is ignored by background jobs of a script)"
 fuse_mount "$mnt" "$TARGET_URL"
+# A signal to the process must reach a FUSE thread (libfuse's own block
+# SIGHUP, SIGINT and SIGTERM, leaving the main one): libnvmeof's threads
+# (receive, timer, reconnect) block them too, or the handler may run in
+# one of them and the loop never hears of it.
+nthreads=0
+for task in /proc/"$FUSE_PID"/task/*; do
+  case "$(cat "$task/comm")" in nvmeof-fuse) continue ;; esac
+  blk=$((16#$(awk '/^SigBlk:/ { print $2 }' "$task/status")))
+  for sig in 1 2 15; do
+    [ $(((blk >> (sig - 1)) & 1)) = 1 ] ||
+      fail "thread $(cat "$task/comm") does not block signal $sig"
+  done
+  nthreads=$((nthreads + 1))
+done
+[ "$nthreads" -ge 2 ] || fail "only $nthreads library threads found"
+echo "$nthreads library threads block SIGHUP, SIGINT and SIGTERM"
 kill -HUP "$FUSE_PID"
 _wait_gone "$FUSE_PID" 30 || fail "nvmeof-fuse did not exit on SIGHUP"
 rc=0; wait "$FUSE_PID" || rc=$?
