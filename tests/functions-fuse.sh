@@ -118,8 +118,10 @@ fuse_mount ()
   _fuse_n=$((_fuse_n + 1))
   FUSE_LOG="$TMPDIR_TEST/fuse$_fuse_n.log"
   # Not through the as_user function: $! must be nvmeof-fuse itself.
-  "${AS_USER[@]}" "$NVMEOF_FUSE" -f -v "$@" "$mnt" </dev/null \
-    >"$FUSE_LOG" 2>&1 &
+  # SIGHUP at its default: under nohup (or another parent that ignores
+  # it) nvmeof-fuse would inherit SIG_IGN, which libfuse leaves alone.
+  "${AS_USER[@]}" env --default-signal=HUP "$NVMEOF_FUSE" -f -v "$@" \
+    "$mnt" </dev/null >"$FUSE_LOG" 2>&1 &
   FUSE_PID=$!
   cleanup_fn _fuse_cleanup "$mnt" "$FUSE_PID"
   deadline=$((SECONDS + 30))
