@@ -6,8 +6,9 @@
  * reads the I/O queues' connections itself (if no waiting thread is
  * reading one), completes what arrived and runs the callbacks in the
  * calling thread; commands submitted meanwhile (by the callbacks) go out
- * together when it ends.  nvmeof_ctrl_get_fd is an epoll set of the I/O
- * queues' connections and an eventfd that is signalled when another
+ * together at the end of each round (a round ends at the receive that
+ * brings a queue to 32 KiB, see process_budget).  nvmeof_ctrl_get_fd is
+ * an epoll set of the I/O queues' connections and an eventfd that is signalled when another
  * thread made operations ready: readable when there is work for
  * nvmeof_ctrl_process. */
 #include <config.h>
@@ -281,7 +282,7 @@ aio_rw (struct nvmeof_ns *ns, const char *fn, uint8_t opcode, void *buf,
                    &submitted);
   else
     submitted = 1; /* nothing to do: completes at once */
-  /* In a callback, the end of nvmeof_ctrl_process sends everything. */
+  /* In a callback, the end of nvmeof_ctrl_process's round sends it. */
   if (!aio_in_process (ns->ctrl))
     queue_flush (q);
   return op_submitted (ns->ctrl, op, r, submitted);
@@ -383,15 +384,50 @@ run_ready (struct nvmeof_ctrl *ctrl)
   return n;
 }
 
+/* How much nvmeof_ctrl_process reads from a queue (32 KiB, or the
+ * environment's NVMEOF_PROCESS_KIB, 0 for no limit; the receive that
+ * reaches it is finished, so up to 64 KiB and a payload) before it runs the
+ * callbacks of what completed and sends what they submitted.  Reading a
+ * whole queue depth of small reads first made the two ends take turns:
+ * the target idled while the host read the batch, the host while the
+ * target answered the next one (docs/performance.md). */
+#define PROCESS_ROUNDS 8 /* rounds per call at most */
+static _Atomic long long budget_cached = -1;
+
+static size_t
+process_budget (void)
+{
+  long long b = atomic_load_explicit (&budget_cached, memory_order_relaxed);
+
+  if (b < 0) {
+    const char *s = getenv ("NVMEOF_PROCESS_KIB");
+    char *end;
+    unsigned long v;
+
+    b = 32 * 1024;
+    if (s && *s) {
+      errno = 0;
+      v = strtoul (s, &end, 10);
+      if (errno == 0 && *end == '\0' && v <= 1024 * 1024)
+        b = (long long) v * 1024;
+    }
+    atomic_store_explicit (&budget_cached, b, memory_order_relaxed);
+  }
+  return (size_t) b;
+}
+
 /* Receive on every I/O queue with something outstanding, then run the
- * callbacks; what they submit is sent at the end, together. */
+ * callbacks; what they submit is sent at the end of each round, together.
+ * A queue that stopped at its budget gets another round; after
+ * PROCESS_ROUNDS, what is left is signalled (as for completions made
+ * while sending), so that the caller comes back at once. */
 static int
 process (struct nvmeof_ctrl *ctrl)
 {
   struct nvmeof_ctrl *outer = processing;
-  unsigned i;
-  bool more;
-  int n;
+  unsigned i, round;
+  bool more, left = false;
+  int n = 0;
 
   /* Read the eventfd only if it was written: one system call less. */
   if (atomic_exchange (&ctrl->aio_signalled, false)) {
@@ -402,22 +438,26 @@ process (struct nvmeof_ctrl *ctrl)
     }
   }
   processing = ctrl;
-  for (i = 0; i < ctrl->nr_ioq; i++) {
-    struct nvmeof_queue *q = ctrl->ioq[i];
+  for (round = 0; round == 0 || (left && round < PROCESS_ROUNDS); round++) {
+    left = false;
+    for (i = 0; i < ctrl->nr_ioq; i++) {
+      struct nvmeof_queue *q = ctrl->ioq[i];
 
-    if (q->ops->progress &&
-        __atomic_load_n (&q->nr_free, __ATOMIC_RELAXED) < q->depth)
-      q->ops->progress (q);
+      if (q->ops->progress &&
+          __atomic_load_n (&q->nr_free, __ATOMIC_RELAXED) < q->depth &&
+          q->ops->progress (q, process_budget ()))
+        left = true;
+    }
+    n += run_ready (ctrl);
+    for (i = 0; i < ctrl->nr_ioq; i++)
+      queue_flush (ctrl->ioq[i]);
   }
-  n = run_ready (ctrl);
-  for (i = 0; i < ctrl->nr_ioq; i++)
-    queue_flush (ctrl->ioq[i]);
   processing = outer;
   /* Completed while sending: nobody signalled them. */
   pthread_mutex_lock (&ctrl->aio_lock);
   more = ctrl->ready_head != NULL;
   pthread_mutex_unlock (&ctrl->aio_lock);
-  if (more)
+  if (more || left)
     signal_ready (ctrl);
   return n;
 }

@@ -272,8 +272,8 @@ eth_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
   pthread_mutex_unlock (&eq->rx_lock);
 }
 
-void
-eth_progress (struct nvmeof_queue *q)
+bool
+eth_progress (struct nvmeof_queue *q, size_t budget)
 {
   struct eth_queue *eq = to_eth (q);
 
@@ -307,6 +307,8 @@ eth_progress (struct nvmeof_queue *q)
   /* (Not the acks: nvmeof_ctrl_process flushes after its callbacks.) */
   if (atomic_load (&eq->tx_queued) > 0)
     q->ops->flush (q, false);
+  (void) budget;
+  return false;
 }
 
 /* Sleep until the engine's deadline (or a kick, the end, a stop; the

@@ -143,7 +143,7 @@ int eth_round (struct eth_queue *eq, bool defer_ack);
  * stopped) and fail every outstanding command.  Idempotent. */
 void eth_fail (struct eth_queue *eq);
 void eth_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg);
-void eth_progress (struct nvmeof_queue *q);
+bool eth_progress (struct nvmeof_queue *q, size_t budget);
 void *eth_thread (void *arg);
 
 #endif /* NVMEOF_ETH_H */

@@ -160,8 +160,10 @@ struct nvmeof_transport_ops {
    * in this thread until done (q, arg) or the queue failed. */
   void (*wait) (struct nvmeof_queue *q, queue_done_fn done, void *arg);
   /* Optional: without waiting, receive what has arrived if no one else is
-   * receiving, and send what is queued (nvmeof_ctrl_process). */
-  void (*progress) (struct nvmeof_queue *q);
+   * receiving, and send what is queued (nvmeof_ctrl_process).  With a
+   * budget (bytes), the transport may stop once it has received that
+   * much: true if it stopped with more to read. */
+  bool (*progress) (struct nvmeof_queue *q, size_t budget);
   /* Optional: the connection's file descriptor, or -1. */
   int (*pollfd) (struct nvmeof_queue *q);
   /* Stop the queue: make the receiver exit and fail what is outstanding.

@@ -498,6 +498,7 @@ tcp_rx_once (struct tcp_queue *tq)
 
     n = tcp_sock_recvv (tq, iov, 2);
     if (n > 0) {
+      tq->rx_bytes += (size_t) n;
       uint32_t k = (size_t) n < tq->data_left ? (uint32_t) n : tq->data_left;
 
       tq->rx_short = (size_t) n < tq->data_left + ahead;
@@ -513,6 +514,7 @@ tcp_rx_once (struct tcp_queue *tq)
     tq->rx_start = tq->rx_end = 0;
     n = tcp_sock_recv (tq, tq->rxbuf, ahead);
     if (n > 0) {
+      tq->rx_bytes += (size_t) n;
       tq->rx_short = (size_t) n < ahead;
       tq->rx_end = n;
       return tcp_rx_once (tq); /* feed it */

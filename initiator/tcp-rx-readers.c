@@ -199,18 +199,27 @@ tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg)
   pthread_mutex_unlock (&tq->rx_lock);
 }
 
-void
-tcp_progress (struct nvmeof_queue *q)
+bool
+tcp_progress (struct nvmeof_queue *q, size_t budget)
 {
   struct tcp_queue *tq = to_tcp (q);
+  bool more = false;
 
   if (pthread_mutex_trylock (&tq->rx_lock) == 0) {
+    uint64_t start = tq->rx_bytes;
+
+    /* (Not after a large payload: those stream already, and stopping
+     * would only cut the target's sends smaller; see aio.c.) */
     while (tcp_rx_once (tq) > 0 && !rx_drained (tq))
-      ;
+      if (budget && !tq->rx_large && tq->rx_bytes - start >= budget) {
+        more = true;
+        break;
+      }
     pthread_mutex_unlock (&tq->rx_lock);
   }
   if (atomic_load (&tq->tx_pending) > 0 || atomic_load (&tq->tx_stalled))
     tcp_flush (q, false);
+  return more;
 }
 
 /* The admin queue's thread: receive everything. */

@@ -131,8 +131,9 @@ struct tcp_queue {
   bool rx_failed; /* the connection failed: all was failed */
   uint8_t *rxbuf;
   size_t rx_start, rx_end;
-  bool rx_short; /* the last recv got less than asked: likely drained */
-  bool rx_large; /* the last C2HData payload was large */
+  bool rx_short;     /* the last recv got less than asked: likely drained */
+  uint64_t rx_bytes; /* received (after TLS), for tcp_progress's budget */
+  bool rx_large;     /* the last C2HData payload was large */
   enum rx_state state;
   uint8_t hdr[NVME_TCP_TERM_MAX_PLEN + 8];
   uint32_t hdr_have, hdr_need;
@@ -256,7 +257,7 @@ void tcp_rx_failf (struct tcp_queue *tq, const char *fmt, ...)
 /* tcp-rx-readers.c */
 void *tcp_rx_thread (void *arg);
 void tcp_wait (struct nvmeof_queue *q, queue_done_fn done, void *arg);
-void tcp_progress (struct nvmeof_queue *q);
+bool tcp_progress (struct nvmeof_queue *q, size_t budget);
 /* The last failed send failed because the peer closed (EPIPE,
  * ECONNRESET): what it sent before, not yet read, may say why (a
  * C2HTermReq), and the stream is bound to end.  A receiver then goes on

@@ -30,7 +30,8 @@ packages=(
 
   # End-to-end tests: nbdkit, libnbd tools (nbdinfo, nbdcopy, nbdsh), FUSE,
   # qemu-img, fio, the kernel NBD client, mkfs, jq (JSON output and the
-  # target's statistics), python3 (tests' helpers), ss (free ports)
+  # target's statistics), python3 (tests' helpers), ss (free ports), strace
+  # (system calls counted in test-lib-datapath.sh)
   e2fsprogs
   fio
   fuse3
@@ -42,6 +43,7 @@ packages=(
   python3
   python3-libnbd
   qemu-utils
+  strace
 
   # Where users run it: a rootless container (bubblewrap: bwrap, as
   # Flatpak uses) and the systemd units (systemd-analyze verify,
