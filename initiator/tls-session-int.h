@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <pthread.h>
 
+#include <gcrypt.h>
 #include <openssl/ssl.h>
 
 #include "tls-session.h"
@@ -37,7 +38,7 @@ enum hs_fail {
 
 /* One direction's record protection (tls-record.c). */
 struct tls_dir {
-  EVP_CIPHER_CTX *ctx;
+  gcry_cipher_hd_t aead; /* AES-GCM under the current keys, or NULL */
   uint8_t secret[48]; /* the current application traffic secret */
   uint8_t iv[12];
   uint64_t seq;
@@ -112,6 +113,8 @@ void tls_keylog_cb (const SSL *ssl, const char *line);
  * with OpenSSL's (1: NVMEOF_TLS_OPENSSL_RECORDS=1, or it cannot be done
  * safely).  -1 if it failed half way (errno, tls_last_error). */
 int tls_record_start (struct tls_session *s);
+/* Key both directions again from their current secrets (0 or -1). */
+int tls_record_rekey (struct tls_session *s);
 /* tls_send and tls_recvv on our record layer. */
 ssize_t tls_record_send (struct tls_session *s, const struct iovec *iov,
                          int iovcnt, size_t total);

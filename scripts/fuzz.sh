@@ -64,7 +64,7 @@ cflags=(-g -O1 -fsanitize=fuzzer-no-link,address,undefined
         -I"$builddir" -I"$srcdir/include" -I"$srcdir/initiator"
         -I"$srcdir/common" -I"$srcdir/target" -I"$srcdir/tests/fuzz"
         -pthread "${jsonc_cflags[@]}")
-libs=(-ljson-c -lssl -lcrypto -lz -lpthread)
+libs=(-ljson-c -lssl -lcrypto -lgcrypt -lz -lpthread)
 # nvmeof-target's asynchronous file I/O, when configure found liburing.
 if grep -q '^#define HAVE_LIBURING 1' "$builddir/config.h"; then
   read -r -a uring_libs <<<"$(pkg-config --libs liburing 2>/dev/null || echo -luring)"

@@ -21,6 +21,7 @@ packages=(
 
   # Libraries
   libfuse3-dev
+  libgcrypt20-dev
   libjson-c-dev
   libnbd-dev
   libssl-dev

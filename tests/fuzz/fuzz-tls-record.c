@@ -11,7 +11,7 @@
  * The client end receives on one end of a socketpair; the server end's
  * tx direction seals what the harness sends (tls_record_send for plain
  * application data; else the harness seals fuzz-chosen inner plaintext
- * with that direction's AES-GCM context, IV and sequence number, and
+ * with that direction's AES-GCM handle, IV and sequence number, and
  * when a KeyUpdate is to take effect, moves the sender on by the
  * library's own KeyUpdate path).  The stream is written in fuzz-chosen
  * chunks and read with fuzz-chosen iovecs after each (the first 256
@@ -233,7 +233,7 @@ seal_inner (struct run *r, const uint8_t *inner, size_t len)
   struct tls_dir *d = &r->tx->tx;
   size_t clen = len + TAG;
   uint8_t *rec = buf_room (&r->stream, HDR + clen), n[12];
-  int l, i;
+  int i;
 
   rec[0] = 23;
   rec[1] = rec[2] = 3;
@@ -242,13 +242,10 @@ seal_inner (struct run *r, const uint8_t *inner, size_t len)
   memcpy (n, d->iv, 12);
   for (i = 0; i < 8; i++)
     n[11 - i] ^= (uint8_t) (d->seq >> (8 * i));
-  if (!EVP_EncryptInit_ex (d->ctx, NULL, NULL, NULL, n) ||
-      !EVP_EncryptUpdate (d->ctx, NULL, &l, rec, HDR) ||
-      (len > 0 &&
-       !EVP_EncryptUpdate (d->ctx, rec + HDR, &l, inner, (int) len)) ||
-      !EVP_EncryptFinal_ex (d->ctx, rec + HDR + len, &l) ||
-      !EVP_CIPHER_CTX_ctrl (d->ctx, EVP_CTRL_AEAD_GET_TAG, TAG,
-                            rec + HDR + len))
+  if (gcry_cipher_setiv (d->aead, n, sizeof n) ||
+      gcry_cipher_authenticate (d->aead, rec, HDR) ||
+      (len > 0 && gcry_cipher_encrypt (d->aead, rec + HDR, len, inner, len)) ||
+      gcry_cipher_gettag (d->aead, rec + HDR + len, TAG))
     FAILED ("AES-GCM failed to seal");
   d->seq++;
   r->stream.len += HDR + clen;
@@ -577,25 +574,13 @@ drain (struct run *r, struct rx_state *st, uint8_t layout)
  * tls_record_start): far more than an input's records.  So one session
  * per hash and end is made once, its state just after tls_record_start
  * kept, and every input starts from a copy of that state with the
- * AES-GCM contexts copied back from pristine ones (a KeyUpdate re-keys
- * them in place): the same start for every input, as a reproducer
- * needs. */
+ * AES-GCM handles keyed again from its secrets (a KeyUpdate re-keys them
+ * in place): the same start for every input, as a reproducer needs. */
 struct kept {
   struct tls_session *s;
   struct tls_session start; /* *s as tls_record_start left it */
-  EVP_CIPHER_CTX *tx0, *rx0;
 };
 static struct kept kept[2][2]; /* [SHA-384][server] */
-
-static EVP_CIPHER_CTX *
-ctx_copy (EVP_CIPHER_CTX *to, const EVP_CIPHER_CTX *from)
-{
-  if (to == NULL)
-    to = EVP_CIPHER_CTX_new ();
-  if (to == NULL || !EVP_CIPHER_CTX_copy (to, from))
-    FAILED ("cannot copy an AES-GCM context");
-  return to;
-}
 
 static struct tls_session *
 session (int fd, bool server, uint8_t hmac)
@@ -618,13 +603,11 @@ session (int fd, bool server, uint8_t hmac)
     if (tls_record_start (k->s) != 0)
       FAILED ("tls_record_start: %s", tls_last_error ());
     memcpy (&k->start, k->s, sizeof k->start);
-    k->tx0 = ctx_copy (NULL, k->s->tx.ctx);
-    k->rx0 = ctx_copy (NULL, k->s->rx.ctx);
   }
   memcpy (k->s, &k->start, sizeof *k->s);
   k->s->fd = fd;
-  ctx_copy (k->s->tx.ctx, k->tx0);
-  ctx_copy (k->s->rx.ctx, k->rx0);
+  if (tls_record_rekey (k->s) != 0)
+    FAILED ("tls_record_rekey: %s", tls_last_error ());
   return k->s;
 }
 
