@@ -8,9 +8,9 @@
  * calling thread; commands submitted meanwhile (by the callbacks) go out
  * together at the end of each round (a round ends at the receive that
  * brings a queue to 32 KiB, see process_budget).  nvmeof_ctrl_get_fd is
- * an epoll set of the I/O queues' connections and an eventfd that is signalled when another
- * thread made operations ready: readable when there is work for
- * nvmeof_ctrl_process. */
+ * an epoll set of the I/O queues' connections and an eventfd that is
+ * signalled when another thread made operations ready: readable when
+ * there is work for nvmeof_ctrl_process. */
 #include <config.h>
 
 #include <errno.h>
@@ -386,8 +386,8 @@ run_ready (struct nvmeof_ctrl *ctrl)
 
 /* How much nvmeof_ctrl_process reads from a queue (32 KiB, or the
  * environment's NVMEOF_PROCESS_KIB, 0 for no limit; the receive that
- * reaches it is finished, so up to 64 KiB and a payload) before it runs the
- * callbacks of what completed and sends what they submitted.  Reading a
+ * reaches it is finished, so up to 64 KiB and a payload) before it runs
+ * the callbacks of what completed and sends what they submitted.  Reading a
  * whole queue depth of small reads first made the two ends take turns:
  * the target idled while the host read the batch, the host while the
  * target answered the next one (docs/performance.md). */

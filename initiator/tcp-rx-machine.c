@@ -498,9 +498,9 @@ tcp_rx_once (struct tcp_queue *tq)
 
     n = tcp_sock_recvv (tq, iov, 2);
     if (n > 0) {
-      tq->rx_bytes += (size_t) n;
       uint32_t k = (size_t) n < tq->data_left ? (uint32_t) n : tq->data_left;
 
+      tq->rx_bytes += (size_t) n;
       tq->rx_short = (size_t) n < tq->data_left + ahead;
       tq->rx_start = 0;
       tq->rx_end = (size_t) n - k;
