@@ -116,8 +116,8 @@ dir_keys (struct tls_session *s, struct tls_dir *d)
   char err[160];
   int ok;
 
-  if (tls_hkdf_expand_label (s->hmac, d->secret, "key", NULL, 0, key, klen,
-                             err, sizeof err) == -1 ||
+  if (tls_hkdf_expand_label (s->hmac, d->secret, "key", NULL, 0, key, klen, err,
+                             sizeof err) == -1 ||
       tls_hkdf_expand_label (s->hmac, d->secret, "iv", NULL, 0, d->iv,
                              sizeof d->iv, err, sizeof err) == -1) {
     tls_set_last_error ("%s", err);

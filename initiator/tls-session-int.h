@@ -39,7 +39,7 @@ enum hs_fail {
 /* One direction's record protection (tls-record.c). */
 struct tls_dir {
   gcry_cipher_hd_t aead; /* AES-GCM under the current keys, or NULL */
-  uint8_t secret[48]; /* the current application traffic secret */
+  uint8_t secret[48];    /* the current application traffic secret */
   uint8_t iv[12];
   uint64_t seq;
 };
