@@ -10,7 +10,7 @@
 #  - transfers split into many commands, payloads read straight into the
 #    caller's buffer with a short read-ahead, with and without digests;
 #  - the asynchronous engine resubmitting from its callbacks (sent in one
-#    batch when nvmeof_ctrl_process returns);
+#    batch at the end of each of nvmeof_ctrl_process's rounds);
 #  - the leader's spin on and off (NVMEOF_SPIN_US), the target's polling on
 #    and off (--poll-us), and bad --poll-us values.
 #  - the async engine's per-queue figures (4 queues) adding up to the totals;
