@@ -53,7 +53,8 @@
  * 7.4).  A version-1 peer that knows none sends and grants 0. */
 #define NVME_ETH_OPT_DATA_RSP           0x00000001 /* C2H_DATA_RSP frames */
 #define NVME_ETH_OPT_NO_DDGST           0x00000002 /* F_HCRC frames */
-#define NVME_ETH_OPT_ALL                0x00000003
+#define NVME_ETH_OPT_PACK               0x00000004 /* frames back to back */
+#define NVME_ETH_OPT_ALL                0x00000007
 
 /* Limits. */
 #define NVME_ETH_MIN_FRAME              1280   /* smallest max_frame */

@@ -480,3 +480,40 @@ eth_build_term_ack (void *buf, const struct eth_frame *term)
   eth_frame_seal (h, sizeof *h, NULL, 0);
   return sizeof *h;
 }
+
+unsigned
+eth_pack_count (const struct eth_tx_frame *f, unsigned n, uint32_t pack_max)
+{
+  uint64_t bytes = 0;
+  unsigned k;
+
+  for (k = 0; k < n; k++) {
+    bytes += (uint64_t) f[k].hdr_len + (f[k].data ? f[k].data_len : 0);
+    if (bytes > pack_max)
+      break;
+  }
+  return k ? k : 1;
+}
+
+bool
+eth_pack_valid (const void *buf, size_t len)
+{
+  const uint8_t *p = buf;
+  const size_t h = sizeof (struct nvme_eth_hdr);
+  struct eth_frame f;
+  struct eth_error e;
+  size_t off = 0;
+
+  while (off < len) {
+    size_t own = len - off >= h ? get_le16 (p + off + HFEI (length)) : 0;
+
+    if (own < h || own > len - off)
+      return false;
+    /* Drops are damage (length, CRC, version); other refusals are the
+     * peer's violations, acted on when the frame is taken. */
+    if (eth_frame_parse (p + off, own, &f, &e) != 0 && e.drop)
+      return false;
+    off += own;
+  }
+  return true;
+}

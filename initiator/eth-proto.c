@@ -413,22 +413,17 @@ got_term (struct eth_assoc *a, const struct eth_frame *f)
                f->data_len >= 2 ? eth_type_string (f->data[1]) : "");
 }
 
-void
-eth_assoc_input (struct eth_assoc *a, const uint8_t src_mac[6], const void *buf,
-                 size_t len, uint64_t now_us)
+/* A frame that parsed (e: NULL) or that names a field it breaks. */
+static void
+input_parsed (struct eth_assoc *a, const uint8_t src_mac[6],
+              const struct eth_frame *fp, struct eth_error *ep)
 {
-  struct eth_frame f;
+  struct eth_frame f = *fp;
   struct eth_error e;
-  int bad;
+  int bad = ep != NULL;
 
-  a->now = now_us;
-  a->stats.rx_frames++;
-  a->stats.rx_bytes += len;
-  bad = eth_frame_parse (buf, len, &f, &e);
-  if (bad && e.drop) {
-    a->stats.drop_malformed++;
-    return;
-  }
+  if (ep)
+    e = *ep;
   if (memcmp (src_mac, a->params.peer_mac, 6) != 0) {
     a->stats.drop_foreign++;
     return;
@@ -485,7 +480,7 @@ eth_assoc_input (struct eth_assoc *a, const uint8_t src_mac[6], const void *buf,
     assoc_violation (a, &e, &f);
     return;
   }
-  a->last_rx_us = now_us;
+  a->last_rx_us = a->now;
   switch (f.type) {
   case NVME_ETH_TERM:
     got_term (a, &f);
@@ -521,6 +516,59 @@ eth_assoc_input (struct eth_assoc *a, const uint8_t src_mac[6], const void *buf,
     host_frame (a, &f);
   else
     ctrl_frame (a, &f);
+}
+
+/* One frame, alone or one of a pack already checked. */
+static void
+input_frame (struct eth_assoc *a, const uint8_t src_mac[6], const void *buf,
+             size_t len)
+{
+  struct eth_frame f;
+  struct eth_error e;
+  int bad;
+
+  a->stats.rx_frames++;
+  bad = eth_frame_parse (buf, len, &f, &e);
+  if (bad && e.drop) {
+    a->stats.drop_malformed++;
+    return;
+  }
+  input_parsed (a, src_mac, &f, bad ? &e : NULL);
+}
+
+void
+eth_assoc_input (struct eth_assoc *a, const uint8_t src_mac[6], const void *buf,
+                 size_t len, uint64_t now_us)
+{
+  const uint8_t *p = buf;
+  const size_t h = sizeof (struct nvme_eth_hdr);
+
+  a->now = now_us;
+  a->stats.rx_bytes += len;
+  /* A frame alone, as ever; with PACK agreed, several frames back to back
+   * (spec 4.1), taken only if each one's length and CRC are good and they
+   * fill the payload: a damaged pack is dropped whole. */
+  if (!(a->params.options & NVME_ETH_OPT_PACK) || len < h ||
+      get_le16 (p + FEI (struct nvme_eth_hdr, length)) >= len ||
+      len <= NVME_ETH_MIN_PAYLOAD) {
+    input_frame (a, src_mac, p, len);
+    return;
+  }
+  if (!eth_pack_valid (p, len)) {
+    a->stats.rx_frames++;
+    a->stats.drop_malformed++;
+    return;
+  }
+  for (;;) {
+    size_t own = get_le16 (p + FEI (struct nvme_eth_hdr, length));
+
+    input_frame (a, src_mac, p, own);
+    p += own;
+    len -= own;
+    if (len == 0 || a->state == ETH_S_CLOSED)
+      break;
+    a->stats.rx_packed++;
+  }
 }
 
 /* ---- Timers ---------------------------------------------------------- */
@@ -682,6 +730,12 @@ const struct eth_params *
 eth_assoc_params (const struct eth_assoc *a)
 {
   return &a->params;
+}
+
+uint32_t
+eth_assoc_pack_max (const struct eth_assoc *a)
+{
+  return (a->params.options & NVME_ETH_OPT_PACK) ? a->params.max_frame : 0;
 }
 
 const struct eth_stats *

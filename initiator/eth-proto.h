@@ -146,7 +146,9 @@ struct eth_params {
 
 /* Counters: frames dropped before processing, by cause, and the work. */
 struct eth_stats {
-  uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
+  /* Frames (each of a pack counts) and bytes (of the Ethernet payloads
+   * received); rx_packed: frames that came after another in a pack. */
+  uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes, rx_packed;
   uint64_t retransmits, fast_retransmits, timeouts; /* RTO expiries */
   uint64_t spurious; /* retransmissions the peer already had (DSACK) */
   uint64_t acks_sent, keepalives_sent;
@@ -188,6 +190,15 @@ struct eth_error {
  * others deserve a TERM once matched to an association). */
 int eth_frame_parse (const void *buf, size_t len, struct eth_frame *f,
                      struct eth_error *e);
+
+/* How many of the n frames f (n >= 1) go into the next Ethernet frame:
+ * those that fit back to back in pack_max bytes (spec 4.1), at least one;
+ * 1 when pack_max is 0. */
+unsigned eth_pack_count (const struct eth_tx_frame *f, unsigned n,
+                         uint32_t pack_max);
+/* Whether a received payload of several frames is a pack to take (spec
+ * 4.1): every frame's length and CRC good, and together they fill it. */
+bool eth_pack_valid (const void *buf, size_t len);
 
 /* Stateless replies for the controller's listener (buf: at least 128
  * bytes; return the frame length).  A refusal of an ASSOC_REQ (status
@@ -289,6 +300,10 @@ void eth_assoc_abort (struct eth_assoc *a, uint16_t reason, int err,
 enum eth_state eth_assoc_state (const struct eth_assoc *a);
 uint32_t eth_assoc_local_id (const struct eth_assoc *a);
 const struct eth_params *eth_assoc_params (const struct eth_assoc *a);
+/* The largest Ethernet payload into which the frames of one tx () call
+ * may be packed (option PACK agreed: the association's max frame), else 0
+ * (one frame per Ethernet frame).  For eth_sock_tx. */
+uint32_t eth_assoc_pack_max (const struct eth_assoc *a);
 const struct eth_stats *eth_assoc_stats (const struct eth_assoc *a);
 
 /* ---- Host role ------------------------------------------------------ */

@@ -77,11 +77,23 @@ static void
 on_frame (void *ctx, const uint8_t src[6], const uint8_t *frame, size_t len)
 {
   struct eth_queue *eq = ctx;
+  const size_t h = sizeof (struct nvme_eth_hdr);
+  size_t off = 0;
 
-  /* (The engine checks everything; this only decides when to poll.) */
-  if (len > 2 && (frame[2] & NVME_ETH_F_ACK_REQ))
-    eq->ack_now = true;
-  eq->more_c2h = len > 1 && frame[1] == NVME_ETH_C2H_DATA;
+  /* (The engine checks everything; this only decides when to poll.)
+   * Each frame of a pack (spec 4.1), as its length fields say. */
+  for (;;) {
+    const uint8_t *p = frame + off;
+    size_t left = len - off, flen;
+
+    if (left > 2 && (p[2] & NVME_ETH_F_ACK_REQ))
+      eq->ack_now = true;
+    eq->more_c2h = left > 1 && p[1] == NVME_ETH_C2H_DATA;
+    flen = left >= 6 ? get_le16 (p + 4) : 0;
+    if (flen < h || left < 2 * h || flen > left - h)
+      break;
+    off += flen;
+  }
   eth_assoc_input (eq->a, src, frame, len, eq->rx_now);
 }
 

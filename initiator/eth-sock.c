@@ -25,10 +25,11 @@
  * with cfg->any_term (a listener answers TERMs of associations that are
  * gone).  PACKET_IGNORE_OUTGOING keeps our own frames out.
  *
- * Send: sendmmsg, a batch of up to TX_BATCH frames per call, each frame
- * gathered from three iovecs (the Ethernet header, the engine's header,
- * the data) with no copy, on a second socket that receives nothing and
- * that nobody polls (eth_sock_open says why). */
+ * Send: sendmmsg, a batch of up to TX_BATCH frames per call, each
+ * Ethernet frame gathered from iovecs (the Ethernet header, then the
+ * engine's header and data of each frame packed into it: option PACK)
+ * with no copy, on a second socket that receives nothing and that nobody
+ * polls (eth_sock_open says why). */
 #include <config.h>
 
 #include <errno.h>
@@ -82,7 +83,8 @@ struct eth_sock {
   /* Send batch (under tx_lock). */
   pthread_mutex_t tx_lock;
   struct mmsghdr msgs[TX_BATCH];
-  struct iovec iov[TX_BATCH][3];
+  unsigned msg_frames[TX_BATCH];  /* engine frames in each message */
+  struct iovec iov[TX_BATCH * 3]; /* the Ethernet header, 2 per frame */
   struct sockaddr_ll dst;
   uint8_t ethhdr[ETH_HLEN];
 };
@@ -419,9 +421,6 @@ eth_sock_open (const struct eth_sock_config *cfg, char *err, size_t errlen)
   s->ethhdr[12] = s->ethertype >> 8;
   s->ethhdr[13] = s->ethertype & 0xFF;
   for (i = 0; i < TX_BATCH; i++) {
-    s->iov[i][0].iov_base = s->ethhdr;
-    s->iov[i][0].iov_len = ETH_HLEN;
-    s->msgs[i].msg_hdr.msg_iov = s->iov[i];
     s->msgs[i].msg_hdr.msg_name = &s->dst;
     s->msgs[i].msg_hdr.msg_namelen = sizeof s->dst;
   }
@@ -544,9 +543,45 @@ send_batch (struct eth_sock *s, unsigned n)
   return (int) done;
 }
 
+/* Prepare messages for up to TX_BATCH of the n frames f, packed into
+ * Ethernet frames of at most pack_max bytes (0: one per message), each
+ * gathered from iovecs (the Ethernet header, then each frame's header and
+ * data) with no copy.  Returns the number of messages. */
+static unsigned
+prepare (struct eth_sock *s, const struct eth_tx_frame *f, unsigned n,
+         uint32_t pack_max)
+{
+  unsigned m = 0, used = 0, v = 0;
+
+  if (n > TX_BATCH)
+    n = TX_BATCH;
+  while (used < n) {
+    unsigned k = eth_pack_count (f + used, n - used, pack_max), i;
+    struct msghdr *h = &s->msgs[m].msg_hdr;
+
+    h->msg_iov = &s->iov[v];
+    s->iov[v].iov_base = s->ethhdr;
+    s->iov[v++].iov_len = ETH_HLEN;
+    for (i = 0; i < k; i++) {
+      const struct eth_tx_frame *x = &f[used + i];
+
+      s->iov[v].iov_base = (void *) x->hdr;
+      s->iov[v++].iov_len = x->hdr_len;
+      if (x->data && x->data_len) {
+        s->iov[v].iov_base = (void *) x->data;
+        s->iov[v++].iov_len = x->data_len;
+      }
+    }
+    h->msg_iovlen = (size_t) (&s->iov[v] - h->msg_iov);
+    s->msg_frames[m++] = k;
+    used += k;
+  }
+  return m;
+}
+
 int
 eth_sock_tx (struct eth_sock *s, const uint8_t dst[6],
-             const struct eth_tx_frame *f, unsigned n)
+             const struct eth_tx_frame *f, unsigned n, uint32_t pack_max)
 {
   unsigned sent = 0;
   int r = 0;
@@ -555,22 +590,13 @@ eth_sock_tx (struct eth_sock *s, const uint8_t dst[6],
   memcpy (s->ethhdr, dst, 6);
   memcpy (s->dst.sll_addr, dst, 6);
   while (sent < n) {
-    unsigned k = n - sent < TX_BATCH ? n - sent : TX_BATCH, i;
+    unsigned k = prepare (s, f + sent, n - sent, pack_max), i;
 
-    for (i = 0; i < k; i++) {
-      const struct eth_tx_frame *x = &f[sent + i];
-      struct msghdr *m = &s->msgs[i].msg_hdr;
-
-      s->iov[i][1].iov_base = (void *) x->hdr;
-      s->iov[i][1].iov_len = x->hdr_len;
-      s->iov[i][2].iov_base = (void *) x->data;
-      s->iov[i][2].iov_len = x->data ? x->data_len : 0;
-      m->msg_iovlen = s->iov[i][2].iov_len ? 3 : 2;
-    }
     r = send_batch (s, k);
     if (r < 0)
       break;
-    sent += r;
+    for (i = 0; i < (unsigned) r; i++)
+      sent += s->msg_frames[i];
     if ((unsigned) r < k)
       break;
   }
@@ -586,7 +612,7 @@ eth_sock_tx_raw (struct eth_sock *s, const uint8_t dst[6], const void *frame,
 {
   struct eth_tx_frame f = { .hdr = frame, .hdr_len = (uint32_t) len };
 
-  return eth_sock_tx (s, dst, &f, 1);
+  return eth_sock_tx (s, dst, &f, 1, 0);
 }
 
 int

@@ -71,11 +71,13 @@ uint64_t eth_sock_rx_drops (struct eth_sock *s);
 int eth_sock_wait (struct eth_sock *s, uint64_t timeout_us);
 
 /* Send n engine frames (eth_callbacks.tx's) to dst in one batch, the
- * Ethernet header added here.  Returns how many went out (the rest count
- * as lost: the engine retransmits them), -1 on a socket error.  Any
- * number of threads may send (serialised inside). */
+ * Ethernet header added here; with pack_max (eth_assoc_pack_max), frames
+ * go back to back in Ethernet frames of up to that many bytes.  Returns
+ * how many went out (the rest count as lost: the engine retransmits
+ * them), -1 on a socket error.  Any number of threads may send
+ * (serialised inside). */
 int eth_sock_tx (struct eth_sock *s, const uint8_t dst[6],
-                 const struct eth_tx_frame *f, unsigned n);
+                 const struct eth_tx_frame *f, unsigned n, uint32_t pack_max);
 /* One ready-made frame (discovery probes and answers, refusals). */
 int eth_sock_tx_raw (struct eth_sock *s, const uint8_t dst[6],
                      const void *frame, size_t len);

@@ -50,7 +50,8 @@ static unsigned
 cb_tx (void *ctx, const struct eth_tx_frame *f, unsigned n)
 {
   struct eth_queue *eq = ctx;
-  int r = eth_sock_tx (eq->sock, eq->peer_mac, f, n);
+  int r =
+    eth_sock_tx (eq->sock, eq->peer_mac, f, n, eth_assoc_pack_max (eq->a));
 
   if (r < 0) {
     msgf (eq->tx_err, sizeof eq->tx_err, "send on %s: %s",
@@ -187,6 +188,15 @@ setup_wait (struct eth_queue *eq, uint64_t until_us)
   return atomic_load (&eq->stopping) ? -1 : 0;
 }
 
+/* NVMEOF_ETH_PACK=0: associations ask without the option PACK. */
+static bool
+env_pack (void)
+{
+  const char *v = getenv ("NVMEOF_ETH_PACK");
+
+  return !(v && strcmp (v, "0") == 0);
+}
+
 /* Open the socket and the engine and set the association up, before the
  * deadline (ms).  Under rx_lock, with no thread running.  0 or -1 with
  * the error set. */
@@ -212,9 +222,11 @@ eth_open (struct eth_queue *eq, uint64_t deadline_ms)
     .tx_window = window,
     .ka_interval_ms = ETH_KA_INTERVAL_MS,
     /* A read's last data with its response; the CRC over data only with
-     * data-digest=on, as NVMe/TCP's DDGST (docs/nvme-eth.md 7.4). */
+     * data-digest=on, as NVMe/TCP's DDGST; frames packed (docs/nvme-eth.md
+     * 7.4; NVMEOF_ETH_PACK=0 asks without, for comparisons). */
     .options = NVME_ETH_OPT_DATA_RSP |
-               (ctrl->opts.data_digest ? 0 : NVME_ETH_OPT_NO_DDGST),
+               (ctrl->opts.data_digest ? 0 : NVME_ETH_OPT_NO_DDGST) |
+               (env_pack () ? NVME_ETH_OPT_PACK : 0),
     .local_id = id,
     .cb = &host_callbacks,
     .ctx = eq,
@@ -315,15 +327,16 @@ print_stats (struct eth_queue *eq)
   st = eth_assoc_stats (eq->a);
   fprintf (
     stderr,
-    "nvmeof: %s queue %u: frames tx %" PRIu64 " rx %" PRIu64
-    ", retransmitted %" PRIu64 " (fast %" PRIu64 ", timeouts %" PRIu64
-    ", spurious %" PRIu64 "), acks %" PRIu64 ", keep-alives %" PRIu64
-    "; dropped: malformed %" PRIu64 ", foreign %" PRIu64 ", duplicate %" PRIu64
-    ", window %" PRIu64 ", bad ack %" PRIu64 ", state %" PRIu64
-    ", ring full %" PRIu64 "; srtt %" PRIu32 " us, rto %" PRIu32 " us\n",
-    eq->q.ctrl->addr, eq->q.qid, st->tx_frames, st->rx_frames, st->retransmits,
-    st->fast_retransmits, st->timeouts, st->spurious, st->acks_sent,
-    st->keepalives_sent, st->drop_malformed, st->drop_foreign,
+    "nvmeof: %s queue %u: frames tx %" PRIu64 " rx %" PRIu64 " (%" PRIu64
+    " packed after another), retransmitted %" PRIu64 " (fast %" PRIu64
+    ", timeouts %" PRIu64 ", spurious %" PRIu64 "), acks %" PRIu64
+    ", keep-alives %" PRIu64 "; dropped: malformed %" PRIu64
+    ", foreign %" PRIu64 ", duplicate %" PRIu64 ", window %" PRIu64
+    ", bad ack %" PRIu64 ", state %" PRIu64 ", ring full %" PRIu64
+    "; srtt %" PRIu32 " us, rto %" PRIu32 " us\n",
+    eq->q.ctrl->addr, eq->q.qid, st->tx_frames, st->rx_frames, st->rx_packed,
+    st->retransmits, st->fast_retransmits, st->timeouts, st->spurious,
+    st->acks_sent, st->keepalives_sent, st->drop_malformed, st->drop_foreign,
     st->drop_duplicate, st->drop_window, st->drop_bad_ack, st->drop_state,
     eq->sock ? eth_sock_rx_drops (eq->sock) : 0, st->srtt_us, st->rto_us);
 }

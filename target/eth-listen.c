@@ -52,6 +52,7 @@ add_stats (struct eth_stats *to, const struct eth_stats *s)
   to->tx_bytes += s->tx_bytes;
   to->rx_frames += s->rx_frames;
   to->rx_bytes += s->rx_bytes;
+  to->rx_packed += s->rx_packed;
   to->retransmits += s->retransmits;
   to->fast_retransmits += s->fast_retransmits;
   to->timeouts += s->timeouts;
@@ -513,6 +514,7 @@ eth_stats_json (struct json_object *root)
   ADD ("tx_bytes", s.tx_bytes);
   ADD ("rx_frames", s.rx_frames);
   ADD ("rx_bytes", s.rx_bytes);
+  ADD ("rx_packed", s.rx_packed);
   ADD ("retransmits", s.retransmits);
   ADD ("fast_retransmits", s.fast_retransmits);
   ADD ("timeouts", s.timeouts);

@@ -61,7 +61,7 @@ static unsigned
 cb_tx (void *ctx, const struct eth_tx_frame *f, unsigned n)
 {
   struct eth_conn *ec = ctx;
-  int r = eth_sock_tx (ec->sock, ec->peer, f, n);
+  int r = eth_sock_tx (ec->sock, ec->peer, f, n, eth_assoc_pack_max (ec->a));
 
   return r < 0 ? 0 : (unsigned) r;
 }

@@ -124,16 +124,24 @@ class Link:
             return pkt[6:12], pkt[14:]
 
     def recv(self, timeout):
+        """The next frame; the frames of a pack (option PACK,
+        docs/nvme-eth.md 4.1) one by one."""
         if self.queue:
             return self.queue.pop(0)
         while True:
             r = self.recv_raw(timeout)
             if r is None:
                 return None
+            src, raw = r
             try:
-                return Frame(*r)
+                while len(raw) >= 32:
+                    f = Frame(src, raw)
+                    self.queue.append(f)
+                    raw = raw[f.length:]
             except tc.ProtocolError:
-                continue    # corrupt or padded beyond length: not ours
+                pass    # corrupt or padded beyond length: it and the rest
+            if self.queue:
+                return self.queue.pop(0)
 
     def probe(self, nonce=0x1234ABCD, max_frame=1500, timeout=1.0,
               settle=0.1):

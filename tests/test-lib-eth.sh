@@ -5,7 +5,9 @@
 # MTU 1500 and at MTU 9000: nbdcopy of 256 MiB of random data in and back
 # out (compared), fio with 4 jobs writing and verifying with crc32c,
 # nvmeof list and identify over the link, nvmeof bench --verify with the
-# asynchronous API (blocking and asynchronous engines, 2 queues), a file
+# asynchronous API (blocking and asynchronous engines, 2 queues), with
+# frames packed and without (fewer Ethernet frames than frames, and
+# not), a file
 # of nvmeof-fuse written and read back (root in the host's namespace,
 # where /dev/fuse allows), no malformed frame on a clean link and none
 # lost to a full receive ring (NVMEOF_ETH_STATS), and the associations
@@ -23,6 +25,11 @@ requires nbdcopy --version
 requires fio --version
 fio --enghelp=nbd >/dev/null 2>&1 || _skip "this fio has no nbd engine"
 d=$TMPDIR_TEST
+# Ethernet frames the host's end of the pair has sent.
+eth_tx_packets ()
+{
+  ip netns exec "$ETH_NS_B" cat "/sys/class/net/$ETH_IF_B/statistics/tx_packets"
+}
 
 random_file "$d/in" 256M
 export NVMEOF_ETH_STATS=1
@@ -40,15 +47,40 @@ for mtu in 1500 9000; do
     -o json >"$d/id"
   grep -q '"subnqn": "'"$TARGET_NQN"'"' "$d/id" || fail "identify: no subnqn"
 
-  echo "-- nvmeof bench --verify, async and sync engines, 2 queues"
-  for engine in async sync; do
-    with_timeout 120 ip netns exec "$ETH_NS_B" nvmeof bench \
-      "$TARGET_ETH_URL/1" --rw=randrw --bs=8k --qd=16 --queues=2 --time=2 \
-      --verify --size=32M --engine="$engine" >"$d/bench" ||
-      { cat "$d/bench"; fail "nvmeof bench ($engine)"; }
-    grep -E 'I/Os:|IOPS:' "$d/bench"
-    grep -q '(0 errors, 0 verify errors)' "$d/bench" ||
-      { cat "$d/bench"; fail "nvmeof bench ($engine): errors"; }
+  echo "-- nvmeof bench --verify, async and sync engines, 2 queues," \
+    "frames packed (option PACK) and not (NVMEOF_ETH_PACK=0)"
+  for pack in 1 0; do
+    for engine in async sync; do
+      NVMEOF_ETH_PACK=$pack with_timeout 120 ip netns exec "$ETH_NS_B" \
+        nvmeof bench "$TARGET_ETH_URL/1" --rw=randrw --bs=8k --qd=16 \
+        --queues=2 --time=2 --verify --size=32M --engine="$engine" \
+        >"$d/bench" 2>"$d/bench.err" ||
+        { cat "$d/bench" "$d/bench.err"; fail "nvmeof bench ($engine)"; }
+      grep -E 'I/Os:|IOPS:' "$d/bench"
+      grep -q '(0 errors, 0 verify errors)' "$d/bench" ||
+        { cat "$d/bench"; fail "nvmeof bench ($engine): errors"; }
+    done
+    # Small reads: the host's commands are what it sends.  The engines'
+    # frames (NVMEOF_ETH_STATS) against the link's Ethernet frames.
+    tx0=$(eth_tx_packets)
+    NVMEOF_ETH_PACK=$pack with_timeout 120 ip netns exec "$ETH_NS_B" \
+      nvmeof bench "$TARGET_ETH_URL/1" --rw=randread --bs=512 --qd=16 \
+      --time=1 >"$d/bench" 2>"$d/bench.err" ||
+      { cat "$d/bench" "$d/bench.err"; fail "nvmeof bench (512 B reads)"; }
+    sent=$(($(eth_tx_packets) - tx0))
+    frames=$(awk '/queue [0-9]+: frames tx/ {
+      for (i = 1; i < NF; i++) if ($i == "tx") n += $(i + 1) }
+      END { print n + 0 }' "$d/bench.err")
+    echo "   PACK $pack, 512 B reads: the host's $frames frames in $sent" \
+      "Ethernet frames"
+    [ "$frames" -gt 1000 ] || fail "no frame counters from the bench"
+    if [ "$pack" = 1 ]; then
+      [ "$sent" -lt $((frames / 2)) ] ||
+        fail "PACK: $frames frames took $sent Ethernet frames"
+    else
+      [ "$sent" -ge "$frames" ] ||
+        fail "without PACK: $frames frames in $sent Ethernet frames"
+    fi
   done
 
   if [ -c /dev/fuse ] && [ -x "$NVMEOF_FUSE" ]; then

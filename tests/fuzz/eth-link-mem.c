@@ -27,21 +27,34 @@ static struct q qbuf[3];
 static struct q *to_ctrl = &qbuf[0], *to_host = &qbuf[1], *spare = &qbuf[2];
 static uint8_t r2t_buf[20000];
 
+/* Frames packed as eth-sock.c packs them when PACK was agreed. */
 static unsigned
 tx (void *ctx, const struct eth_tx_frame *f, unsigned n)
 {
   struct q *q = ctx == &pair.host ? to_ctrl : to_host;
-  unsigned i;
+  struct eth_assoc *a = ctx == &pair.host ? pair.host : pair.ctrl;
+  uint32_t pack_max = a ? eth_assoc_pack_max (a) : 0;
+  unsigned i = 0;
 
-  for (i = 0; i < n && q->n < QMAX; i++) {
-    uint32_t len = f[i].hdr_len + f[i].data_len;
+  if (pack_max > sizeof q->buf[0])
+    pack_max = sizeof q->buf[0];
+  while (i < n && q->n < QMAX) {
+    unsigned k = eth_pack_count (f + i, n - i, pack_max), j;
+    uint32_t len = 0;
 
-    if (len > sizeof q->buf[0])
-      continue; /* larger than the test's MTU: lost */
-    memcpy (q->buf[q->n], f[i].hdr, f[i].hdr_len);
-    if (f[i].data_len)
-      memcpy (q->buf[q->n] + f[i].hdr_len, f[i].data, f[i].data_len);
-    q->len[q->n++] = len;
+    for (j = i; j < i + k; j++)
+      len += f[j].hdr_len + f[j].data_len;
+    if (len <= sizeof q->buf[0]) { /* else larger than the MTU: lost */
+      len = 0;
+      for (j = i; j < i + k; j++) {
+        memcpy (q->buf[q->n] + len, f[j].hdr, f[j].hdr_len);
+        if (f[j].data_len)
+          memcpy (q->buf[q->n] + len + f[j].hdr_len, f[j].data, f[j].data_len);
+        len += f[j].hdr_len + f[j].data_len;
+      }
+      q->len[q->n++] = len;
+    }
+    i += k;
   }
   return n;
 }

@@ -49,6 +49,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,24 +239,41 @@ eth_sock_wait (struct eth_sock *s, uint64_t timeout_us)
   return 0;
 }
 
+/* The target's frames, packed as eth-sock.c packs them (option PACK):
+ * each frame of a pack is checked. */
 int
 eth_sock_tx (struct eth_sock *s, const uint8_t dst[6],
-             const struct eth_tx_frame *f, unsigned n)
+             const struct eth_tx_frame *f, unsigned n, uint32_t pack_max)
 {
   static uint8_t buf[65536 + 256];
-  unsigned i;
+  unsigned i = 0;
 
   (void) s;
-  for (i = 0; i < n; i++) {
-    size_t len = (size_t) f[i].hdr_len + (f[i].data ? f[i].data_len : 0);
+  while (i < n) {
+    unsigned k = eth_pack_count (f + i, n - i, pack_max), j;
+    size_t len = 0, off = 0;
 
-    if (len > sizeof buf)
-      FAILED ("a frame of %zu bytes", len);
-    memcpy (buf, f[i].hdr, f[i].hdr_len);
-    if (f[i].data && f[i].data_len)
-      memcpy (buf + f[i].hdr_len, f[i].data, f[i].data_len);
-    check_emitted (dst, buf, len);
+    for (j = i; j < i + k; j++) {
+      size_t flen = (size_t) f[j].hdr_len + (f[j].data ? f[j].data_len : 0);
+
+      if (len + flen > sizeof buf)
+        FAILED ("a pack of %zu bytes", len + flen);
+      memcpy (buf + len, f[j].hdr, f[j].hdr_len);
+      if (f[j].data && f[j].data_len)
+        memcpy (buf + len + f[j].hdr_len, f[j].data, f[j].data_len);
+      len += flen;
+    }
+    if (k > 1 && len > pack_max)
+      FAILED ("%u frames packed in %zu bytes (at most %" PRIu32 ")", k, len,
+              pack_max);
+    for (j = i; j < i + k; j++) {
+      size_t flen = (size_t) f[j].hdr_len + (f[j].data ? f[j].data_len : 0);
+
+      check_emitted (dst, buf + off, flen);
+      off += flen;
+    }
     put (&to_host, dst, buf, len, NULL, 0);
+    i += k;
   }
   return (int) n;
 }
@@ -266,7 +284,7 @@ eth_sock_tx_raw (struct eth_sock *s, const uint8_t dst[6], const void *frame,
 {
   struct eth_tx_frame f = { .hdr = frame, .hdr_len = (uint32_t) len };
 
-  return eth_sock_tx (s, dst, &f, 1);
+  return eth_sock_tx (s, dst, &f, 1, 0);
 }
 
 /* ---- the host: one engine per queue ------------------------------------ */
@@ -283,15 +301,35 @@ struct host {
 };
 static struct host hosts[2];
 
+/* The host's frames, packed two at a time when the association agreed
+ * PACK and they fit (so the target's input takes packs too). */
 static unsigned
 host_tx (void *ctx, const struct eth_tx_frame *f, unsigned n)
 {
+  struct host *h = ctx;
+  uint32_t pack_max = eth_assoc_pack_max (h->a);
+  uint8_t pk[FRAME];
   unsigned i;
 
-  (void) ctx;
-  for (i = 0; i < n; i++)
+  for (i = 0; i < n; i++) {
+    size_t l0 = f[i].hdr_len + (f[i].data ? f[i].data_len : 0), l1;
+
+    if (i + 1 < n && eth_pack_count (f + i, 2, pack_max) == 2 &&
+        (l1 = f[i + 1].hdr_len + (f[i + 1].data ? f[i + 1].data_len : 0),
+         l0 + l1 <= sizeof pk)) {
+      memcpy (pk, f[i].hdr, f[i].hdr_len);
+      if (l0 > f[i].hdr_len)
+        memcpy (pk + f[i].hdr_len, f[i].data, f[i].data_len);
+      memcpy (pk + l0, f[i + 1].hdr, f[i + 1].hdr_len);
+      if (l1 > f[i + 1].hdr_len)
+        memcpy (pk + l0 + f[i + 1].hdr_len, f[i + 1].data, f[i + 1].data_len);
+      put (&to_tgt, macs[0], pk, l0 + l1, NULL, 0);
+      i++;
+      continue;
+    }
     put (&to_tgt, macs[0], f[i].hdr, f[i].hdr_len, f[i].data,
          f[i].data ? f[i].data_len : 0);
+  }
   return n;
 }
 

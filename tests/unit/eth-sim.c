@@ -186,20 +186,29 @@ wire (struct sim *s, struct sim_end *from, const uint8_t *buf, uint32_t len)
   }
 }
 
+/* Frames packed as eth-sock.c packs them when PACK was agreed. */
 unsigned
 sim_tx (void *ctx, const struct eth_tx_frame *f, unsigned n)
 {
   static uint8_t buf[NVME_ETH_MAX_FRAME]; /* the tests are one thread */
   struct sim_end *e = ctx;
-  unsigned i;
+  uint32_t pack_max = e->a ? eth_assoc_pack_max (e->a) : 0;
+  unsigned i = 0;
 
-  for (i = 0; i < n; i++) {
-    if (f[i].hdr_len + f[i].data_len > sizeof buf)
-      abort ();
-    memcpy (buf, f[i].hdr, f[i].hdr_len);
-    if (f[i].data_len)
-      memcpy (buf + f[i].hdr_len, f[i].data, f[i].data_len);
-    wire (e->sim, e, buf, f[i].hdr_len + f[i].data_len);
+  while (i < n) {
+    unsigned k = eth_pack_count (f + i, n - i, pack_max), j;
+    uint32_t len = 0;
+
+    for (j = i; j < i + k; j++) {
+      if (len + f[j].hdr_len + f[j].data_len > sizeof buf)
+        abort ();
+      memcpy (buf + len, f[j].hdr, f[j].hdr_len);
+      if (f[j].data_len)
+        memcpy (buf + len + f[j].hdr_len, f[j].data, f[j].data_len);
+      len += f[j].hdr_len + f[j].data_len;
+    }
+    wire (e->sim, e, buf, len);
+    i += k;
   }
   return n;
 }

@@ -230,8 +230,8 @@ test_parse (void)
   CHECK (eth_frame_parse (fb, seal (n), &f, &e) == 0,
          "ASSOC_REQ asking for every known option: %s", e.msg);
   n = raw (NVME_ETH_ASSOC_REQ, 0, 0);
-  put_le32 (fb + 44, 4);
-  refused (seal (n), NVME_ETH_ERR_UNSUPPORTED, 44, false, "options 4");
+  put_le32 (fb + 44, NVME_ETH_OPT_ALL + 1);
+  refused (seal (n), NVME_ETH_ERR_UNSUPPORTED, 44, false, "an unknown option");
   n = raw (NVME_ETH_ASSOC_RESP, NVME_ETH_F_ACK, 0);
   put_le32 (fb + 52, 0x80000000u);
   refused (seal (n), NVME_ETH_ERR_UNSUPPORTED, 52, false,
@@ -441,11 +441,65 @@ test_stateless (void)
          "an empty NQN announced");
 }
 
+/* ---- packs (option PACK, spec 4.1) ---------------------------------------- */
+
+static void
+test_pack (void)
+{
+  static uint8_t pk[4096], hdrs[4][96];
+  struct eth_tx_frame tf[4];
+  uint8_t data[1000];
+  size_t n, m, k;
+
+  printf ("packs: planned up to the limit, taken only whole and intact\n");
+  memset (data, 0xA5, sizeof data);
+  for (k = 0; k < 4; k++) {
+    tf[k] = (struct eth_tx_frame){ .hdr = hdrs[k], .hdr_len = 96 };
+    if (k == 2)
+      tf[k].data = data, tf[k].data_len = sizeof data;
+  }
+  /* 96 + 96 + 1096 + 96 bytes. */
+  CHECK (eth_pack_count (tf, 4, 0) == 1, "no packing: one frame each");
+  CHECK (eth_pack_count (tf, 4, 1500) == 4, "all four in 1500 bytes");
+  CHECK (eth_pack_count (tf, 4, 1288) == 3, "three in 1288 bytes");
+  CHECK (eth_pack_count (tf, 4, 1287) == 2, "two in 1287 bytes");
+  CHECK (eth_pack_count (tf, 4, 100) == 1, "one frame even when alone it "
+                                           "does not fit");
+  CHECK (eth_pack_count (tf + 3, 1, 1500) == 1, "the last one alone");
+
+  /* Two frames back to back: a KEEPALIVE and a C2H_DATA of 100 bytes. */
+  n = seal (raw (NVME_ETH_KEEPALIVE, NVME_ETH_F_ACK, 0));
+  memcpy (pk, fb, n);
+  m = seal (raw (NVME_ETH_C2H_DATA, NVME_ETH_F_ACK, 100));
+  memcpy (pk + n, fb, m);
+  CHECK (eth_pack_valid (pk, n + m), "two intact frames: a pack");
+  CHECK (!eth_pack_valid (pk, n + m + 1), "a byte after the last: dropped");
+  CHECK (!eth_pack_valid (pk, n + m - 1), "the last one cut short: dropped");
+  pk[n + 40] ^= 1;
+  CHECK (!eth_pack_valid (pk, n + m), "the second's CRC wrong: dropped");
+  pk[n + 40] ^= 1;
+  pk[4] = (uint8_t) (n + 1);
+  CHECK (!eth_pack_valid (pk, n + m), "the first's length wrong: dropped");
+  pk[4] = (uint8_t) n;
+  pk[n] = 2;
+  CHECK (!eth_pack_valid (pk, n + m), "the second of another version");
+  pk[n] = 1;
+  /* A frame that breaks the protocol but is intact (DATAL not its data):
+   * the pack is taken, and the association refuses that frame. */
+  m = raw (NVME_ETH_C2H_DATA, NVME_ETH_F_ACK, 100);
+  put_le32 (fb + 40, 99);
+  seal (m);
+  memcpy (pk + n, fb, m);
+  CHECK (eth_pack_valid (pk, n + m), "an intact but wrong frame: taken, "
+                                     "then refused by the association");
+}
+
 int
 main (void)
 {
   test_parse ();
   test_stateless ();
+  test_pack ();
   printf ("%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }

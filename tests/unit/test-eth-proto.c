@@ -722,6 +722,42 @@ test_options (void)
   pair_down ();
   legacy_ctrl = false;
 
+  /* PACK (spec 4.1): two KEEPALIVEs in one payload are both taken
+   * (the second counted as packed); a damaged pack is dropped whole; a
+   * pack where PACK was not agreed is a frame with trailing bytes. */
+  for (int agreed = 1; agreed >= 0; agreed--) {
+    static uint8_t two[128];
+    const struct eth_stats *st;
+    uint32_t nxt;
+    size_t n1, n2;
+
+    opt_host = opt_ctrl = agreed ? NVME_ETH_OPT_PACK : 0;
+    pair_up (NULL);
+    st = eth_assoc_stats (S.host.a);
+    nxt = S.host.a->rcv_nxt;
+    n1 = seal (craft (NVME_ETH_KEEPALIVE, 0, 0, true));
+    memcpy (two, fb, n1);
+    n2 = craft (NVME_ETH_KEEPALIVE, 0, 0, true);
+    put_le32 (fb + 16, nxt + 1);
+    seal (n2);
+    memcpy (two + n1, fb, n2);
+    two[n1 + 20] ^= 1; /* the second's ack: its CRC fails */
+    sim_inject (&S.host, S.ctrl.mac, two, n1 + n2);
+    CHECK (S.host.a->rcv_nxt == nxt && st->drop_malformed == 1,
+           "PACK %s: a pack with a corrupt frame dropped whole",
+           agreed ? "agreed" : "not agreed");
+    two[n1 + 20] ^= 1;
+    sim_inject (&S.host, S.ctrl.mac, two, n1 + n2);
+    if (agreed)
+      CHECK (S.host.a->rcv_nxt == nxt + 2 && st->rx_packed == 1 &&
+               st->drop_malformed == 1,
+             "PACK agreed: both frames of a pack taken");
+    else
+      CHECK (S.host.a->rcv_nxt == nxt && st->drop_malformed == 2,
+             "PACK not agreed: a pack is a frame with trailing bytes");
+    pair_down ();
+  }
+
   /* Only DATA_RSP asked (data-digest=on): the data keeps its CRC. */
   opt_host = NVME_ETH_OPT_DATA_RSP;
   opt_ctrl = NVME_ETH_OPT_ALL;
