@@ -489,7 +489,9 @@ reports=$(mktemp -d "${TMPDIR_TEST:-/tmp}/sanitizer.XXXXXX")
 # ASan's (hence verify_asan_link_order=0).
 p11=$(ldd "$real" 2>/dev/null | awk '/libp11-kit\.so/ { print $3; exit }')
 export LD_PRELOAD="${p11:+$p11:}$rt${LD_PRELOAD:+:$LD_PRELOAD}"
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}${p11:+verify_asan_link_order=0:}log_path=$reports/asan"
+# (exitcode: nbdkit's status when ASan or LeakSanitizer reported, told
+# apart from nbdkit's own failures below.)
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}${p11:+verify_asan_link_order=0:}log_path=$reports/asan:exitcode=86"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$reports/ubsan"
 export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}log_path=$reports/tsan"
 # Not exec: stay to read the reports.  Signals are passed on; stdin is
@@ -514,7 +516,7 @@ unset LD_PRELOAD
 # A leak report whose every allocation was made by nbdkit's own code (frame
 # #1 in its binary, no frame of the plugin or the library: nbdkit 1.32
 # leaks 280 bytes at exit now and then) is nbdkit's, not ours: shown, not
-# failed.  Any other report fails.
+# failed (nor is the status it gave nbdkit).  Any other report fails.
 for f in "$reports"/asan*; do
   [ -f "$f" ] || continue
   grep -q 'ERROR: LeakSanitizer' "$f" || continue
@@ -526,8 +528,12 @@ for f in "$reports"/asan*; do
     echo "nbdkit: a leak in nbdkit's own code at exit (not the plugin's):" >&2
     cat "$f" >&2
     rm -f "$f"
+    own_leak=1
   fi
 done
+if [ "${own_leak:-0}" = 1 ] && [ "$rc" = 86 ] && [ -z "$(ls -A "$reports")" ]; then
+  rc=0
+fi
 if [ -n "$(ls -A "$reports")" ]; then
   echo "nbdkit: sanitizer report (the plugin is instrumented):" >&2
   cat "$reports"/* >&2
