@@ -21,18 +21,26 @@
 # and NBD connections (fio jobs, each with its own connection).
 #
 # Usage: bench/bench-nbd.sh [--builddir=DIR] [--time=S] [--cpus=A,B] [--quick]
-#        [--no-grid | --grid-only]
+#        [--no-grid | --grid-only] [--conns=LIST]
+# --conns: the grid's NBD connection counts (default 1,2,3,4; the floor
+# plugin, polling 50 us then sleeping, gets a row of its own there).
 source "$(dirname "$0")/bench-common.sh"
 # The servers on CPU B in sessions of their own (bench-common.sh says why;
 # BENCH_SERVER_SESSION=0 for round 2's method, everything in one session).
 BENCH_SERVER_SESSION=${BENCH_SERVER_SESSION:-1}
 
 GRID=1
+CONNS="1 2 3 4"
 args=()
 for a in "$@"; do
   case $a in
     --no-grid) GRID=0 ;;
     --grid-only) GRID=2 ;;
+    --conns=*)
+      CONNS=${a#--conns=} CONNS=${CONNS//,/ }
+      [[ $CONNS =~ ^[1-9][0-9]*( [1-9][0-9]*)*$ ]] ||
+        bench_die "--conns: expected a list of connection counts, got '${a#--conns=}'"
+      ;;
     *) args+=("$a") ;;
   esac
 done
@@ -198,11 +206,19 @@ fi
 echo
 echo "Scaling, 4K randread, QD32 per NBD connection (IOPS):"
 printf '%-22s' "connections:"
-for c in 1 2 3 4; do printf '%10s' "$c"; done
+for c in $CONNS; do printf '%10s' "$c"; done
 echo
 start_nbdkit memory "$BENCH_CPU_A" memory 1G
 printf '%-22s' "nbdkit memory"
-for c in 1 2 3 4; do
+for c in $CONNS; do
+  printf '%10s' "$(pick "$(run_fio "$NBD_URI" randread 4k 32 "$c")" iops)"
+done
+echo
+stop_pid "$NBDKIT_PID"
+start_nbdkit floor "$BENCH_CPU_A" "$HANDOFF_SO" size=1G cpu="$BENCH_CPU_B" \
+  wait=poll spin-us=50
+printf '%-22s' "floor (50 us, sleep)"
+for c in $CONNS; do
   printf '%10s' "$(pick "$(run_fio "$NBD_URI" randread 4k 32 "$c")" iops)"
 done
 echo
@@ -212,7 +228,7 @@ for qn in 1 2 3 4; do
   start_nbdkit "nvmeof-q$qn" "$BENCH_CPU_A" "$PLUGIN_SO" "$TARGET_URL" \
     nr-io-queues="$qn"
   printf '%-22s' "nvmeof, $qn I/O queues"
-  for c in 1 2 3 4; do
+  for c in $CONNS; do
     printf '%10s' "$(pick "$(run_fio "$NBD_URI" randread 4k 32 "$c")" iops)"
   done
   echo
