@@ -10,7 +10,8 @@
  *   3  the host association as received.
  * The two associations are connected to each other by a link in memory
  * (eth-link-mem.c: frames go across at once) and have a read and a write
- * outstanding.  They agree every option (C2H_DATA_RSP, F_HCRC), or none
+ * outstanding.  They agree every option (C2H_DATA_RSP, F_HCRC, PACK: mode
+ * 3 then reaches eth_pack_valid and the frames of a pack), or none
  * when bit 2 of the first byte is set at the input that sets them up.
  * The second byte nudges mode 1 and 2's numbers: bits 0-1 are added to
  * the sequence number; if bit 2 is set the ack is made right, plus bits
