@@ -6,9 +6,9 @@
 # out (compared), fio with 4 jobs writing and verifying with crc32c,
 # nvmeof list and identify over the link, nvmeof bench --verify with the
 # asynchronous API (blocking and asynchronous engines, 2 queues), with
-# frames packed and without (fewer Ethernet frames than frames, and
-# not), a file
-# of nvmeof-fuse written and read back (root in the host's namespace,
+# frames packed (option PACK: fewer Ethernet frames than frames) and
+# without (NVMEOF_ETH_PACK=0: as many), a file of nvmeof-fuse written
+# and read back (root in the host's namespace,
 # where /dev/fuse allows), no malformed frame on a clean link and none
 # lost to a full receive ring (NVMEOF_ETH_STATS), and the associations
 # closed in order.
