@@ -8,8 +8,8 @@
 # asynchronous API (blocking and asynchronous engines, 2 queues), with
 # frames packed (option PACK: fewer Ethernet frames than frames) and
 # without (NVMEOF_ETH_PACK=0: as many), a file of nvmeof-fuse written
-# and read back (root in the host's namespace,
-# where /dev/fuse allows), no malformed frame on a clean link and none
+# and read back (root in the host's namespace, where /dev/fuse allows),
+# no malformed frame on a clean link and none
 # lost to a full receive ring (NVMEOF_ETH_STATS), and the associations
 # closed in order.
 source "${abs_srcdir:-$(dirname "$0")}/functions.sh"
